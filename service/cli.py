@@ -1,0 +1,37 @@
+"""The `jianggao` command: one sub-command group per module in service/commands/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from service import __version__
+from service.commands import check, corpus, evaluate, serve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All sub-commands; each command module adds its own arguments."""
+    parser = argparse.ArgumentParser(
+        prog="jianggao", description="讲稿：起草会议讲话稿、主持词、表态发言的服务与工具。"
+    )
+    parser.add_argument("--version", action="version", version=f"jianggao {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (serve, corpus, check, evaluate):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of the `jianggao` CLI, one module per group; heavy imports stay inside handlers."""

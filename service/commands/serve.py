@@ -1,0 +1,31 @@
+"""`jianggao serve`: start the HTTP API with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    """Add the `serve` sub-command."""
+    parser = commands.add_parser("serve", help="启动 HTTP API（默认 127.0.0.1:8000）")
+    parser.add_argument("--host", default=None, help="监听地址（默认取 JIANGGAO_HOST）")
+    parser.add_argument("--port", type=int, default=None, help="端口（默认取 JIANGGAO_PORT）")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn 工作进程数")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start uvicorn; the app factory builds the expensive parts once per worker."""
+    import uvicorn
+
+    from service.config import get_settings
+
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"jianggao 服务启动：http://{host}:{port}/  接口文档：http://{host}:{port}/docs")
+    uvicorn.run(
+        "service.main:create_app", factory=True, host=host, port=port, workers=args.workers
+    )
+    return 0

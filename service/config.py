@@ -1,0 +1,48 @@
+"""All settings in one place: environment variables with the JIANGGAO_ prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Typed settings; a bad value fails at start-up, not mid-request."""
+
+    model_config = SettingsConfigDict(env_prefix="JIANGGAO_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus" / "raw"
+    build_dir: Path = PROJECT_ROOT / "corpus" / "build"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    max_source_mb: float = Field(
+        8.0, gt=0, description="Source files larger than this are skipped with a message."
+    )
+
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "JIANGGAO_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "JIANGGAO_OPENAI_BASE_URL")
+    )
+    model: str = "gpt-4o-mini"
+    context_window: int = Field(32_000, ge=2_000)
+    output_reserve: int = Field(4_000, ge=256)
+    token_encoding: str | None = Field(
+        None, description="tiktoken encoding to count with; default: the model's, else cl100k."
+    )
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'jianggao.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call get_settings.cache_clear() after changing env."""
+    return Settings()
