@@ -1,0 +1,1 @@
+"""The speech corpus: reading source files, cleaning, classifying, de-duplicating, storing."""

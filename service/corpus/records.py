@@ -1,0 +1,73 @@
+"""The corpus record: one cleaned source document, as written to speeches.jsonl."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from service.speech_types import SpeechType
+
+Kind = Literal["speech", "presiding", "pledge", "address", "news", "other"]
+SectionRole = Literal[
+    "title", "meta", "salutation", "opening", "transition", "point", "closing", "other"
+]
+
+
+class RecordSection(BaseModel):
+    """A part of a document with its conventional role."""
+
+    role: SectionRole
+    heading: str = ""
+    text: str
+
+
+class RecordMeta(BaseModel):
+    """What the source says about who spoke, when and at what level, where it says it."""
+
+    speaker: str | None = None
+    date: str | None = None
+    level: str | None = None  # 省/市/县/区/乡镇/单位 …
+
+
+class CorpusRecord(BaseModel):
+    """One document of the corpus; `removed` keeps every dropped line so nothing is lost."""
+
+    id: str
+    source: str
+    title: str
+    kind: Kind
+    speech_type: SpeechType | None
+    text: str
+    sections: list[RecordSection]
+    chars: int
+    meta: RecordMeta = Field(default_factory=RecordMeta)
+    removed: list[str] = Field(default_factory=list)
+    duplicate_of: str | None = None
+    flags: list[str] = Field(default_factory=list)
+
+    @property
+    def is_example(self) -> bool:
+        """Whether the record may be shown to a model as an example of form."""
+        return self.kind != "news" and self.kind != "other" and self.duplicate_of is None
+
+
+def write_records(path: Path, records: Iterable[CorpusRecord]) -> None:
+    """Write records as JSON lines (UTF-8, Chinese unescaped), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def read_records(path: Path) -> Iterator[CorpusRecord]:
+    """Read records written by write_records."""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield CorpusRecord.model_validate_json(line)
