@@ -1,8 +1,18 @@
-"""Parse any speech text into its conventional parts; the one place that knows heading styles."""
+"""Parse any speech text into its conventional parts; the one place that knows heading styles.
+
+A speech is read as paragraphs (one per line). Numbered heading lines are
+found in every common style, the highest-ranking style present is taken as
+the top level, and the text around the points is split into title, meta
+lines, salutation, opening (with its achievements and problems), the
+transition that announces the points, and the closing.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from service.textnorm import count_chars
 
 # Heading styles, from the top numbering level down (GB/T 9704-2012 §7.3.3 and speech usage).
 STYLE_CN_DUN = "cn_dun"  # 一、
@@ -15,12 +25,82 @@ STYLE_ENUM_SHI = "enum_shi"  # 一是…二是…
 STYLE_ENUM_YAO = "enum_yao"  # 一要…二要…
 STYLE_QI = "qi"  # 其一 / 其二
 
-ROLES = ("title", "meta", "salutation", "opening", "transition", "point", "closing", "other")
+# Official numbering levels in order; a level may only appear under the one before it.
+LEVEL_ORDER = (STYLE_CN_DUN, STYLE_PAREN_CN, STYLE_ARABIC, STYLE_PAREN_ARABIC)
+# Which line-start style is taken as the top level when several are present.
+TOP_RANK = (
+    STYLE_CN_DUN,
+    STYLE_DI,
+    STYLE_PAREN_CN,
+    STYLE_SEQUENCE,
+    STYLE_QI,
+    STYLE_ARABIC,
+    STYLE_ENUM_SHI,
+    STYLE_ENUM_YAO,
+)
+
+ROLES = (
+    "title",
+    "meta",
+    "salutation",
+    "opening",
+    "achievements",
+    "problems",
+    "agenda",
+    "transition",
+    "point",
+    "closing",
+    "other",
+)
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
+_NUM = "[一二三四五六七八九十]{1,3}"
+_COUNT = "[一二两三四五六七八九十]{1,3}"
+_SEQUENCE_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": 4}
+
+_HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (STYLE_PAREN_CN, re.compile(rf"^[（(]\s*({_NUM})\s*[）)]")),
+    (STYLE_PAREN_ARABIC, re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]")),
+    (STYLE_DI, re.compile(rf"^第({_NUM})(?:[，,、：:．.]|条|部分|方面[，,：:]?|个方面[，,：:]?)")),
+    (STYLE_CN_DUN, re.compile(rf"^({_NUM})\s*[、，,．.](?!\d)")),
+    (STYLE_ARABIC, re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")),
+    (STYLE_QI, re.compile(rf"^其({_NUM})[，,、：:]")),
+    (STYLE_SEQUENCE, re.compile(r"^(首先|其次|再次|最后)[，,、：:]")),
+    (STYLE_ENUM_SHI, re.compile(rf"^({_NUM})是")),
+    (STYLE_ENUM_YAO, re.compile(rf"^({_NUM})要")),
+)
+
+# 一是/一要 at a clause start: line start or after sentence/clause punctuation.
+_INLINE_ENUM = re.compile(rf"(?:^|(?<=[。；：！？，:;,]))\s*({_NUM})(是|要)(?![否非])")
+
+_SALUTATION = re.compile(
+    r"^(?P<sal>(?:尊敬的|亲爱的|各位|同志们|老师们|同学们|女士们|先生们|朋友们|大家|全体)"
+    r"[^。！？]{0,60}?[：:])(?P<rest>.*)$"
+)
+_ANNOUNCE = re.compile(
+    r"(?:讲|谈|强调|提|说|提出|交流|明确|部署)[了一下以下这么些]{0,3}"
+    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|方面|个问题|句话|条|项)"
+    r"(?:的)?(?P<tail>意见|建议|看法|要求|想法|体会|认识|工作|问题)?"
+)
+_FEATURE = re.compile(
+    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>个方面|个|项|条|点)(?:方面)?(?:好)?的?"
+    r"(?P<tail>特点|亮点|成效|经验|做法|问题|不足|措施|工作|要求|建议|体会|启示)"
+)
+_CLOSING_CUE = re.compile(
+    r"^同志们[，,！!]|谢谢大家|谢谢！|散会|会议到此结束|会议就开到这里|让我们|"
+    r"作出新的更大贡献|作出更大贡献|再立新功|圆满成功|^最后[，,]|表示衷心的感谢|"
+    r"请.{0,12}放心|交上一份"
+)
+_ACHIEVEMENT_CUE = re.compile(r"成绩|成效|特点|进展|亮点|取得了|态势良好|基本估价|评价")
+_PROBLEM_CUE = re.compile(r"问题|不足|差距|短板|薄弱")
+_AGENDA_CUE = re.compile(r"议程|首先请|下面请|出席今天会议|现在开会|逐项进行")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 
 
 @dataclass
 class Item:
-    """One member of an enumeration inside a point: 一是… / 一要… / （一）…"""
+    """One numbered element: a heading line or an enumeration member (一是… / 一要…)."""
 
     number: int
     style: str
@@ -31,7 +111,7 @@ class Item:
 
 @dataclass
 class Point:
-    """A top-level point: its number, style, heading line and body."""
+    """A top-level point: its number, style, heading and body."""
 
     number: int
     style: str
@@ -62,6 +142,15 @@ class Announcement:
 
 
 @dataclass
+class Enumeration:
+    """A run of parallel items (一是…二是…) and the count announced just before it, if any."""
+
+    style: str
+    items: list[Item]
+    announcement: Announcement | None = None
+
+
+@dataclass
 class ParsedSpeech:
     """Everything the scorer and the corpus builder need to know about a speech's form."""
 
@@ -75,14 +164,321 @@ class ParsedSpeech:
     closing: str | None
     sections: list[Section]
     chars: int
-    # Enumerations found anywhere, grouped in runs (一是…二是… that belong together).
-    enumerations: list[list[Item]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    # Every numbered heading line of any style, in order (for level and numbering checks).
+    headings: list[Item] = field(default_factory=list)
+    # Runs of inline or line-start 一是/一要 items, with the count announced before each.
+    enumerations: list[Enumeration] = field(default_factory=list)
 
     @property
     def points_announced(self) -> int | None:
+        """The announced number of top-level points, or None when none (or 几点) is announced."""
         return self.announcement.count if self.announcement else None
+
+
+def chinese_ordinal(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20, 两 → 2; digits pass through."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        value = 0
+        for ch in text:
+            value = value * 10 + _CN_DIGITS.get(ch, 0)
+        return value
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split at sentence-ending punctuation, keeping it with its sentence."""
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def heading_of(line: str) -> str:
+    """A heading line is the whole line when short, else its first sentence."""
+    if len(line) <= 40 and "。" not in line.rstrip("。"):
+        return line
+    first = split_sentences(line)[0] if split_sentences(line) else line
+    return first if len(first) <= 80 else first[:80]
+
+
+def match_heading(line: str) -> Item | None:
+    """The numbered marker at the start of a line, in whichever style it is written."""
+    for style, pattern in _HEADING_PATTERNS:
+        found = pattern.match(line)
+        if found:
+            token = found.group(1)
+            number = _SEQUENCE_WORDS.get(token) or chinese_ordinal(token)
+            return Item(number, style, found.group(0), heading_of(line), -1)
+    return None
+
+
+def find_announcements(text: str, line: int) -> list[tuple[int, Announcement]]:
+    """Announced counts in a paragraph with their character offsets ("讲三点意见", "四个特点")."""
+    found: list[tuple[int, Announcement]] = []
+    for pattern in (_ANNOUNCE, _FEATURE):
+        for match in pattern.finditer(text):
+            if any(abs(offset - match.start()) < 4 for offset, _ in found):
+                continue
+            num = match.group("num")
+            count = None if num == "几" else chinese_ordinal(num)
+            unit = match.group("unit") + (match.group("tail") or "")
+            found.append((match.start(), Announcement(count, unit, match.group(0), line)))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def _is_title_like(line: str) -> bool:
+    return len(line) <= 80 and not re.search(r"[。！？；]$", line) and not _SALUTATION.match(line)
+
+
+@dataclass
+class _Frame:
+    """Where the head of the speech ends: title, meta lines and salutation."""
+
+    title: str | None
+    meta: list[str]
+    salutation: str | None
+    body_start: int
+    first_line_rest: str
+
+
+def _read_head(lines: list[str]) -> _Frame:
+    """Title, meta lines (speaker, date, subtitle) and the salutation, if present."""
+    index, title, meta = 0, None, []
+    if lines and _is_title_like(lines[0]) and match_heading(lines[0]) is None:
+        title, index = lines[0], 1
+        while index < len(lines) and _is_title_like(lines[index]) and len(lines[index]) <= 40:
+            if match_heading(lines[index]) is not None:
+                break
+            meta.append(lines[index])
+            index += 1
+    if index < len(lines):
+        sal = _SALUTATION.match(lines[index])
+        if sal:
+            return _Frame(title, meta, sal.group("sal"), index + 1, sal.group("rest").strip())
+    return _Frame(title, meta, None, index, "")
+
+
+def _number_sequences(headings: list[Item]) -> None:
+    """首先/其次/最后 carry order, not a number: number them by position from 首先."""
+    position = 0
+    for heading in headings:
+        if heading.style == STYLE_SEQUENCE:
+            position = 1 if heading.marker.startswith("首先") else position + 1
+            heading.number = position
+
+
+def _choose_top_style(headings: list[Item]) -> str | None:
+    """The highest-ranking style with at least two line-start headings (or one numbered 1)."""
+    styles = {h.style for h in headings}
+    for style in TOP_RANK:
+        if style not in styles:
+            continue
+        if style == STYLE_SEQUENCE and not any(h.marker.startswith("首先") for h in headings):
+            continue
+        return style
+    return None
+
+
+def _collect_enumerations(lines: list[str], start: int, breaks: set[int]) -> list[Enumeration]:
+    """Runs of 一是/一要 items, one open run per style; a run restarts at 一 or a new point.
+
+    Keeping one open run per style lets a 一要 run continue around a 一是 run nested
+    inside its second item, and lets skipped or repeated numbers show in one run.
+    """
+    runs: list[Enumeration] = []
+    open_runs: dict[str, Enumeration] = {}
+    for index in range(start, len(lines)):
+        if index in breaks:
+            open_runs.clear()
+        line = lines[index]
+        for match in _INLINE_ENUM.finditer(line):
+            style = STYLE_ENUM_SHI if match.group(2) == "是" else STYLE_ENUM_YAO
+            number = chinese_ordinal(match.group(1))
+            clause = line[match.start(1) :]
+            item = Item(number, style, match.group(1) + match.group(2), heading_of(clause), index)
+            current = open_runs.get(style)
+            if current is None or number == 1:
+                current = Enumeration(style, [])
+                runs.append(current)
+                open_runs[style] = current
+            current.items.append(item)
+    return runs
+
+
+def _attach_announcements(runs: list[Enumeration], lines: list[str]) -> None:
+    """Give each run the count announced in the sentence or two just before its first item."""
+    for run in runs:
+        first = run.items[0]
+        line = lines[first.line]
+        offset = line.find(first.marker)
+        before = line[:offset] if offset > 0 else ""
+        if not before.strip() and first.line > 0:
+            before = lines[first.line - 1]
+        tail = "".join(split_sentences(before)[-2:]) if before else ""
+        found = find_announcements(tail, first.line)
+        if found:
+            run.announcement = found[-1][1]
+
+
+def _closing_start(lines: list[str], after: int, top_style: str | None) -> int:
+    """Index of the first line of the closing: the trailing lines that carry closing cues."""
+    start = len(lines)
+    for index in range(len(lines) - 1, after, -1):
+        line = lines[index]
+        is_cue = bool(_CLOSING_CUE.search(line)) and len(line) <= 400
+        if top_style == STYLE_SEQUENCE and line.startswith("最后"):
+            is_cue = False
+        if not is_cue:
+            break
+        start = index
+    return start
+
+
+def _opening_role(paragraph: str) -> str:
+    head = paragraph[:60]
+    if _AGENDA_CUE.search(paragraph):
+        return "agenda"
+    if _PROBLEM_CUE.search(head):
+        return "problems"
+    if _ACHIEVEMENT_CUE.search(head):
+        return "achievements"
+    return "opening"
+
+
+def _split_transition(
+    paragraphs: list[tuple[int, str]], announcement: Announcement | None
+) -> tuple[list[tuple[int, str]], str | None]:
+    """Cut the sentence that announces the points out of the opening, if there is one."""
+    if announcement is None:
+        return paragraphs, None
+    kept: list[tuple[int, str]] = []
+    transition = None
+    for index, paragraph in paragraphs:
+        if index == announcement.line and transition is None:
+            sentences = split_sentences(paragraph)
+            pos = next((i for i, s in enumerate(sentences) if announcement.text in s), None)
+            if pos is not None:
+                transition = "".join(sentences[pos:])
+                rest = "".join(sentences[:pos])
+                if rest:
+                    kept.append((index, rest))
+                continue
+        kept.append((index, paragraph))
+    return kept, transition
+
+
+def _top_announcement(
+    lines: list[str], start: int, end: int, runs: list[Enumeration]
+) -> Announcement | None:
+    """The last speaker's announcement before the first point that no enumeration claims."""
+    candidates: list[Announcement] = []
+    for index in range(start, end):
+        for _, found in find_announcements(lines[index], index):
+            if _ANNOUNCE.search(found.text):
+                candidates.append(found)
+    unclaimed = [a for a in candidates if not any(_same(a, run) for run in runs)]
+    return unclaimed[-1] if unclaimed else None
+
+
+def _same(announcement: Announcement, run: Enumeration) -> bool:
+    other = run.announcement
+    return other is not None and (other.line, other.text) == (announcement.line, announcement.text)
 
 
 def parse_speech(text: str) -> ParsedSpeech:
     """Parse a cleaned speech (one paragraph per line) into title, salutation, points, closing."""
-    raise NotImplementedError("being written")
+    lines = _lines(text)
+    frame = _read_head(lines)
+    body = lines[frame.body_start :]
+    if frame.first_line_rest:
+        lines = [*lines[: frame.body_start], frame.first_line_rest, *body]
+    headings: list[Item] = []
+    for index in range(frame.body_start, len(lines)):
+        heading = match_heading(lines[index])
+        if heading is not None:
+            heading.line = index
+            headings.append(heading)
+    top_style = _choose_top_style(headings)
+    _number_sequences(headings)
+    tops = [h for h in headings if h.style == top_style]
+    enum_top = top_style in (STYLE_ENUM_SHI, STYLE_ENUM_YAO)
+    runs = _collect_enumerations(
+        lines, frame.body_start, set() if enum_top else {h.line for h in tops}
+    )
+    _attach_announcements(runs, lines)
+    first_point = tops[0].line if tops else len(lines)
+    closing_at = _closing_start(lines, tops[-1].line if tops else frame.body_start, top_style)
+    if not tops:
+        first_point = closing_at
+    own_runs = [run for run in runs if run.style != top_style]
+    announcement = _top_announcement(lines, frame.body_start, first_point, own_runs)
+    points = _build_points(lines, tops, closing_at, runs)
+    opening_paragraphs = [(i, lines[i]) for i in range(frame.body_start, first_point)]
+    opening_paragraphs, transition = _split_transition(opening_paragraphs, announcement)
+    sections = _sections(frame, opening_paragraphs, transition, points, lines[closing_at:])
+    closing = "\n".join(lines[closing_at:]) or None
+    return ParsedSpeech(
+        title=frame.title,
+        meta=frame.meta,
+        salutation=frame.salutation,
+        opening="\n".join(p for _, p in opening_paragraphs),
+        announcement=announcement,
+        top_style=top_style,
+        points=points,
+        closing=closing,
+        sections=sections,
+        chars=count_chars(text),
+        lines=lines,
+        headings=headings,
+        enumerations=runs,
+    )
+
+
+def _build_points(
+    lines: list[str], tops: list[Item], closing_at: int, runs: list[Enumeration]
+) -> list[Point]:
+    points: list[Point] = []
+    for position, head in enumerate(tops):
+        end = tops[position + 1].line if position + 1 < len(tops) else closing_at
+        end = max(end, head.line + 1)
+        body_lines = lines[head.line : end]
+        first = body_lines[0]
+        rest_of_first = first[len(head.text) :].strip() if first.startswith(head.text) else ""
+        body = "\n".join([rest_of_first, *body_lines[1:]] if rest_of_first else body_lines[1:])
+        items = [item for run in runs for item in run.items if head.line <= item.line < end]
+        points.append(
+            Point(head.number, head.style, head.marker, head.text, body, head.line, items)
+        )
+    return points
+
+
+def _sections(
+    frame: _Frame,
+    opening: list[tuple[int, str]],
+    transition: str | None,
+    points: list[Point],
+    closing_lines: list[str],
+) -> list[Section]:
+    sections: list[Section] = []
+    if frame.title:
+        sections.append(Section("title", "", frame.title))
+    sections.extend(Section("meta", "", line) for line in frame.meta)
+    if frame.salutation:
+        sections.append(Section("salutation", "", frame.salutation))
+    for _, paragraph in opening:
+        role = _opening_role(paragraph)
+        if sections and sections[-1].role == role and role != "opening":
+            sections[-1].text += "\n" + paragraph
+        else:
+            sections.append(Section(role, "", paragraph))
+    if transition:
+        sections.append(Section("transition", "", transition))
+    sections.extend(Section("point", p.heading, p.text) for p in points)
+    if closing_lines:
+        sections.append(Section("closing", "", "\n".join(closing_lines)))
+    return sections

@@ -13,7 +13,17 @@ from service.speech_types import SpeechType
 
 Kind = Literal["speech", "presiding", "pledge", "address", "news", "other"]
 SectionRole = Literal[
-    "title", "meta", "salutation", "opening", "transition", "point", "closing", "other"
+    "title",
+    "meta",
+    "salutation",
+    "opening",
+    "achievements",
+    "problems",
+    "agenda",
+    "transition",
+    "point",
+    "closing",
+    "other",
 ]
 
 
