@@ -1,0 +1,230 @@
+"""Rule-based, explainable classification: news report, presiding text, speech type, other.
+
+Every decision returns its reasons, which the build writes into the record's flags.
+File names are never looked at: only the title, the speaker and the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.corpus.records import Kind
+from service.speech_types import SpeechType
+
+_NEWS_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("“在讲话中指出/强调”", re.compile(r"在讲话中(指出|强调|要求|表示)")),
+    ("“X强调，”", re.compile(r"(^|。)[\u4e00-\u9fffX×]{2,4}(强调|指出|要求|表示)[，：]")),
+    ("“在会上讲话”", re.compile(r"在会上(讲话|发言|作.{0,8}讲话|宣读|传达|通报)")),
+    ("“出席/参加会议”", re.compile(r"(出席|参加|列席)(了)?(会议|大会|活动)[。，并]")),
+    ("“主持会议”", re.compile(r"主持(了)?(会议|大会)[。，]")),
+    ("“会议指出/强调”", re.compile(r"会议(指出|强调|要求|认为|号召)")),
+    (
+        "电头",
+        re.compile(r"^\d{1,2}月\d{1,2}日[，,]?(上午|下午|晚上)?[，,]?.{0,20}(召开|举行|举办)"),
+    ),
+    ("记者/本报讯", re.compile(r"本报讯|记者.{0,8}(报道|摄)|通讯员")),
+)
+_NEWS_MIN_MARKERS = 2
+
+_PRESIDING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("现在开会", re.compile(r"现在(开会|正式开会)")),
+    ("出席今天会议的有", re.compile(r"(出席|参加)(今天|本次)(会议|大会)的(领导|同志)?(有|还有)")),
+    (
+        "会议议程",
+        re.compile(r"会议(议程|共有|有)[^。]{0,4}项|议程[有共]|第[一二三四五六七八九十]项议程"),
+    ),
+    ("首先请/下面请", re.compile(r"(首先|下面|接下来|现在)请")),
+    ("散会", re.compile(r"散会|会议到此结束|会议就开到这里")),
+)
+_PRESIDING_MIN_MARKERS = 2
+
+# The presider hands the floor to a speech: "下面请……XXX同志讲话。"
+_HANDOVER = re.compile(r"请[^。；]{0,80}?(同志)?(作)?(重要)?讲话[。！]?$")
+_SPEECH_AFTER_PRESIDING = re.compile(r"^((同志们|各位领导|各位同志)[，,：:]\s*)?刚才[，,]?")
+_SPLIT_MIN_CHARS = 500
+_SPLIT_LONG_CHARS = 1500
+
+_CHAPTER = re.compile(r"^第[一二三四五六七八九十百千\d]+[章回节]")
+_NARRATIVE = re.compile(r"(他|她)(说|道|笑|问|想|看|点了点头|皱)|”(他|她)?(说|道|问)")
+_NARRATIVE_PER_1000 = 2.0
+_AUDIENCE = re.compile(r"同志们|各位|大家|我们|朋友们|代表们")
+
+_TYPE_KEYWORDS: tuple[tuple[SpeechType, re.Pattern[str]], ...] = (
+    (SpeechType.progress, re.compile(r"推进(会|大会|会议)")),
+    (SpeechType.mobilization, re.compile(r"动员(会|大会|会议|部署)")),
+    (SpeechType.summary, re.compile(r"总结(会|大会|会议|表彰)")),
+    (SpeechType.work_meeting, re.compile(r"(工作|调度|部署|专题|座谈)(会|会议|大会)$")),
+)
+# In the opening only meeting words count: "推进" alone is in every speech, "推进会" is not.
+_OPENING_KEYWORDS: tuple[tuple[SpeechType, re.Pattern[str]], ...] = (
+    (SpeechType.mobilization, re.compile(r"动员(大会|会议|会|部署)|进行动员|作动员")),
+    (SpeechType.summary, re.compile(r"总结(大会|会议|会|表彰)")),
+    (SpeechType.progress, re.compile(r"推进(大会|会议|会)")),
+)
+_SALUTATION_LINE = re.compile(r"^[^。！？]{0,40}[：:]$")
+_OPENING_CHARS = 120
+_SUPERVISOR = re.compile(r"督导组|巡回督导|指导组|督查组|巡视组|巡察组")
+_SUPERVISOR_SELF = re.compile(r"我代表.{0,12}(督导组|指导组|督查组)|(督导组|指导组)完全同意")
+_PLEDGE = re.compile(r"坚决拥护|坚决贯彻|表态")
+_PLEDGE_RESOLVE = re.compile(r"请.{0,15}放心")
+_ADDRESS = re.compile(r"致辞|欢迎辞|贺词|尊敬的各位来宾|祝.{0,30}(圆满成功|取得圆满成功)")
+_ANNOUNCED = re.compile(r"讲[一二三四五六七八九十两几\d]+(点|个方面|个问题|条)")
+_MEETING_IN_TITLE = re.compile(r"在(?P<name>.+?)上的(讲话|发言|主持词|致辞|总结讲话)")
+_MEETING_IN_OPENING = re.compile(
+    r"(召开|举行|举办)(了|的|这次|此次|今天的)?(?P<name>[^，。；：！？、“”]{2,40}?(会议|大会|会))"
+    r"(?=[，。；：！？]|$)"
+)
+
+
+@dataclass
+class Verdict:
+    """A classification with the reasons for it."""
+
+    kind: Kind
+    speech_type: SpeechType | None
+    reasons: list[str] = field(default_factory=list)
+
+
+def news_markers(lines: list[str]) -> list[str]:
+    """Names of the news-report markers found (third person, dateline)."""
+    return [name for name, pattern in _NEWS_MARKERS if any(pattern.search(x) for x in lines)]
+
+
+def presiding_markers(lines: list[str]) -> list[str]:
+    """Names of the presiding-text markers found (现在开会, 议程, 首先请 …)."""
+    return [name for name, pattern in _PRESIDING_MARKERS if any(pattern.search(x) for x in lines)]
+
+
+def meeting_name(title: str | None, lines: list[str]) -> str | None:
+    """The meeting's name from the title ("在…上的讲话") or the opening ("今天召开…会")."""
+    if title:
+        found = _MEETING_IN_TITLE.search(title)
+        if found:
+            return found.group("name")
+    for line in lines[:3]:
+        found = _MEETING_IN_OPENING.search(line)
+        if found:
+            return found.group("name")
+    return None
+
+
+def presiding_split(lines: list[str]) -> int | None:
+    """Index of the line where the presider's text gives way to a speech, or None.
+
+    The speech must start with "（同志们，）刚才…", come after the presiding markers
+    and be a speech in its own right: long, with announced or numbered points, and
+    either follow a hand-over ("下面请…讲话") or be long on its own.
+    """
+    for index in range(1, len(lines)):
+        if not _SPEECH_AFTER_PRESIDING.match(lines[index]):
+            continue
+        if len(presiding_markers(lines[:index])) < _PRESIDING_MIN_MARKERS:
+            continue
+        rest = lines[index:]
+        size = sum(len(x) for x in rest)
+        structured = any(_ANNOUNCED.search(x) for x in rest) or _numbered_lines(rest) >= 2
+        handed_over = bool(_HANDOVER.search(lines[index - 1]))
+        if structured and size >= _SPLIT_MIN_CHARS and (handed_over or size >= _SPLIT_LONG_CHARS):
+            return index
+    return None
+
+
+def handover_speaker(line: str) -> str | None:
+    """Who the presider hands the floor to: "下面请区委副书记…XXX同志讲话" → "区委副书记…XXX"."""
+    found = re.search(r"请(?P<who>[^。；请]{2,80}?)(同志)?(作)?(重要)?讲话[。！]?$", line)
+    return found.group("who") if found else None
+
+
+def _numbered_lines(lines: list[str]) -> int:
+    return sum(
+        1
+        for x in lines
+        if re.match(r"^(第[一二三四五六七八九十]+[，、]|[一二三四五六七八九十]+、)", x)
+    )
+
+
+def classify(
+    title: str | None,
+    speaker: str | None,
+    lines: list[str],
+    has_salutation: bool,
+    meeting: str | None = None,
+) -> Verdict:
+    """Kind and speech type of one document (or one part of a split document).
+
+    `meeting` is the meeting's name when it is known from elsewhere in the source
+    (the presiding text before a speech names the meeting the speech is given at).
+    """
+    news = news_markers(lines)
+    if len(news) >= _NEWS_MIN_MARKERS and not has_salutation:
+        return Verdict("news", None, [f"news report: {'、'.join(news)}; no salutation"])
+    presiding = presiding_markers(lines)
+    if len(presiding) >= _PRESIDING_MIN_MARKERS or (title and "主持词" in title):
+        reason = f"presiding text: {'、'.join(presiding) or '标题含主持词'}"
+        return Verdict("presiding", SpeechType.presiding, [reason])
+    other = _not_a_speech(lines, has_salutation)
+    if other:
+        return Verdict("other", None, [other])
+    speech_type, reason = speech_type_of(title, speaker, lines, meeting)
+    return Verdict(_KIND_OF_TYPE.get(speech_type, "speech"), speech_type, [reason])
+
+
+_KIND_OF_TYPE: dict[SpeechType, Kind] = {
+    SpeechType.presiding: "presiding",
+    SpeechType.pledge: "pledge",
+    SpeechType.address: "address",
+}
+
+
+def _not_a_speech(lines: list[str], has_salutation: bool) -> str | None:
+    """A reason when the text is clearly fiction or narrative rather than a speech."""
+    if any(_CHAPTER.match(x) for x in lines):
+        return "other: chapter headings (第N章), reads as fiction"
+    if has_salutation:
+        return None
+    text = "".join(lines)
+    narrative = len(_NARRATIVE.findall(text)) * 1000 / max(len(text), 1)
+    if narrative >= _NARRATIVE_PER_1000:
+        return f"other: third-person narrative ({narrative:.1f} cues per 1000 chars), no salutation"
+    if not _AUDIENCE.search(text):
+        return "other: no salutation and never addresses an audience"
+    return None
+
+
+def speech_type_of(
+    title: str | None, speaker: str | None, lines: list[str], meeting: str | None = None
+) -> tuple[SpeechType, str]:
+    """The speech type with its reason: who speaks, then the meeting's name, then the opening."""
+    head = "\n".join(lines[:3])
+    tail = "\n".join(lines[-3:])
+    whole_title = title or ""
+    if _ADDRESS.search(whole_title) or (head.startswith("尊敬的") and _ADDRESS.search(tail)):
+        return SpeechType.address, "address: 致辞 in title, or 尊敬的… with wishes (祝…圆满成功)"
+    if "表态" in whole_title or (_PLEDGE.search(head) and _PLEDGE_RESOLVE.search(tail)):
+        return SpeechType.pledge, "pledge: 表态 in title, or 坚决拥护 … 请…放心"
+    role = speaker or _speaker_in_title(whole_title) or ""
+    if _SUPERVISOR.search(role) or _SUPERVISOR_SELF.search(head):
+        return (
+            SpeechType.supervision,
+            f"supervision: speaker is a supervision group ({role or head[:20]})",
+        )
+    name = meeting_name(title, lines) or meeting
+    for speech_type, pattern in _TYPE_KEYWORDS:
+        if name and pattern.search(name):
+            return speech_type, f"{speech_type.value}: meeting name “{name}”"
+    opening = next((x for x in lines if not _SALUTATION_LINE.match(x)), "")
+    for speech_type, pattern in _OPENING_KEYWORDS:
+        if pattern.search(opening[:_OPENING_CHARS]):
+            return speech_type, f"{speech_type.value}: opening keyword “{pattern.pattern}”"
+    return SpeechType.work_meeting, "work_meeting: by default (a speech with no more specific cue)"
+
+
+def _speaker_in_title(title: str) -> str | None:
+    found = re.match(r"^(?P<who>[^在]{2,30}?)(同志)?在.+上的", title)
+    return found.group("who") if found else None
+
+
+def speaker_in_title(title: str | None) -> str | None:
+    """The speaker named at the start of a title: "市委书记在…上的讲话" → "市委书记"."""
+    return _speaker_in_title(title) if title else None

@@ -1,0 +1,173 @@
+"""Turn decoded source lines into clean paragraphs, keeping every dropped piece verbatim.
+
+Per line: drop pinyin left by bad converters, Traditional → Simplified, restore
+full-width punctuation, then drop boilerplate sentences and inline URLs/watermarks,
+then squeeze spaces. Pinyin goes before punctuation repair: "經(jīng)縣委" must not
+become "经（jīng）县委".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from service.corpus.boilerplate import classify_sentence, sentence_spans, strip_inline
+from service.textnorm import fix_punctuation, squeeze_spaces, to_simplified
+
+_TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A reading in parentheses right after a character, with at least one tone mark: 經(jīng).
+_PINYIN_TONED = re.compile(
+    rf"(?<=[{_CJK}])[(（]\s*(?=[a-z{_TONE_VOWELS}]*[{_TONE_VOWELS}])[a-z{_TONE_VOWELS}]{{1,7}}\s*[)）]"
+)
+# Toneless readings (de, ma) are only removed in a document that already has toned ones.
+_PINYIN_ANY = re.compile(rf"(?<=[{_CJK}])[(（]\s*[a-z{_TONE_VOWELS}]{{1,7}}\s*[)）]")
+_TONED_MIN_FOR_TONELESS = 3
+_ASCII_SPACES = re.compile(r"[ \t]{2,}")
+# A line that is only punctuation once boilerplate went, e.g. "：，".
+_ONLY_PUNCT = re.compile(r"^[\W_]*$")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A piece of source text dropped as boilerplate, verbatim, with its category."""
+
+    category: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """A kept paragraph: its source text and its clean text."""
+
+    raw: str
+    text: str
+
+
+@dataclass
+class CleanedLines:
+    """The clean paragraphs of one document and what was dropped on the way."""
+
+    lines: list[Line]
+    removals: list[Removal] = field(default_factory=list)
+    pinyin_removed: int = 0
+
+
+def clean_lines(raw_lines: list[str]) -> CleanedLines:
+    """Clean every line of a document; blank lines go, boilerplate goes to removals."""
+    toneless = sum(len(_PINYIN_TONED.findall(r)) for r in raw_lines) >= _TONED_MIN_FOR_TONELESS
+    result = CleanedLines(lines=[])
+    for raw in raw_lines:
+        if not raw.strip():
+            continue
+        stripped, removed_pinyin = strip_pinyin(raw, toneless)
+        result.pinyin_removed += removed_pinyin
+        text = _clean_line(raw, stripped, result.removals)
+        if text:
+            result.lines.append(Line(raw=raw, text=text))
+    return result
+
+
+def normalize_line(raw: str) -> str:
+    """Clean text of one line without boilerplate handling (pinyin, t2s, punctuation, spaces)."""
+    return tidy(fix_punctuation(to_simplified(strip_pinyin(raw, toneless=False)[0][0])))
+
+
+def tidy(text: str) -> str:
+    """Squeeze spaces next to Chinese, at the ends and in runs."""
+    return _ASCII_SPACES.sub(" ", squeeze_spaces(text))
+
+
+def strip_pinyin(raw: str, toneless: bool) -> tuple[tuple[str, list[int]], int]:
+    """Remove (pinyin) groups; return the text, the source index of each kept char, the count."""
+    pattern = _PINYIN_ANY if toneless else _PINYIN_TONED
+    if "(" not in raw and "（" not in raw:
+        return (raw, list(range(len(raw)))), 0
+    kept: list[int] = []
+    pieces: list[str] = []
+    count = 0
+    position = 0
+    for match in pattern.finditer(raw):
+        pieces.append(raw[position : match.start()])
+        kept.extend(range(position, match.start()))
+        position = match.end()
+        count += 1
+    pieces.append(raw[position:])
+    kept.extend(range(position, len(raw)))
+    return ("".join(pieces), kept), count
+
+
+def _clean_line(raw: str, stripped: tuple[str, list[int]], removals: list[Removal]) -> str:
+    """The clean text of a line ('' when nothing is left); dropped pieces go to removals."""
+    text, index = stripped
+    simplified = to_simplified(text)
+    # t2s is almost always one character for one; when it is not, map pieces to clean text.
+    source = raw if len(simplified) == len(text) else None
+    loose = fix_punctuation(simplified)
+    kept, dropped = _drop_sentences(loose, index, source)
+    if dropped and not kept.strip():
+        removals.append(Removal(dropped[0].category, raw.strip()))
+        return ""
+    removals.extend(dropped)
+    kept, inline = strip_inline(kept)
+    removals.extend(Removal(category, piece) for category, piece in inline)
+    clean = tidy(kept)
+    if _ONLY_PUNCT.match(clean):
+        if clean:
+            removals.append(Removal("url" if inline else "site", clean))
+        return ""
+    return clean
+
+
+def _drop_sentences(loose: str, index: list[int], source: str | None) -> tuple[str, list[Removal]]:
+    """Split a line into sentences and drop the boilerplate ones, keeping their source text."""
+    spans = sentence_spans(loose)
+    kept: list[str] = []
+    dropped: list[Removal] = []
+    for number, (start, end) in enumerate(spans):
+        sentence = loose[start:end]
+        category = classify_sentence(sentence)
+        if category is None:
+            kept.append(sentence)
+            continue
+        if source is None:
+            dropped.append(Removal(category, sentence.strip()))
+            continue
+        raw_start = index[start] if number else 0
+        raw_end = index[end] if end < len(index) else len(source)
+        dropped.append(Removal(category, source[raw_start:raw_end].strip()))
+    return "".join(kept), dropped
+
+
+_OPEN_END = ("，", "、", "；", ",")
+_BROKEN_MIN_CHARS = 25
+_ENDS_IN_CHINESE = re.compile(rf"[{_CJK}]$")
+
+
+def join_broken_lines(lines: list[str], is_heading: Callable[[str], bool]) -> tuple[list[str], int]:
+    """Join lines broken inside a paragraph (PDF copies, pages ending in "；"); return the count.
+
+    A line continues into the next when it ends in a clause mark, or in a character
+    without punctuation while too long for a heading, and the next line starts no
+    heading of its own.
+    """
+    joined: list[str] = []
+    count = 0
+    for line in lines:
+        if joined and _continues(joined[-1], is_heading) and not is_heading(line):
+            joined[-1] += line
+            count += 1
+        else:
+            joined.append(line)
+    return joined, count
+
+
+def _continues(line: str, is_heading: Callable[[str], bool]) -> bool:
+    if line.endswith(_OPEN_END):
+        return True
+    return (
+        len(line) >= _BROKEN_MIN_CHARS
+        and bool(_ENDS_IN_CHINESE.search(line))
+        and not is_heading(line)
+    )

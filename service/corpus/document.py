@@ -1,0 +1,191 @@
+"""One source document → one or two corpus records (a presiding text and the speech after it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from service.corpus.classify import (
+    Verdict,
+    classify,
+    handover_speaker,
+    meeting_name,
+    presiding_split,
+    speaker_in_title,
+)
+from service.corpus.cleaning import Removal, clean_lines, join_broken_lines
+from service.corpus.header import Header, read_header
+from service.corpus.reading import SkipSource
+from service.corpus.records import CorpusRecord, RecordMeta, RecordSection, SectionRole
+from service.structure import ParsedSpeech, match_heading, parse_speech
+from service.textnorm import count_chars
+
+# Roles of the structure parser that the record schema folds into "opening" (label kept).
+_FOLDED_ROLES = {"achievements": "成绩", "problems": "问题", "agenda": "议程"}
+_RECORD_ROLES: dict[str, SectionRole] = {
+    role: role
+    for role in ("title", "meta", "salutation", "opening", "transition", "point", "closing")
+}
+_LEVEL = re.compile(r"(省|市|县|区|乡|镇)(委|政府|人大|政协|纪委)|[全我本](省|市|县|区|乡|镇)")
+_DATELINE = re.compile(r"^(\d{1,2}月\d{1,2}日)")
+_SALUTATION_START = re.compile(r"^(尊敬的|各位|同志们|亲爱的)")
+_TITLE_SUFFIX = {"presiding": "主持词", "address": "致辞", "pledge": "表态发言"}
+_FALLBACK_TITLE_CHARS = 24
+
+
+@dataclass
+class DocumentResult:
+    """The records made from one source, and every removed piece with its category."""
+
+    records: list[CorpusRecord]
+    removals: list[Removal] = field(default_factory=list)
+
+
+@dataclass
+class _Part:
+    """One record's worth of lines before it becomes a record."""
+
+    number: int
+    head_lines: list[str]
+    body: list[str]
+    speaker: str | None
+    flags: list[str] = field(default_factory=list)
+
+
+def build_document(doc_id: str, source: str, raw_lines: Sequence[str]) -> DocumentResult:
+    """Clean, split and classify one source's lines into records; SkipSource if nothing is left."""
+    cleaned = clean_lines(list(raw_lines))
+    header = read_header(cleaned.lines)
+    removals = [*cleaned.removals, *header.removals]
+    body, joined = join_broken_lines(
+        [line.text for line in cleaned.lines[header.consumed :]], _starts_block
+    )
+    if not body:
+        raise SkipSource(_empty_reason(removals))
+    common = list(header.flags)
+    if cleaned.pinyin_removed:
+        common.append(f"removed {cleaned.pinyin_removed} pinyin annotations such as “(jīng)”")
+    if joined:
+        common.append(f"joined {joined} line(s) broken inside a paragraph")
+    parts = _split_parts(header, body)
+    name = meeting_name(header.title, body)
+    records = [
+        _record(
+            doc_id if len(parts) == 1 else f"{doc_id}#{part.number}", source, part, header, name
+        )
+        for part in parts
+    ]
+    records[0].removed = [r.text for r in removals]
+    records[0].flags[:0] = common
+    return DocumentResult(records, removals)
+
+
+def _empty_reason(removals: list[Removal]) -> str:
+    if removals:
+        return f"只有样板文字（版权、页脚等），没有正文；删除了 {len(removals)} 行"
+    return "清洗后没有正文"
+
+
+def _starts_block(line: str) -> bool:
+    return match_heading(line) is not None or bool(_SALUTATION_START.match(line))
+
+
+def _split_parts(header: Header, body: list[str]) -> list[_Part]:
+    """A presiding text followed by a speech becomes two parts; anything else one."""
+    head_lines = ([header.title] if header.title else []) + header.meta_lines
+    at = presiding_split(body)
+    if at is None:
+        return [_Part(1, head_lines, body, header.speaker)]
+    note = (
+        f"split at paragraph {at + 1}: a presiding text, then a speech starting “{body[at][:12]}…”"
+    )
+    first = _Part(1, head_lines, body[:at], header.speaker, [note])
+    second = _Part(2, [], body[at:], handover_speaker(body[at - 1]), [note])
+    return [first, second]
+
+
+def _record(
+    record_id: str, source: str, part: _Part, header: Header, name: str | None
+) -> CorpusRecord:
+    text = "\n".join([*part.head_lines, *part.body])
+    parsed = parse_speech(text)
+    title_in_text = header.title if part.number == 1 else None
+    verdict = classify(title_in_text, part.speaker, part.body, parsed.salutation is not None, name)
+    title, title_flag = _title(title_in_text, verdict, name, part.body)
+    flags = [*part.flags, *verdict.reasons, *_count_flags(parsed, verdict)]
+    if title_flag:
+        flags.append(title_flag)
+    return CorpusRecord(
+        id=record_id,
+        source=source,
+        title=title,
+        kind=verdict.kind,
+        speech_type=verdict.speech_type,
+        text=text,
+        sections=_sections(parsed, verdict),
+        chars=count_chars(text),
+        meta=_meta(part, header, title, verdict),
+        flags=flags,
+    )
+
+
+def _title(
+    title: str | None, verdict: Verdict, name: str | None, body: list[str]
+) -> tuple[str, str | None]:
+    """The source's title, else one derived from the meeting's name, else the first words."""
+    if title:
+        return title, None
+    if name and verdict.kind not in ("news", "other"):
+        suffix = _TITLE_SUFFIX.get(verdict.kind, "讲话")
+        return f"在{name}上的{suffix}", f"title derived from the meeting name “{name}”"
+    first = next((x for x in body if not _SALUTATION_START.match(x)), body[0])
+    short = first[:_FALLBACK_TITLE_CHARS] + ("…" if len(first) > _FALLBACK_TITLE_CHARS else "")
+    return short, "title derived from the first words of the text (no title, no meeting name)"
+
+
+def _count_flags(parsed: ParsedSpeech, verdict: Verdict) -> list[str]:
+    """Announced against found points: "announced 3 points, found 2 (source cut short)"."""
+    announced = parsed.points_announced
+    found = len(parsed.points)
+    if verdict.kind in ("news", "other") or announced is None or announced == found:
+        return []
+    if found < announced:
+        why = "source cut short" if parsed.closing is None else "points missing"
+        return [f"announced {announced} points, found {found} ({why})"]
+    return [f"announced {announced} points, found {found}"]
+
+
+def _sections(parsed: ParsedSpeech, verdict: Verdict) -> list[RecordSection]:
+    """Structure sections in the record's roles; news and other texts are title + other."""
+    if verdict.kind in ("news", "other"):
+        body = "\n".join(parsed.lines[1:] if parsed.title else parsed.lines)
+        head = [RecordSection(role="title", text=parsed.title)] if parsed.title else []
+        return [*head, RecordSection(role="other", text=body)]
+    sections: list[RecordSection] = []
+    for section in parsed.sections:
+        role: SectionRole = _RECORD_ROLES.get(section.role, "other")
+        heading = section.heading
+        if section.role in _FOLDED_ROLES:
+            role, heading = "opening", _FOLDED_ROLES[section.role]
+        sections.append(RecordSection(role=role, heading=heading, text=section.text))
+    return sections
+
+
+def _meta(part: _Part, header: Header, title: str, verdict: Verdict) -> RecordMeta:
+    """Speaker, date and level where the document states them."""
+    speaker = part.speaker or (speaker_in_title(title) if verdict.kind != "news" else None)
+    date = header.date if part.number == 1 else None
+    if date is None and verdict.kind == "news":
+        found = next((m.group(1) for x in part.body[:2] if (m := _DATELINE.match(x))), None)
+        date = found
+    return RecordMeta(speaker=speaker, date=date, level=_level(speaker, title, part.body))
+
+
+def _level(speaker: str | None, title: str, body: list[str]) -> str | None:
+    for text in (speaker or "", title, *body[:3]):
+        found = _LEVEL.search(text)
+        if found:
+            level = found.group(1) or found.group(3)
+            return "乡镇" if level in ("乡", "镇") else level
+    return None

@@ -1,0 +1,146 @@
+"""The head of a document: a title (in 【】 or split over lines), speaker and date lines.
+
+Web copies break titles apart ("【市委督导组组长在XX局党的群众路线】中央督导组组长" /
+"在XX局党的群众路线" / "教育实践活动总结大会上的讲话"); this module joins them into
+one title line and lifts the speaker and date lines into meta.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.corpus.cleaning import Line, Removal
+from service.structure import match_heading
+
+_MAX_TITLE_PART = 60
+_MAX_META_LINE = 40
+_MAX_META_LINES = 3
+_SENTENCE_PUNCT = re.compile(r"[，。；！？：:;!?,]")
+_SALUTATION = re.compile(r"^(尊敬的|亲爱的|各位|同志们|老师们|同学们|女士们|先生们|朋友们|大家好)")
+_TITLE_END = re.compile(
+    r"(讲话|发言|主持词|致辞|讲稿|报告|贺词|欢迎辞|答谢辞|会议|大会|提纲|材料|稿)$"
+)
+_ROLE_END = re.compile(
+    r"(书记|副书记|组长|副组长|主任|局长|市长|县长|区长|省长|镇长|乡长|部长|主席|院长|校长|"
+    r"委员|同志|厂长|经理|董事长|秘书长|处长|科长|队长|所长|行长|总经理)$"
+)
+_DATE = re.compile(r"^[（(]?\s*(\d{4}\s*年[\s\d]{0,4}月[\s\d]{0,4}日)\s*[）)]?$")
+_BRACKET_TITLE = re.compile(r"^【(?P<title>[^】]+)】(?P<tail>.*)$")
+_SUBTITLE = re.compile(r"^[—–-]{1,2}")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Header:
+    """What the head of a document says, and how many lines it took."""
+
+    title: str | None = None
+    meta_lines: list[str] = field(default_factory=list)
+    speaker: str | None = None
+    date: str | None = None
+    consumed: int = 0
+    removals: list[Removal] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def read_header(lines: list[Line]) -> Header:
+    """Read title and meta lines from the top of a cleaned document."""
+    header = Header()
+    index = _read_title(lines, header)
+    while index < len(lines) and len(header.meta_lines) < _MAX_META_LINES:
+        if not _read_meta_line(lines[index], header):
+            break
+        index += 1
+    header.consumed = index
+    return header
+
+
+def _read_title(lines: list[Line], header: Header) -> int:
+    """Take the title parts from the top; return the index of the first line after them."""
+    if not lines:
+        return 0
+    first = lines[0].text
+    bracket = _BRACKET_TITLE.match(first)
+    if bracket:
+        title = bracket.group("title").strip()
+        _bracket_tail(bracket.group("tail").strip(), title, header)
+        title = header.title or title
+    elif _is_title_part(first) and not _is_meta(first):
+        title = first
+    else:
+        return 0
+    index = 1
+    while index < len(lines) and not _TITLE_END.search(title):
+        part = lines[index].text
+        if not _is_title_part(part) or _is_meta(part):
+            break
+        title = merge_overlap(title, part)
+        index += 1
+    if (
+        index < len(lines)
+        and _SUBTITLE.match(lines[index].text)
+        and _is_title_part(lines[index].text)
+    ):
+        title = f"{title}——{_SUBTITLE.sub('', lines[index].text)}"
+        index += 1
+    if index > 1 or bracket:
+        header.flags.append(f"title joined from {index} source line(s)")
+    header.title = title
+    return index
+
+
+def _bracket_tail(tail: str, title: str, header: Header) -> None:
+    """Text after 【title】: a stray role fragment is dropped, a subtitle or continuation kept."""
+    if not tail:
+        return
+    if _ROLE_END.search(tail) and len(tail) <= _MAX_META_LINE:
+        header.removals.append(Removal("title_junk", tail))
+        header.flags.append(f"dropped fragment after the 【】 title: {tail}")
+        return
+    header.title = f"{title}——{_SUBTITLE.sub('', tail)}" if _SUBTITLE.match(tail) else title + tail
+
+
+def merge_overlap(left: str, right: str) -> str:
+    """Join two title parts, dropping the longest end of `left` that `right` repeats."""
+    if right in left and left.endswith(right):
+        return left
+    for size in range(min(len(left), len(right)), 0, -1):
+        if left.endswith(right[:size]):
+            return left + right[size:]
+    return left + right
+
+
+def _is_title_part(text: str) -> bool:
+    return (
+        len(text) <= _MAX_TITLE_PART
+        and not _SENTENCE_PUNCT.search(text)
+        and not _SALUTATION.match(text)
+        and match_heading(text) is None
+    )
+
+
+def _is_meta(text: str) -> bool:
+    return bool(_DATE.match(text)) or _is_speaker(text)
+
+
+def _is_speaker(text: str) -> bool:
+    return (
+        len(text) <= _MAX_META_LINE
+        and not _SENTENCE_PUNCT.search(text)
+        and bool(_ROLE_END.search(text))
+        and "在" not in text
+    )
+
+
+def _read_meta_line(line: Line, header: Header) -> bool:
+    """Take a speaker or date line into meta; False when the line is not one."""
+    date = _DATE.match(_SPACES.sub(" ", line.raw.strip()))
+    if date:
+        header.date = header.date or date.group(1)
+    elif _is_speaker(line.text):
+        header.speaker = header.speaker or line.text
+    else:
+        return False
+    header.meta_lines.append(line.text)
+    return True

@@ -1,0 +1,134 @@
+"""Read one source file (.txt in any common Chinese encoding, or .docx) into lines of text.
+
+Every way a file can be unusable ends in SkipSource with a plain reason, so the
+build can report it and go on with the other files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".txt", ".docx")
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Tried in order without a BOM; GB18030 is a superset of GBK and GB2312.
+_FALLBACK_ENCODINGS = ("utf-8", "gb18030")
+_SNIFF_BYTES = 8192
+# Share of decoded characters that must look like text (CJK, ASCII, common punctuation).
+_MIN_TEXT_SHARE = 0.9
+
+
+class SkipSource(Exception):
+    """Raised when a source file cannot become a document; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The decoded lines of one source file and how they were decoded."""
+
+    lines: list[str]
+    encoding: str
+
+
+def read_source(path: Path, max_bytes: int) -> SourceText:
+    """Decode a .txt or .docx file into lines; raise SkipSource for anything unusable."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = suffix or "（无扩展名）"
+        raise SkipSource(f"不支持的文件类型 {shown}（只读 .txt 和 .docx）")
+    size = path.stat().st_size
+    if size == 0:
+        raise SkipSource("空文件")
+    if size > max_bytes:
+        raise SkipSource(
+            f"文件过大（{size / 2**20:.1f} MB，上限 {max_bytes / 2**20:.1f} MB），未读取"
+        )
+    source = _read_docx(path) if suffix == ".docx" else _read_txt(path.read_bytes())
+    if not any(line.strip() for line in source.lines):
+        raise SkipSource("没有文字内容")
+    return source
+
+
+def _read_txt(data: bytes) -> SourceText:
+    """Decode by BOM first, then strict UTF-8, then GB18030, each checked for sanity."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return SourceText(_split_lines(_decode(data, encoding)), encoding)
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise SkipSource("二进制文件（含 NUL 字节），不是文本")
+    for encoding in _FALLBACK_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return SourceText(_split_lines(text), encoding)
+    raise SkipSource("无法识别的编码或二进制内容（试过 UTF-8、GB18030）")
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    """Strictly decode a file whose BOM named its encoding."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise SkipSource(
+            f"文件头标明 {encoding} 编码，但内容无法按此解码（第 {error.start} 字节）"
+        ) from None
+
+
+def _looks_like_text(text: str) -> bool:
+    """A decode that yields mostly control or rare characters is a wrong guess or binary."""
+    sample = text[:_SNIFF_BYTES]
+    if not sample:
+        return True
+    good = sum(1 for ch in sample if _is_texty(ch))
+    return good / len(sample) >= _MIN_TEXT_SHARE
+
+
+def _is_texty(ch: str) -> bool:
+    code = ord(ch)
+    if ch in "\n\r\t":
+        return True
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        return False
+    return (
+        code < 0x7F
+        or 0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0x3400 <= code <= 0x9FFF  # CJK ideographs
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x2000 <= code <= 0x206F  # general punctuation: “ ” — …
+        or code in (0xA0, 0xB7, 0xA9, 0xD7, 0xFEFF)
+        or 0x0100 <= code <= 0x024F  # Latin with tone marks (pinyin)
+    )
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines without terminators; a stray BOM and form feeds go."""
+    return text.lstrip("\ufeff").replace("\f", "\n").splitlines()
+
+
+def _read_docx(path: Path) -> SourceText:
+    """Each paragraph of the body, then of each table cell, becomes one line."""
+    import docx  # heavy import kept out of module load
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise SkipSource(f"无法打开 .docx 文件（{type(error).__name__}），文件可能已损坏") from None
+    except Exception as error:  # lxml raises its own parse errors on broken XML parts
+        raise SkipSource(f"无法解析 .docx 文件（{type(error).__name__}）") from None
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.extend(p.text for cell in row.cells for p in cell.paragraphs)
+    return SourceText([piece for line in lines for piece in line.splitlines() or [""]], "docx")
