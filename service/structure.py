@@ -189,6 +189,17 @@ def chinese_ordinal(text: str) -> int:
     return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
 
 
+def to_chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九: for headings and announced counts."""
+    if not 0 < number < 100:
+        raise ValueError(f"heading numbers run from 1 to 99, not {number}")
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(number, 10)
+    if tens == 0:
+        return digits[ones]
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
 def split_sentences(text: str) -> list[str]:
     """Split at sentence-ending punctuation, keeping it with its sentence."""
     return [s for s in _SENTENCE_END.split(text) if s.strip()]

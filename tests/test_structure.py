@@ -12,6 +12,7 @@ from service.structure import (
     STYLE_PAREN_CN,
     STYLE_SEQUENCE,
     chinese_ordinal,
+    to_chinese_numeral,
     match_heading,
     parse_speech,
 )
@@ -198,3 +199,11 @@ def test_ordinals_and_heading_match() -> None:
 
 def test_chars_counts_non_whitespace() -> None:
     assert parse_speech("同志们：\n 今天 开会。\n").chars == 9
+
+
+def test_numerals_round_trip() -> None:
+    for number in range(1, 100):
+        assert chinese_ordinal(to_chinese_numeral(number)) == number
+    assert [to_chinese_numeral(n) for n in (1, 10, 12, 20)] == ["一", "十", "十二", "二十"]
+    with pytest.raises(ValueError):
+        to_chinese_numeral(0)
