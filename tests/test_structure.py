@@ -12,9 +12,9 @@ from service.structure import (
     STYLE_PAREN_CN,
     STYLE_SEQUENCE,
     chinese_ordinal,
-    to_chinese_numeral,
     match_heading,
     parse_speech,
+    to_chinese_numeral,
 )
 
 WORK_MEETING = """在全县安全生产工作会议上的讲话
