@@ -91,7 +91,7 @@ def _add_source(
     except Exception as error:  # one odd file must not lose a build of thousands
         report.skipped.append(Skipped(name, f"处理出错，已跳过（{type(error).__name__}: {error}）"))
         return
-    if source.encoding not in ("utf-8", "docx"):
+    if source.encoding not in ("utf-8", "utf-8-sig", "docx"):
         result.records[0].flags.insert(0, f"decoded as {source.encoding}")
     report.removed_by_category.update(r.category for r in result.removals)
     for record in result.records:

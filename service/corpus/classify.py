@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from service.corpus.header import ROLE_END
 from service.corpus.records import Kind
 from service.speech_types import SpeechType
 
@@ -73,7 +74,7 @@ _ANNOUNCED = re.compile(r"讲[一二三四五六七八九十两几\d]+(点|个�
 _MEETING_IN_TITLE = re.compile(r"在(?P<name>.+?)上的(讲话|发言|主持词|致辞|总结讲话)")
 _MEETING_IN_OPENING = re.compile(
     r"(召开|举行|举办)(了|的|这次|此次|今天的)?(?P<name>[^，。；：！？、“”]{2,40}?(会议|大会|会))"
-    r"(?=[，。；：！？]|$)"
+    r"(?=[，。；：！？（]|$)"
 )
 
 
@@ -163,7 +164,7 @@ def classify(
     if len(presiding) >= _PRESIDING_MIN_MARKERS or (title and "主持词" in title):
         reason = f"presiding text: {'、'.join(presiding) or '标题含主持词'}"
         return Verdict("presiding", SpeechType.presiding, [reason])
-    other = _not_a_speech(lines, has_salutation)
+    other = _not_a_speech([title, *lines] if title else lines, has_salutation)
     if other:
         return Verdict("other", None, [other])
     speech_type, reason = speech_type_of(title, speaker, lines, meeting)
@@ -221,8 +222,10 @@ def speech_type_of(
 
 
 def _speaker_in_title(title: str) -> str | None:
-    found = re.match(r"^(?P<who>[^在]{2,30}?)(同志)?在.+上的", title)
-    return found.group("who") if found else None
+    found = re.match(r"^(?P<who>[^在—]{2,30}?)(同志)?在.+上的", title)
+    if found is None or not ROLE_END.search(found.group("who")):
+        return None
+    return found.group("who")
 
 
 def speaker_in_title(title: str | None) -> str | None:

@@ -21,10 +21,12 @@ _SALUTATION = re.compile(r"^(尊敬的|亲爱的|各位|同志们|老师们|同�
 _TITLE_END = re.compile(
     r"(讲话|发言|主持词|致辞|讲稿|报告|贺词|欢迎辞|答谢辞|会议|大会|提纲|材料|稿)$"
 )
-_ROLE_END = re.compile(
+ROLE_END = re.compile(
     r"(书记|副书记|组长|副组长|主任|局长|市长|县长|区长|省长|镇长|乡长|部长|主席|院长|校长|"
     r"委员|同志|厂长|经理|董事长|秘书长|处长|科长|队长|所长|行长|总经理)$"
 )
+# A speaker line is a post, optionally followed by a name ("县长 张明", "市委书记 XXX").
+_NAME_LENGTHS = (0, 2, 3, 4)
 _DATE = re.compile(r"^[（(]?\s*(\d{4}\s*年[\s\d]{0,4}月[\s\d]{0,4}日)\s*[）)]?$")
 _BRACKET_TITLE = re.compile(r"^【(?P<title>[^】]+)】(?P<tail>.*)$")
 _SUBTITLE = re.compile(r"^[—–-]{1,2}")
@@ -94,7 +96,7 @@ def _bracket_tail(tail: str, title: str, header: Header) -> None:
     """Text after 【title】: a stray role fragment is dropped, a subtitle or continuation kept."""
     if not tail:
         return
-    if _ROLE_END.search(tail) and len(tail) <= _MAX_META_LINE:
+    if ROLE_END.search(tail) and len(tail) <= _MAX_META_LINE:
         header.removals.append(Removal("title_junk", tail))
         header.flags.append(f"dropped fragment after the 【】 title: {tail}")
         return
@@ -125,11 +127,12 @@ def _is_meta(text: str) -> bool:
 
 
 def _is_speaker(text: str) -> bool:
-    return (
-        len(text) <= _MAX_META_LINE
-        and not _SENTENCE_PUNCT.search(text)
-        and bool(_ROLE_END.search(text))
-        and "在" not in text
+    if len(text) > _MAX_META_LINE or _SENTENCE_PUNCT.search(text) or "在" in text:
+        return False
+    text = text.removesuffix("同志").rstrip()
+    return any(
+        len(text) > size + 1 and ROLE_END.search(text[: len(text) - size].rstrip())
+        for size in _NAME_LENGTHS
     )
 
 
