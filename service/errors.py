@@ -1,0 +1,100 @@
+"""The service's own exceptions: every failure a caller should handle is one of these.
+
+The tree::
+
+    JianggaoError            anything this service raises on purpose
+    ├── InputError           a brief, file or parameter we cannot use (names the field)
+    ├── NotFound             a draft (or other stored thing) that does not exist
+    ├── ConfigError          a setting that cannot work (e.g. the model drafter with no endpoint)
+    ├── UpstreamError        the model endpoint failed: 5xx, refused, unreachable, dropped
+    │   ├── UpstreamTimeout      it did not answer within the timeout
+    │   ├── UpstreamRateLimited  it still said 429 after the client's retries
+    │   └── UpstreamBadResponse  it answered with something unusable (malformed, cut off)
+    └── StoreError           the draft database failed
+
+Each error carries what an RFC 9457 problem document needs (`code`, `title`,
+`detail`, optional `field`); HTTP status codes are chosen in the API's one
+error handler, never here, so the CLI and the eval harness can use these too.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class JianggaoError(Exception):
+    """Base class; raised directly only when no subclass fits."""
+
+    code: ClassVar[str] = "error"
+    title: ClassVar[str] = "Something went wrong"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.detail}" if self.field else self.detail
+
+    def problem(self) -> dict[str, str]:
+        """The problem-document fields this error knows (the API adds type and status)."""
+        fields = {"code": self.code, "title": self.title, "detail": self.detail}
+        if self.field:
+            fields["field"] = self.field
+        return fields
+
+
+class InputError(JianggaoError):
+    """Raised when a brief, an uploaded file or a parameter cannot be used; `field` names it."""
+
+    code = "input-error"
+    title = "Input cannot be used"
+
+
+class NotFound(JianggaoError):
+    """Raised when a draft id (or version, or other stored item) does not exist."""
+
+    code = "not-found"
+    title = "Not found"
+
+
+class ConfigError(JianggaoError):
+    """Raised when a setting makes a requested feature impossible, e.g. no model endpoint."""
+
+    code = "config-error"
+    title = "Service is not configured for this"
+
+
+class UpstreamError(JianggaoError):
+    """Raised when the model endpoint fails after the client's retries (5xx, 4xx, unreachable)."""
+
+    code = "upstream-error"
+    title = "The language model service failed"
+
+
+class UpstreamTimeout(UpstreamError):
+    """Raised when the model endpoint sends nothing for longer than the request timeout."""
+
+    code = "upstream-timeout"
+    title = "The language model service timed out"
+
+
+class UpstreamRateLimited(UpstreamError):
+    """Raised when the model endpoint still answers 429 Too Many Requests after retries."""
+
+    code = "upstream-rate-limited"
+    title = "The language model service is rate limiting us"
+
+
+class UpstreamBadResponse(UpstreamError):
+    """Raised when the model's answer is malformed, or unusable output persists after retries."""
+
+    code = "upstream-bad-response"
+    title = "The language model gave an unusable answer"
+
+
+class StoreError(JianggaoError):
+    """Raised when the draft database cannot be opened, read or written."""
+
+    code = "store-error"
+    title = "Draft storage failed"
