@@ -1,0 +1,116 @@
+"""Checks of the text itself: placeholders, Traditional characters, Markdown, chatbot chatter,
+half-width punctuation, repeated sentences and the wording lexicon."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from service.scoring.context import Context
+from service.scoring.report import Outcome, Skip
+from service.textnorm import halfwidth_punctuation, traditional_chars
+
+_PLACEHOLDER = re.compile(
+    r"[XＸ]{2,}|×{2,}|＊{2,}|_{3,}|-{3,}|【待[补填定][^】]*】|〔[^〕]{0,20}〕|\[待[补填定][^\]]*\]"
+    r"|某某|(?:^|(?<=[：；。，、]))……|……(?=$|\n)|……(?=下面|首先|接下来)"
+    r"|(?:[0-9]{4})?年[\s　]*月[\s　]*日|[XＸ]月[XＸ]日",
+    re.MULTILINE,
+)
+_MARKDOWN = re.compile(
+    r"^\s{0,3}#{1,6}\s|\*\*[^*\n]+\*\*|^\s*[-*+]\s+\S|^\s*```|^\s*\|.*\|\s*$|^\s*>\s|\[[^\]\n]+\]\([^)\n]+\)",
+    re.MULTILINE,
+)
+_CHATTER = re.compile(
+    r"好的[，,]?(以下|下面)是|以下是(为您|一篇|一份|根据)|希望(以上内容)?对您有(所)?帮助|作为(一个)?\s*AI|"
+    r"作为(一个)?人工智能|作为(一个)?(大)?语言模型|如(您)?需(要)?(进一步|修改|调整)|您可以根据|"
+    r"请根据(实际|具体)情况(修改|调整|补充)|当然可以[！!，,]|我无法(提供|完成|生成)|"
+    r"^(注|说明)[：:]",
+    re.MULTILINE,
+)
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_MIN_REPEATED = 12  # characters: shorter sentences (“谢谢大家！”) may well recur
+_SHOW = 5
+_ASCII_PUNCT = re.compile(r"[,:;!?()\".]")
+
+
+def _lines_of(text: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    return [(text.count("\n", 0, m.start()) + 1, m.group()) for m in pattern.finditer(text)]
+
+
+def _listing(found: list[tuple[int, str]]) -> str:
+    shown = "；".join(f"第{line}行“{what.strip()}”" for line, what in found[:_SHOW])
+    more = f"等共{len(found)}处" if len(found) > _SHOW else ""
+    return shown + more
+
+
+def check_placeholders(ctx: Context) -> Outcome | Skip:
+    """XX, ×××, 【待补】, filler …… left in a draft, unless the brief itself has them."""
+    allowed = ctx.allowed_text
+    found = [(n, w) for n, w in _lines_of(ctx.text, _PLACEHOLDER) if w.strip() not in allowed]
+    if not ctx.draft:
+        return Skip(f"语料模式：占位符（XX 等）是来源的匿名化，不计（共{len(found)}处）")
+    if found:
+        return Outcome(False, f"残留占位符：{_listing(found)}")
+    return Outcome(True, "无占位符")
+
+
+def check_traditional(ctx: Context) -> Outcome:
+    """No Traditional characters (OpenCC t2s would change none)."""
+    chars = traditional_chars(ctx.text)
+    if not chars:
+        return Outcome(True, "无繁体字")
+    lines = [i for i, line in enumerate(ctx.text.split("\n"), 1) if any(c in line for c in chars)]
+    where = "、".join(map(str, lines[:_SHOW]))
+    return Outcome(False, f"有繁体字“{''.join(chars[:10])}”（第{where}行）")
+
+
+def check_markdown(ctx: Context) -> Outcome:
+    """No Markdown marks: a speech is plain text (#, **, - lists, ```, tables, links)."""
+    found = _lines_of(ctx.text, _MARKDOWN)
+    if found:
+        return Outcome(False, f"含 Markdown 标记：{_listing(found)}")
+    return Outcome(True, "无 Markdown 标记")
+
+
+def check_chatter(ctx: Context) -> Outcome:
+    """No chatbot chatter ("好的，以下是…", "希望对您有帮助", "作为AI")."""
+    found = _lines_of(ctx.text, _CHATTER)
+    if found:
+        return Outcome(False, f"含对话式套话：{_listing(found)}")
+    return Outcome(True, "无对话式套话")
+
+
+def check_punctuation(ctx: Context) -> Outcome:
+    """Chinese text uses full-width punctuation; ASCII marks next to Chinese are flagged."""
+    if not _ASCII_PUNCT.search(ctx.text):
+        return Outcome(True, "标点均为全角")
+    found = halfwidth_punctuation(ctx.text)
+    if found:
+        return Outcome(False, f"中文语境中有半角标点：{_listing(found)}")
+    return Outcome(True, "标点均为全角")
+
+
+def check_repeated_sentences(ctx: Context) -> Outcome:
+    """The same sentence twice (of 12+ characters) is a drafting or copying slip."""
+    counts: Counter[str] = Counter()
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(ctx.text.split("\n"), start=1):
+        for match in _SENTENCE.finditer(line):
+            sentence = match.group().strip().rstrip("。！？!?")
+            if len(sentence) >= _MIN_REPEATED:
+                counts[sentence] += 1
+                first_line.setdefault(sentence, number)
+    repeated = [(first_line[s], s[:30]) for s, n in counts.items() if n > 1]
+    if repeated:
+        return Outcome(False, f"句子重复出现：{_listing(repeated)}")
+    return Outcome(True, "无重复句子")
+
+
+def check_lexicon(ctx: Context) -> Outcome:
+    """Known wrong variants of political formulations, with the canonical form."""
+    misuses = ctx.lexicon.misuses(ctx.text)
+    if not misuses:
+        return Outcome(True, "提法规范")
+    shown = "；".join(f"第{m.line}行“{m.found}”应为“{m.canonical}”" for m in misuses[:_SHOW])
+    more = f"等共{len(misuses)}处" if len(misuses) > _SHOW else ""
+    return Outcome(False, f"提法不规范：{shown}{more}")

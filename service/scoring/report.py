@@ -1,0 +1,87 @@
+"""The scorer's output: named checks, skipped checks, a structure summary, a weighted score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+# A draft passes when its weighted score reaches this and no check of BLOCKING weight failed.
+PASS_SCORE = 0.85
+BLOCKING = 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one check found: passed or not, and in Chinese what is wrong and where."""
+
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A check that did not run, and why (no brief, no examples, not a speech, corpus mode)."""
+
+    reason: str
+
+
+class CheckResult(BaseModel):
+    """One check that ran."""
+
+    name: str
+    passed: bool
+    weight: int = Field(ge=1)
+    detail: str
+
+
+class SkippedCheck(BaseModel):
+    """One check that did not run."""
+
+    name: str
+    reason: str
+
+
+class StructureSummary(BaseModel):
+    """What the parser saw: kind, salutation, points, headings, closing, length."""
+
+    kind: str
+    speech_type: str | None
+    title: str | None
+    salutation: str | None
+    points_announced: int | None
+    points_found: int
+    top_style: str | None
+    headings: list[str]
+    closing: str | None
+    chars: int
+
+
+class Report(BaseModel):
+    """The whole verdict on one text; the JSON schema the CLI, the API and the harness share."""
+
+    score: float = Field(ge=0.0, le=1.0)
+    passed: bool
+    mode: Literal["draft", "corpus"]
+    checks: list[CheckResult]
+    skipped: list[SkippedCheck]
+    structure: StructureSummary
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.passed]
+
+
+def weighted_score(checks: list[CheckResult]) -> float:
+    """Share of the weight of the checks that ran that passed; 0 when nothing ran."""
+    total = sum(check.weight for check in checks)
+    if total == 0:
+        return 0.0
+    return round(sum(check.weight for check in checks if check.passed) / total, 4)
+
+
+def is_passing(checks: list[CheckResult], score: float) -> bool:
+    """Score high enough and no blocking check failed."""
+    blocked = any(not c.passed and c.weight >= BLOCKING for c in checks)
+    return score >= PASS_SCORE and not blocked and bool(checks)
