@@ -183,7 +183,8 @@ class ChatClient:
                     )
                 completion = _read_completion(response)
             finally:
-                self._account(completion.usage if completion else None, ok=bool(completion))
+                ok = completion is not None
+                self._account(completion.usage if completion else None, ok=ok)
         return completion
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int) -> ChatStream:
@@ -213,9 +214,9 @@ class ChatClient:
             tally.add(usage, ok=ok)
 
     @contextlib.contextmanager
-    def _mapped_errors(self) -> Iterator[None]:
+    def _mapped_errors(self, *, mid_stream: bool = False) -> Iterator[None]:
         """Translate the openai client's exceptions into ours, in plain words."""
-        retries = f"after {self.max_retries} retries" if self.max_retries else "(retries off)"
+        retries = _retries_said(self.max_retries, mid_stream)
         try:
             yield
         except openai.APITimeoutError as exc:
@@ -228,8 +229,8 @@ class ChatClient:
             ) from exc
         except openai.APIConnectionError as exc:
             raise UpstreamError(
-                f"Could not reach the model endpoint, or it dropped the connection, {retries} "
-                f"({exc.__cause__ or exc})."
+                f"The connection to the model endpoint {self._openai.base_url} failed {retries}: "
+                f"{exc.__cause__ or exc}"
             ) from exc
         except openai.APIStatusError as exc:
             raise _status_error(exc, self.model, retries) from exc
@@ -299,6 +300,7 @@ class ChatStream:
                 stream=True,
                 stream_options={"include_usage": True},
             )
+        with client._mapped_errors(mid_stream=True):
             async with chunks:
                 async for chunk in chunks:
                     delta = self._take(chunk)
@@ -350,6 +352,14 @@ def _read_completion(response: object) -> Completion:
     if not isinstance(finish, str) or not isinstance(text, str | None):
         raise UpstreamBadResponse("The model endpoint's answer has no message or finish reason.")
     return Completion(text or "", finish, _read_usage(getattr(response, "usage", None)))
+
+
+def _retries_said(max_retries: int, mid_stream: bool) -> str:
+    if mid_stream:
+        return "mid-answer (a started stream is not retried)"
+    if max_retries == 0:
+        return "with retries off"
+    return f"after {max_retries} {'retry' if max_retries == 1 else 'retries'}"
 
 
 def _said(exc: openai.APIError) -> str:

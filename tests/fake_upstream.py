@@ -376,6 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
         tokens = split_tokens(text)
         self._send_head(200, "text/event-stream", {"Transfer-Encoding": "chunked",
                                                    "Cache-Control": "no-cache"})
+        started = time.monotonic()
         with self.fake._working():
             self.fake._sleep(pacing.first_token_s)
             self._event(self._chunk(body, {"role": "assistant", "content": ""}, None))
@@ -383,8 +384,9 @@ class _Handler(BaseHTTPRequestHandler):
                 if cut is not None and n >= cut:
                     self.close_connection = True
                     return
-                if n:
-                    self.fake._sleep(pacing.gap_s())
+                # Sleep to a schedule, not a fixed gap, so write overheads do not add up.
+                due = started + pacing.first_token_s + n * pacing.gap_s()
+                self.fake._sleep(due - time.monotonic())
                 self._event(self._chunk(body, {"content": token}, None))
             self._event(self._chunk(body, {}, reply.finish_reason))
         wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
