@@ -17,6 +17,7 @@ def register(commands: Any) -> None:
     parser = commands.add_parser("corpus", help="语料库：清洗入库、检索")
     group = parser.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
     _add_build(group)
+    _add_search(group)
 
 
 def _add_build(group: Any) -> None:
@@ -56,7 +57,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"corpus build：无法写出 {out}（{error.strerror or error}）", file=sys.stderr)
         return 2
     print(format_summary(report), end="")
-    return 0
+    return _index_after_build(out)
 
 
 def _progress_printer() -> Callable[[int, int], None]:
@@ -71,3 +72,73 @@ def _progress_printer() -> Callable[[int, int], None]:
             print(f"已处理 {done}/{total} 个文件", file=sys.stderr, flush=True)
 
     return show
+
+
+def _index_after_build(out: Path) -> int:
+    """Build the retrieval index beside the new speeches.jsonl (unchanged records are reused)."""
+    from service.corpus.records import read_records
+    from service.index_store import INDEX_DIRNAME, build_index, file_digest
+
+    index_dir = out.parent / INDEX_DIRNAME
+    index = build_index(read_records(out), index_dir, source_digest=file_digest(out))
+    print(f"检索索引：{len(index.speeches)} 篇、{len(index.sections)} 段 → {index_dir}")
+    return 0
+
+
+def _add_search(group: Any) -> None:
+    search = group.add_parser("search", help="检索语料库，列出范文及得分")
+    search.add_argument("query", nargs="+", help="检索词，可写一句话")
+    search.add_argument(
+        "--type", dest="speech_type", default=None, help="讲话类型，如 progress 或 推进会讲话"
+    )
+    search.add_argument("--k", type=int, default=5, help="返回几篇（默认 5）")
+    search.add_argument(
+        "--section",
+        default=None,
+        help="只检索某类段落：opening、achievements、problems、agenda、point、closing",
+    )
+    search.add_argument(
+        "--all", action="store_true", help="连新闻报道、重复稿一起列出（它们不作范文）"
+    )
+    search.add_argument("--json", action="store_true", help="输出 JSON")
+    search.set_defaults(handler=run_search)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Search the corpus index (built first if missing or stale) and print the hits."""
+    import json
+
+    from service.index_store import open_index
+    from service.retrieval import RetrievalError
+    from service.speech_types import parse_speech_type
+
+    query = " ".join(args.query).strip()
+    try:
+        speech_type = parse_speech_type(args.speech_type) if args.speech_type else None
+        if not query or args.k < 1:
+            raise ValueError("检索词不能为空，--k 必须是正整数")
+        index = open_index()
+        if args.section:
+            hits = index.search_sections(query, args.section, speech_type=speech_type, k=args.k)
+        else:
+            hits = index.search(
+                query, speech_type=speech_type, k=args.k, examples_only=not args.all
+            )
+    except (ValueError, RetrievalError, OSError) as error:
+        print(f"corpus search：{error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([hit.as_json() for hit in hits], ensure_ascii=False, indent=2))
+    else:
+        _print_hits(hits)
+    return 0
+
+
+def _print_hits(hits: list[Any]) -> None:
+    if not hits:
+        print("没有找到匹配的范文。")
+    for rank, hit in enumerate(hits, start=1):
+        kind = hit.record.speech_type.value if hit.record.speech_type else hit.record.kind
+        where = f" [{hit.section.role}] {hit.section.heading}" if hit.section else ""
+        print(f"{rank}. {hit.score:7.3f}  {hit.record.id}  ({kind})  {hit.record.title}{where}")
+        print(f"   {hit.why}")
