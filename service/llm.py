@@ -24,6 +24,7 @@ from typing import Literal, TypedDict, cast
 
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONObject
 
 from service.config import Settings
 from service.errors import (
@@ -167,7 +168,7 @@ class ChatClient:
         self, messages: Sequence[Message], *, max_tokens: int, json_mode: bool = False
     ) -> Completion:
         """One whole answer; truncation is reported in `finish_reason`, not raised."""
-        response_format: openai.types.shared_params.ResponseFormatJSONObject | openai.Omit = (
+        response_format: ResponseFormatJSONObject | openai.Omit = (
             {"type": "json_object"} if json_mode else openai.omit
         )
         completion: Completion | None = None
