@@ -7,17 +7,18 @@ punctuation or the line breaks of a copied passage does not hide it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 CHUNK = 28  # characters per chunk; 3 shared chunks make a draft a copy
 MIN_CHUNKS = 3
+_HALF = CHUNK // 2
 LONG_SENTENCE = 40  # a sentence longer than this copied whole is a copy on its own
 
 _KEEP = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9\x00]")
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+_DROP = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9\x00]+")
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
 _BARRIER = "\x00"
 
 
@@ -94,11 +95,13 @@ class _Normalised:
     """The kept characters of a text, with each one's line number in the original."""
 
     def __init__(self, text: str, masked: Iterable[str] = ()) -> None:
-        text = _mask(text, masked)
-        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-        kept = [(m.group(), m.start()) for m in _KEEP.finditer(text)]
-        self.chars = "".join(ch for ch, _ in kept)
-        self.lines = [bisect_right(starts, pos) for _, pos in kept]
+        pieces: list[str] = []
+        self.lines: list[int] = []
+        for number, line in enumerate(_mask(text, masked).split("\n"), start=1):
+            kept = _DROP.sub("", line)
+            pieces.append(kept)
+            self.lines.extend([number] * len(kept))
+        self.chars = "".join(pieces)
 
 
 def _mask(text: str, phrases: Iterable[str]) -> str:
@@ -110,7 +113,7 @@ def _mask(text: str, phrases: Iterable[str]) -> str:
 
 def normalise(text: str) -> str:
     """The characters compared: CJK, letters and digits, nothing else."""
-    return "".join(_KEEP.findall(text)).replace(_BARRIER, "")
+    return _DROP.sub("", text).replace(_BARRIER, "")
 
 
 class ExampleIndex:
@@ -121,6 +124,7 @@ class ExampleIndex:
         texts = [normalise(e.text) for e in self.examples]
         self._joined = _BARRIER.join(texts)
         self._chunks = {t[i : i + CHUNK] for t in texts for i in range(len(t) - CHUNK + 1)}
+        self._halves = {t[i : i + _HALF] for t in texts for i in range(len(t) - _HALF + 1)}
 
     def names(self) -> list[str]:
         """Names given with the examples, else found with jieba (nr/ns/nt, filtered)."""
@@ -135,7 +139,7 @@ class ExampleIndex:
         text, runs = draft.chars, []
         start: int | None = None
         end = -1
-        for i in range(len(text) - CHUNK + 1):
+        for i in self._candidates(text):
             if text[i : i + CHUNK] not in self._chunks:
                 continue
             if start is not None and i > end:
@@ -147,32 +151,34 @@ class ExampleIndex:
             runs.append(self._run(draft, start, end))
         return runs
 
+    def _candidates(self, text: str) -> list[int]:
+        """Start positions that may begin a shared chunk, in order.
+
+        Every shared 28-character window [i, i+28) contains a half-window starting at a
+        multiple of 14 in [i, i+14], which the examples contain too; so only windows near
+        such aligned hits need looking up, about 1 in 14 positions of an original text.
+        """
+        last = len(text) - CHUNK
+        hits = [
+            p for p in range(0, len(text) - _HALF + 1, _HALF) if text[p : p + _HALF] in self._halves
+        ]
+        return sorted({i for p in hits for i in range(max(0, p - _HALF), min(p, last) + 1)})
+
     @staticmethod
     def _run(draft: _Normalised, start: int, end: int) -> CopiedRun:
         return CopiedRun(draft.lines[start], end - start, draft.chars[start:end])
 
     def sentences(self, text: str, masked: Iterable[str]) -> list[CopiedRun]:
         """Sentences longer than LONG_SENTENCE characters that an example contains whole."""
-        copied, offset_lines = [], _line_of_offsets(text)
-        masked = list(masked)
-        for match in re.finditer(r"[^。！？；!?;\n]+", text):
-            sentence = normalise(_mask(match.group(), masked))
-            if len(sentence) > LONG_SENTENCE and sentence in self._joined:
-                copied.append(CopiedRun(offset_lines(match.start()), len(sentence), sentence))
+        copied = []
+        for number, line in enumerate(_mask(text, masked).split("\n"), start=1):
+            for piece in _SENTENCE_END.split(line):
+                sentence = normalise(piece)
+                if len(sentence) <= LONG_SENTENCE or sentence[:CHUNK] not in self._chunks:
+                    continue  # the chunk set rules out almost every sentence cheaply
+                if sentence in self._joined:
+                    copied.append(CopiedRun(number, len(sentence), sentence))
         return copied
-
-
-def _line_of_offsets(text: str) -> _LineOf:
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    return _LineOf(starts)
-
-
-@dataclass(frozen=True)
-class _LineOf:
-    starts: list[int]
-
-    def __call__(self, offset: int) -> int:
-        return bisect_right(self.starts, offset)
 
 
 def _keep_name(word: str, tag: str, following: str) -> bool:

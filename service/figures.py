@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _ZERO = "零〇"
@@ -36,13 +37,15 @@ _MONTH = r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月(?
 _DAY = r"(?P<d>3[01]|[12][0-9]|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号]"
 _YEAR_AHEAD = r"(?:[0-9]{4}|[〇零一二三四五六七八九]{4})年"
 _MONTH_AHEAD = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月"
+# The look-ahead lets the engine skip, by first character, positions where nothing can start.
 _PATTERN = re.compile(
-    rf"(?P<date>(?<![0-9.])(?={_YEAR_AHEAD}|{_MONTH_AHEAD})(?:{_YEAR})?(?:{_MONTH}(?:{_DAY})?)?)"
+    rf"(?=[0-9{_CN}])(?:(?P<date>(?<![0-9.])(?={_YEAR_AHEAD}|{_MONTH_AHEAD})(?:{_YEAR})?(?:{_MONTH}(?:{_DAY})?)?)"
     rf"|百分之(?P<cnpct>[{_CN}]+(?:点[零〇一二三四五六七八九]+)?)"
     r"|(?<![A-Za-z0-9.])(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+(?:\.[0-9]+)?)"
     r"(?P<mult>万亿|千万|百万|万|亿)?(?P<pct>\s?%|个百分点)?(?![A-Za-z])"
-    rf"|(?P<cn>[{_CN}]+)"
+    rf"|(?P<cn>[{_CN}]+))"
 )
+_NEWLINE = re.compile("\n")
 _ORDINAL_BEFORE = set("第其")
 _VAGUE_BEFORE = set("数几上成")
 _NAME_AFTER = re.compile(r"大(?![于量幅概])|届|中全会|次全会|次党代会|五规划")
@@ -134,7 +137,19 @@ def _date_keys(match: re.Match[str]) -> tuple[str, ...] | None:
 
 
 def _line_starts(text: str) -> list[int]:
-    return [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    return [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+
+@lru_cache(maxsize=64)
+def _mask_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
+    """One alternation of the fixed words, longest first; compiled once per word set."""
+    if not words:
+        return None
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "\0" * len(match.group())
 
 
 def _is_heading_marker(text: str, start: int, end: int) -> bool:
@@ -163,15 +178,8 @@ class _Finder:
     def __init__(self, text: str, fixed_words: Iterable[str]) -> None:
         self.text = text.translate(_FULLWIDTH_DIGITS)
         self.starts = _line_starts(text)
-        self.masked = self._mask(self.text, fixed_words)
-
-    @staticmethod
-    def _mask(text: str, words: Iterable[str]) -> str:
-        unique = sorted({w for w in words if w}, key=len, reverse=True)
-        if not unique:
-            return text
-        pattern = re.compile("|".join(map(re.escape, unique)))
-        return pattern.sub(lambda m: "\0" * len(m.group()), text)
+        pattern = _mask_pattern(frozenset(w for w in fixed_words if w))
+        self.masked = pattern.sub(_blank, self.text) if pattern else self.text
 
     def figures(self) -> list[Figure]:
         found: list[Figure] = []

@@ -77,3 +77,42 @@ def test_names_found_with_jieba_on_the_news_seed(built_corpus: list[CorpusRecord
     names = example_names(_record(built_corpus, "003").text)
     assert {"付国良", "王志超", "曹妃甸", "南堡"} <= set(names)
     assert not {"谢谢", "党组织", "深度"} & set(names)
+
+
+def _brute_force_runs(draft: str, example: str) -> list[tuple[int, int]]:
+    """Every position checked: the reference the indexed search must agree with."""
+    from service.copying import normalise
+
+    text = normalise(draft)
+    plain = normalise(example)
+    chunks = {plain[i : i + CHUNK] for i in range(len(plain) - CHUNK + 1)}
+    covered = [False] * len(text)
+    for i in range(len(text) - CHUNK + 1):
+        if text[i : i + CHUNK] in chunks:
+            covered[i : i + CHUNK] = [True] * CHUNK
+    runs, start = [], None
+    for i, flag in enumerate([*covered, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append((start, i - start))
+            start = None
+    return runs
+
+
+def test_indexed_runs_agree_with_brute_force(built_corpus: list[CorpusRecord]) -> None:
+    import random
+
+    example = _record(built_corpus, "001").text
+    filler = _record(built_corpus, "004").text
+    index = ExampleIndex([Example(example, names=())])
+    rng = random.Random(7)
+    for _ in range(30):
+        parts = []
+        for _ in range(rng.randint(1, 5)):
+            start, size = rng.randrange(len(example) - 80), rng.randint(20, 80)
+            cut = rng.randrange(len(filler) - 60)
+            parts += [filler[cut : cut + rng.randint(5, 60)], example[start : start + size]]
+        draft = "".join(parts)
+        expected = [size for _, size in _brute_force_runs(draft, example)]
+        assert [run.chars for run in find_overlap(draft, index).runs] == expected
