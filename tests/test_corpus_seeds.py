@@ -129,6 +129,15 @@ def test_point_headings_of_the_speeches(built_corpus: list[CorpusRecord]) -> Non
     assert transition == ["接下来，我重点讲几点意见。"]
 
 
+def test_section_roles_in_order(built_corpus: list[CorpusRecord]) -> None:
+    records = by_id(built_corpus)
+    roles = [s.role for s in records[S001].sections]
+    assert roles[:6] == ["title", "salutation", "opening", "achievements", "problems", "transition"]
+    assert [s.role for s in records[f"{S000}#1"].sections] == ["salutation", "agenda"]
+    assert [s.role for s in records[S004].sections][:4] == ["title", "meta", "meta", "salutation"]
+    assert [s.role for s in records[S003].sections] == ["title", "other"]
+
+
 def test_cut_short_sources_are_flagged(built_corpus: list[CorpusRecord]) -> None:
     records = by_id(built_corpus)
     for record_id in (S001, S002):

@@ -24,6 +24,7 @@ _PINYIN_TONED = re.compile(
 # Toneless readings (de, ma) are only removed in a document that already has toned ones.
 _PINYIN_ANY = re.compile(rf"(?<=[{_CJK}])[(（]\s*[a-z{_TONE_VOWELS}]{{1,7}}\s*[)）]")
 _TONED_MIN_FOR_TONELESS = 3
+_ASCII_PUNCT = re.compile(r'[,:;!?()."]')
 _ASCII_SPACES = re.compile(r"[ \t]{2,}")
 # A line that is only punctuation once boilerplate went, e.g. "：，".
 _ONLY_PUNCT = re.compile(r"^[\W_]*$")
@@ -104,7 +105,7 @@ def _clean_line(raw: str, stripped: tuple[str, list[int]], removals: list[Remova
     simplified = to_simplified(text)
     # t2s is almost always one character for one; when it is not, map pieces to clean text.
     source = raw if len(simplified) == len(text) else None
-    loose = fix_punctuation(simplified)
+    loose = fix_punctuation(simplified) if _ASCII_PUNCT.search(simplified) else simplified
     kept, dropped = _drop_sentences(loose, index, source)
     if dropped and not kept.strip():
         removals.append(Removal(dropped[0].category, raw.strip()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import get_args
 
 from service.corpus.classify import (
     Verdict,
@@ -21,12 +22,7 @@ from service.corpus.records import CorpusRecord, RecordMeta, RecordSection, Sect
 from service.structure import ParsedSpeech, match_heading, parse_speech
 from service.textnorm import count_chars
 
-# Roles of the structure parser that the record schema folds into "opening" (label kept).
-_FOLDED_ROLES = {"achievements": "成绩", "problems": "问题", "agenda": "议程"}
-_RECORD_ROLES: dict[str, SectionRole] = {
-    role: role
-    for role in ("title", "meta", "salutation", "opening", "transition", "point", "closing")
-}
+_RECORD_ROLES: dict[str, SectionRole] = {role: role for role in get_args(SectionRole)}
 _LEVEL = re.compile(r"(省|市|县|区|乡|镇)(委|政府|人大|政协|纪委)|[全我本](省|市|县|区|乡|镇)")
 _DATELINE = re.compile(r"^(\d{1,2}月\d{1,2}日)")
 _SALUTATION_START = re.compile(r"^(尊敬的|各位|同志们|亲爱的)")
@@ -164,11 +160,8 @@ def _sections(parsed: ParsedSpeech, verdict: Verdict) -> list[RecordSection]:
         return [*head, RecordSection(role="other", text=body)]
     sections: list[RecordSection] = []
     for section in parsed.sections:
-        role: SectionRole = _RECORD_ROLES.get(section.role, "other")
-        heading = section.heading
-        if section.role in _FOLDED_ROLES:
-            role, heading = "opening", _FOLDED_ROLES[section.role]
-        sections.append(RecordSection(role=role, heading=heading, text=section.text))
+        role = _RECORD_ROLES.get(section.role, "other")
+        sections.append(RecordSection(role=role, heading=section.heading, text=section.text))
     return sections
 
 

@@ -7,6 +7,7 @@ build can report it and go on with the other files.
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,13 @@ _FALLBACK_ENCODINGS = ("utf-8", "gb18030")
 _SNIFF_BYTES = 8192
 # Share of decoded characters that must look like text (CJK, ASCII, common punctuation).
 _MIN_TEXT_SHARE = 0.9
+
+
+# Characters that are not text in a Chinese document: controls, rare scripts, private use.
+_UNTEXTY = re.compile(
+    "[^\n\r\t\x20-\x7e\xa0\xa9\xb7\xd7\u0100-\u024f"  # ASCII, Latin with tone marks
+    "\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef\ufeff]+"  # punctuation, CJK
+)
 
 
 class SkipSource(Exception):
@@ -90,25 +98,8 @@ def _looks_like_text(text: str) -> bool:
     sample = text[:_SNIFF_BYTES]
     if not sample:
         return True
-    good = sum(1 for ch in sample if _is_texty(ch))
-    return good / len(sample) >= _MIN_TEXT_SHARE
-
-
-def _is_texty(ch: str) -> bool:
-    code = ord(ch)
-    if ch in "\n\r\t":
-        return True
-    if code < 0x20 or 0x7F <= code < 0xA0:
-        return False
-    return (
-        code < 0x7F
-        or 0x3000 <= code <= 0x303F  # CJK punctuation
-        or 0x3400 <= code <= 0x9FFF  # CJK ideographs
-        or 0xFF00 <= code <= 0xFFEF  # full-width forms
-        or 0x2000 <= code <= 0x206F  # general punctuation: “ ” — …
-        or code in (0xA0, 0xB7, 0xA9, 0xD7, 0xFEFF)
-        or 0x0100 <= code <= 0x024F  # Latin with tone marks (pinyin)
-    )
+    odd = sum(len(run) for run in _UNTEXTY.findall(sample))
+    return 1 - odd / len(sample) >= _MIN_TEXT_SHARE
 
 
 def _split_lines(text: str) -> list[str]:

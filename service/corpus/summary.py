@@ -8,6 +8,9 @@ from collections import Counter
 from service.corpus.boilerplate import CATEGORY_LABELS
 from service.corpus.build import BuildReport
 
+# Long lists (thousands of copies on a big build) are cut; the records keep everything.
+MAX_LISTED = 30
+
 
 def width(text: str) -> int:
     """Display width in a terminal: CJK characters take two columns."""
@@ -77,14 +80,18 @@ def _removed_table(report: BuildReport) -> str:
 def _skipped_table(report: BuildReport) -> str:
     lines = [f"跳过的文件（{len(report.skipped)} 个）："]
     column = min(max(width(s.source) for s in report.skipped) + 2, 48)
-    lines.extend(f"  {pad(s.source, column)}{s.reason}" for s in report.skipped)
-    return "\n".join(lines)
+    lines.extend(f"  {pad(s.source, column)}{s.reason}" for s in report.skipped[:MAX_LISTED])
+    return "\n".join(lines + _more(len(report.skipped)))
 
 
 def _duplicates_table(report: BuildReport) -> str:
     lines = [f"重复文档（{len(report.duplicates)} 条，已标 duplicate_of，不作范例）："]
     lines.extend(
         f"  {d.record_id} → {d.original_id}（Jaccard {d.jaccard:.2f}，包含度 {d.containment:.2f}）"
-        for d in report.duplicates
+        for d in report.duplicates[:MAX_LISTED]
     )
-    return "\n".join(lines)
+    return "\n".join(lines + _more(len(report.duplicates)))
+
+
+def _more(count: int) -> list[str]:
+    return [f"  ……另有 {count - MAX_LISTED} 条未列出"] if count > MAX_LISTED else []
