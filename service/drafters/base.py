@@ -1,0 +1,68 @@
+"""The drafter protocol: outline → parts (streamed), and the job each part is written from.
+
+The pipeline (service/drafting.py) does everything the form fixes and the
+checking; a drafter only proposes an outline and writes the body text of
+one part at a time. `builtin` does it deterministically from the brief and
+the examples; `openai` asks an OpenAI-compatible model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from service.outline import Outline, OutlinePart
+from service.prompting import Example
+from service.schemas import Brief
+from service.skeletons import Skeleton, SkeletonSection
+
+
+@dataclass(frozen=True)
+class PartJob:
+    """Everything needed to write the body of one part of the outline."""
+
+    brief: Brief
+    skeleton: Skeleton
+    outline: Outline
+    index: int
+    examples: Sequence[Example] = ()
+    phrases: Sequence[str] = ()  # required phrases this part must carry verbatim
+    feedback: Sequence[str] = ()  # what the scorer found wrong last time (repair rounds)
+    previous: str = ""  # the body being repaired or regenerated
+    instruction: str = ""  # the user's wish for a regenerated part: 更精炼、增加安全生产内容
+    used: set[str] = field(default_factory=set)  # sentences already used elsewhere in the draft
+
+    @property
+    def part(self) -> OutlinePart:
+        return self.outline.parts[self.index]
+
+    @property
+    def section(self) -> SkeletonSection:
+        """The skeleton section this part belongs to."""
+        return self.skeleton.section(self.part.role)
+
+    @property
+    def point_number(self) -> int | None:
+        """1-based number among the numbered points, for parts of the main points section."""
+        if self.section.numbering != "points":
+            return None
+        same = [i for i, p in enumerate(self.outline.parts) if p.role == self.part.role]
+        return same.index(self.index) + 1
+
+
+class Drafter(Protocol):
+    """Writes outlines and part bodies; `name` is reported in every response."""
+
+    name: str
+    model: str | None
+
+    async def outline(
+        self, brief: Brief, skeleton: Skeleton, examples: Sequence[Example]
+    ) -> Outline:
+        """Propose an outline; raise OutlineMismatch or an UpstreamError when it cannot."""
+        ...
+
+    def write_part(self, job: PartJob) -> AsyncIterator[str]:
+        """Stream the body of one part (no heading, no number, no salutation)."""
+        ...

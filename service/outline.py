@@ -1,0 +1,215 @@
+"""The outline of a draft: title and the parts in order, each with its heading, gist and length.
+
+An outline is what a leader approves before the speech is written. The model
+proposes one as JSON; `validate_outline` holds it to the skeleton (the right
+parts, the asked-for number of points), and `derive_outline` builds one from
+the brief alone when there is no model or the model keeps failing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service.schemas import Brief
+from service.skeletons import PlannedSection, Skeleton
+from service.speech_types import SpeechType
+
+_TITLE_SUFFIX = {
+    SpeechType.presiding: "主持词",
+    SpeechType.pledge: "表态发言",
+    SpeechType.address: "致辞",
+}
+# Classic headings when a brief lists no points: why → what → how (动员讲话的三段论).
+_DEFAULT_HEADINGS = (
+    "提高思想认识，切实增强做好{topic}的责任感和紧迫感",
+    "突出工作重点，扎实推进{topic}各项任务落地见效",
+    "加强组织领导，确保{topic}取得实实在在的成效",
+    "强化作风建设，以优良作风保障{topic}顺利推进",
+    "健全长效机制，推动{topic}常态化长效化",
+)
+_PART_HEADINGS = {
+    "review": "{topic}取得的主要成效",
+    "lessons": "{topic}积累的经验和启示",
+    "next_steps": "巩固拓展{topic}成果的下步打算",
+    "evaluation": "对{topic}的总体评价",
+    "suggestions": "对下一步{topic}的意见建议",
+}
+_MEETING_SUFFIX = re.compile(r"(工作)?(推进会|动员会|部署会|调度会|座谈会|总结会|大会|会议|会)$")
+_OUTLINE_JSON = re.compile(r"\{.*\}", re.S)
+
+
+class OutlinePart(BaseModel):
+    """One part of the speech: a skeleton role, and for numbered parts a heading."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    role: str = Field(min_length=2, max_length=40)
+    heading: str = Field("", max_length=80, description="一级标题（不含序号）")
+    gist: str = Field("", max_length=400, description="这一部分讲什么")
+    subpoints: list[str] = Field(default_factory=list, max_length=12)
+    chars: int = Field(ge=20, le=20000, description="这一部分的目标字数")
+
+
+class Outline(BaseModel):
+    """Title and parts in speaking order; numbered parts carry headings."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=2, max_length=120)
+    parts: list[OutlinePart] = Field(min_length=1, max_length=40)
+
+
+class OutlineMismatch(ValueError):
+    """Raised when an outline does not fit the skeleton; the message says what to fix."""
+
+
+def topic_of(brief: Brief) -> str:
+    """The meeting's subject as it fits into a heading: 全县安全生产工作会议 → 全县安全生产工作."""
+    topic = _MEETING_SUFFIX.sub("", brief.meeting) or brief.meeting
+    return topic if topic.endswith("工作") else topic + "工作"
+
+
+def title_for(brief: Brief) -> str:
+    """在XX会议上的讲话 / XX会议主持词: the conventional title."""
+    if brief.speech_type in _TITLE_SUFFIX and brief.speech_type is SpeechType.presiding:
+        return f"{brief.meeting}{_TITLE_SUFFIX[brief.speech_type]}"
+    suffix = _TITLE_SUFFIX.get(brief.speech_type, "讲话")
+    return f"在{brief.meeting}上的{suffix}"
+
+
+def derive_outline(brief: Brief, skeleton: Skeleton) -> Outline:
+    """An outline from the brief alone: its points as headings, the skeleton's shares as lengths."""
+    topic = topic_of(brief)
+    parts: list[OutlinePart] = []
+    for planned in skeleton.plan(brief):
+        parts.extend(_derived_parts(planned, brief, topic))
+    return Outline(title=title_for(brief), parts=parts)
+
+
+def _derived_parts(planned: PlannedSection, brief: Brief, topic: str) -> list[OutlinePart]:
+    section = planned.section
+    if section.numbering == "points":
+        count = planned.count or 1
+        chars = max(planned.chars // count, 20)
+        return [_point_part(section.role, brief, index, topic, chars) for index in range(count)]
+    heading = ""
+    if section.numbering == "part":
+        heading = _PART_HEADINGS.get(section.role, "{topic}").format(topic=topic)
+    return [
+        OutlinePart(
+            role=section.role,
+            heading=heading,
+            gist=section.purpose[:400],
+            chars=max(planned.chars, 20),
+        )
+    ]
+
+
+def _point_part(role: str, brief: Brief, index: int, topic: str, chars: int) -> OutlinePart:
+    if index < len(brief.points):
+        point = brief.points[index]
+        return OutlinePart(
+            role=role, heading=point.title, gist=point.title, subpoints=point.details, chars=chars
+        )
+    heading = _DEFAULT_HEADINGS[index % len(_DEFAULT_HEADINGS)].format(topic=topic)
+    return OutlinePart(role=role, heading=heading, gist=heading, chars=chars)
+
+
+def expected_roles(brief: Brief, skeleton: Skeleton) -> list[str]:
+    """The role of every part an outline must have, in order (points repeated N times)."""
+    roles: list[str] = []
+    for planned in skeleton.plan(brief):
+        repeat = planned.count or 1 if planned.section.numbering == "points" else 1
+        roles.extend([planned.section.role] * repeat)
+    return roles
+
+
+def validate_outline(data: Any, brief: Brief, skeleton: Skeleton) -> Outline:
+    """Hold a proposed outline to the skeleton; raise OutlineMismatch saying what is wrong."""
+    try:
+        outline = Outline.model_validate(data)
+    except ValidationError as exc:
+        problems = "；".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise OutlineMismatch(f"提纲 JSON 不合格式：{problems}") from exc
+    wanted = expected_roles(brief, skeleton)
+    got = [part.role for part in outline.parts]
+    optional = {s.role for s in skeleton.sections if s.optional}
+    if [r for r in got if r not in optional] != [r for r in wanted if r not in optional]:
+        raise OutlineMismatch(f"提纲的部分应依次为 {wanted}，实际为 {got}")
+    numbered = {s.role for s in skeleton.sections if s.numbering != "none"}
+    missing = [i + 1 for i, p in enumerate(outline.parts) if p.role in numbered and not p.heading]
+    if missing:
+        raise OutlineMismatch(f"第 {missing} 部分是编号部分，要有标题")
+    return outline
+
+
+def parse_outline_json(text: str, brief: Brief, skeleton: Skeleton) -> Outline:
+    """Read a model's outline answer (the JSON asked for in prompts/outline.md).
+
+    The prompt asks for `sections` (every skeleton part once) and `points` (the
+    numbered points); they are merged here into parts in speaking order.
+    """
+    found = _OUTLINE_JSON.search(text)
+    if not found:
+        raise OutlineMismatch("回答里没有 JSON 对象")
+    try:
+        data = json.loads(found.group(0))
+    except json.JSONDecodeError as exc:
+        raise OutlineMismatch(f"JSON 无法解析：{exc.msg}（第 {exc.pos} 个字符）") from exc
+    if not isinstance(data, dict):
+        raise OutlineMismatch("回答的 JSON 应是一个对象")
+    return validate_outline(_merge_answer(data, skeleton), brief, skeleton)
+
+
+def _merge_answer(data: dict[str, Any], skeleton: Skeleton) -> dict[str, Any]:
+    """{title, sections, points} as the prompt asks → {title, parts} as Outline holds it."""
+    if "parts" in data:
+        return data
+    points_roles = {s.role for s in skeleton.sections if s.numbering == "points"}
+    parts: list[Any] = []
+    for section in data.get("sections") or []:
+        if not isinstance(section, dict):
+            raise OutlineMismatch("sections 里的每一项应是对象")
+        if section.get("role") in points_roles:
+            parts.extend(
+                {"role": section["role"], "gist": p.get("heading", ""), **_point_fields(p)}
+                for p in data.get("points") or []
+                if isinstance(p, dict)
+            )
+            continue
+        parts.append(
+            {
+                "role": section.get("role", ""),
+                "heading": section.get("heading") or "",
+                "gist": section.get("gist") or "",
+                "subpoints": section.get("items") or [],
+                "chars": section.get("chars") or 20,
+            }
+        )
+    return {"title": data.get("title", ""), "parts": parts}
+
+
+def _point_fields(point: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "heading": point.get("heading") or "",
+        "subpoints": point.get("subpoints") or [],
+        "chars": point.get("chars") or 20,
+    }
+
+
+def outline_text(outline: Outline) -> str:
+    """The outline as plain lines, for showing to the model while it writes one part."""
+    lines = [outline.title]
+    number = 0
+    for part in outline.parts:
+        if part.heading:
+            number += 1
+            lines.append(f"{number}. {part.heading}（约{part.chars}字）")
+        else:
+            lines.append(f"[{part.role}] {part.gist[:60]}（约{part.chars}字）")
+        lines.extend(f"   - {item}" for item in part.subpoints)
+    return "\n".join(lines)
