@@ -40,6 +40,9 @@ _MONTH_AHEAD = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])�
 # The look-ahead lets the engine skip, by first character, positions where nothing can start.
 _PATTERN = re.compile(
     rf"(?=[0-9{_CN}])(?:(?P<date>(?<![0-9.])(?={_YEAR_AHEAD}|{_MONTH_AHEAD})(?:{_YEAR})?(?:{_MONTH}(?:{_DAY})?)?)"
+    r"|(?<![0-9])(?P<iy>[0-9]{4})(?P<sep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=sep)"
+    r"(?P<id>3[01]|[12][0-9]|0?[1-9])(?![0-9])"
+    r"|(?<![0-9])(?P<hour>[01]?[0-9]|2[0-3])[:：](?P<minute>[0-5][0-9])(?![0-9])"
     rf"|百分之(?P<cnpct>[{_CN}]+(?:点[零〇一二三四五六七八九]+)?)"
     r"|(?<![A-Za-z0-9.])(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+(?:\.[0-9]+)?)"
     r"(?P<mult>万亿|千万|百万|万|亿)?(?P<pct>\s?%|个百分点)?(?![A-Za-z])"
@@ -57,7 +60,7 @@ class Figure:
     """One figure as written, its kind and canonical keys (most specific first)."""
 
     text: str
-    kind: str  # number | percent | date
+    kind: str  # number | percent | date | time
     keys: tuple[str, ...]
     line: int
     start: int
@@ -126,7 +129,11 @@ def _date_keys(match: re.Match[str]) -> tuple[str, ...] | None:
     year = int(year_raw) if year_raw and year_raw.isdigit() else None
     if year_raw and year is None:
         year = int("".join(str(_POSITIONAL[ch]) for ch in year_raw))
-    month, day = _date_part(month_raw), _date_part(day_raw)
+    return _keys_from(year, _date_part(month_raw), _date_part(day_raw))
+
+
+def _keys_from(year: int | None, month: int | None, day: int | None) -> tuple[str, ...]:
+    """2014年10月8日 → 2014年10月8日, 10月8日, 2014年, 10月, 8日, 2014, 10, 8."""
     parts = [(year, "年"), (month, "月"), (day, "日")]
     present = [f"{v}{unit}" for v, unit in parts if v is not None]
     keys = ["".join(present)]
@@ -197,6 +204,12 @@ class _Finder:
         if match.group("date"):
             keys = _date_keys(match)
             return self._make(match, "date", keys) if keys else None
+        if match.group("iy"):
+            year, month, day = (int(match.group(g)) for g in ("iy", "im", "id"))
+            return self._make(match, "date", _keys_from(year, month, day))
+        if match.group("hour"):
+            key = f"{int(match.group('hour'))}:{match.group('minute')}"
+            return self._make(match, "time", (key,))
         if match.group("cnpct"):
             return self._cn_percent(match)
         if match.group("num"):

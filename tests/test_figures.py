@@ -106,3 +106,13 @@ def test_brief_date_parts_are_allowed() -> None:
 
 def test_fullwidth_digits() -> None:
     assert [f.keys[0] for f in find_figures("增长５７％")] == ["57%"]
+
+
+def test_iso_date_in_brief_allows_the_chinese_date() -> None:
+    assert invented_figures("会议于2024年3月5日召开", "date: 2024-03-05") == []
+    assert [f.keys[0] for f in find_figures("2024/3/5")] == ["2024年3月5日"]
+
+
+def test_clock_times() -> None:
+    assert [(f.kind, f.keys[0]) for f in find_figures("上午9:30开会")] == [("time", "9:30")]
+    assert [f.text for f in invented_figures("10:00开会", "上午9:30开会")] == ["10:00"]

@@ -160,6 +160,14 @@ def test_brief_mismatch_fails_only_its_check(
     assert _failed(report) == {check}, [c.detail for c in report.failed]
 
 
+def test_figures_inside_required_phrases_are_allowed(base_004: str, brief_004: Brief) -> None:
+    phrase = "全年新增城镇就业1.2万人"
+    text = base_004.replace("取得更大的成绩！", f"取得更大的成绩！确保{phrase}。")
+    assert _failed(score_text(text, brief=brief_004)) == {"invented_figures"}
+    brief = brief_004.model_copy(update={"required_phrases": [*brief_004.required_phrases, phrase]})
+    assert _failed(score_text(text, brief=brief)) == set()
+
+
 def test_invented_figure_detail_names_the_line(base_004: str, brief_004: Brief) -> None:
     broken = FAULTS["invented_figure"][1](base_004)
     detail = _detail(score_text(broken, brief=brief_004), "invented_figures")

@@ -57,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
             draft=True if args.draft else None,
         )
     except (BadInput, ScoringInputError) as error:
-        print(f"check：{error}", file=sys.stderr)
+        print(
+            f"check：{error.detail if isinstance(error, ScoringInputError) else error}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))

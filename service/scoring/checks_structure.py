@@ -25,9 +25,7 @@ _OPENING_CUES: dict[SpeechType | None, re.Pattern[str]] = {
     SpeechType.pledge: re.compile(r"表态|拥护|坚决|发言|召开|今天|部署"),
     SpeechType.supervision: re.compile(r"刚才|听取|汇报|召开|今天|这次|此次|本次"),
 }
-_SPEECH_OPENING = re.compile(
-    r"今天|召开|主要任务|主要目的|这次会议|本次会议|此次会议|会议的任务|刚才|听取了"
-)
+_SPEECH_OPENING = re.compile(r"今天|召开|主要任务|主要目的|这次|本次|此次|会议的任务|刚才|听取了")
 _PRESIDING_CLOSING = re.compile(r"散会|会议到此结束|会议就开到这里|今天的会议就到这里|会议结束")
 _AGENDA_COUNT = re.compile(r"议程(?:共)?有?([0-9一二两三四五六七八九十]{1,3})项")
 KIND_NAMES = {

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.copying import Example, ExampleIndex
+from service.errors import InputError
 from service.lexicon import Lexicon, load_lexicon
 from service.schemas import Brief
 from service.scoring import checks_brief, checks_copying, checks_structure, checks_text
@@ -68,7 +69,7 @@ CHECKS: tuple[CheckSpec, ...] = (
 CHECK_NAMES = tuple(spec.name for spec in CHECKS)
 
 
-class ScoringInputError(ValueError):
+class ScoringInputError(InputError):
     """Raised when there is nothing to score (an empty text)."""
 
 
@@ -89,7 +90,7 @@ class Scorer:
     ) -> Report:
         """Check one text; draft defaults to whether a brief is given."""
         if not text.strip():
-            raise ScoringInputError("文本为空，无可评分内容")
+            raise ScoringInputError("文本为空，无可评分内容", field="text")
         index = examples if isinstance(examples, ExampleIndex) else _index(examples)
         ctx = Context(
             text=text,
