@@ -87,6 +87,15 @@ def test_news_report_is_never_an_example() -> None:
     assert [s.role for s in record.sections] == ["title", "other"]
 
 
+def test_speech_without_salutation_quoting_leaders_is_not_news() -> None:
+    record = one(
+        "今天，我们召开全县经济工作会议。中央经济工作会议强调，要坚持稳中求进。"
+        "总书记指出，发展是第一要务。县长王明出席会议。\n"
+        "下面，我讲两点意见。\n一、坚定信心\n我们要保持定力。\n二、狠抓落实\n我们要真抓实干。"
+    )
+    assert (record.kind, record.speech_type) == ("speech", "work_meeting")
+
+
 def test_fiction_and_narrative_are_other() -> None:
     novel = one("第一章 初入官场\n李明推开办公室的门。“小李，来了？”他笑着说。\n她点了点头。")
     assert novel.kind == "other"

@@ -53,6 +53,18 @@ def test_build_writes_jsonl_and_prints_the_summary(
     assert "005_copy → 004_1d1c087138e683da（Jaccard" in printed
 
 
+def test_progress_counter_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.commands import corpus
+
+    monkeypatch.setattr(corpus, "PROGRESS_EVERY", 2)
+    out = tmp_path / "speeches.jsonl"
+    assert main(["corpus", "build", "--source", str(SEEDS_DIR), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["已处理 2/5 个文件", "已处理 4/5 个文件", "已处理 5/5 个文件"]
+
+
 def test_missing_source_exits_with_a_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -161,6 +161,7 @@ def test_boilerplate_inside_and_at_the_end_of_content_lines(src: Path) -> None:
         "发布时间：2023-03-01 09:30  来源：XX网  作者：佚名",
         *SPEECH_LINES[:5],
         "春季农业生产是全年农业工作的基础（本文来自XX范文网）。详见www.example.com。",
+        "第一范文网",
         *SPEECH_LINES[6:],
     ]
     lines[-1] += "本文来源于网络，版权归原作者所有。"
@@ -172,6 +173,7 @@ def test_boilerplate_inside_and_at_the_end_of_content_lines(src: Path) -> None:
         "发布时间：2023-03-01 09:30  来源：XX网  作者：佚名",
         "（本文来自XX范文网）",
         "www.example.com",
+        "第一范文网",
         "本文来源于网络，版权归原作者所有。",
     ]
     assert "春季农业生产是全年农业工作的基础。详见。" in record.text

@@ -15,11 +15,12 @@ from service.speech_types import SpeechType
 
 _NEWS_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("“在讲话中指出/强调”", re.compile(r"在讲话中(指出|强调|要求|表示)")),
-    ("“X强调，”", re.compile(r"(^|。)[\u4e00-\u9fffX×]{2,4}(强调|指出|要求|表示)[，：]")),
+    # A name at a sentence start; speeches quote "总书记强调，" in the same way.
+    ("“X强调，”", re.compile(r"(^|。)(?!总书记)[\u4e00-\u9fffX×]{2,4}(强调|指出|要求|表示)[，：]")),
     ("“在会上讲话”", re.compile(r"在会上(讲话|发言|作.{0,8}讲话|宣读|传达|通报)")),
     ("“出席/参加会议”", re.compile(r"(出席|参加|列席)(了)?(会议|大会|活动)[。，并]")),
     ("“主持会议”", re.compile(r"主持(了)?(会议|大会)[。，]")),
-    ("“会议指出/强调”", re.compile(r"会议(指出|强调|要求|认为|号召)")),
+    ("“会议指出/强调”", re.compile(r"(^|。)会议(指出|强调|要求|认为|号召)")),
     (
         "电头",
         re.compile(r"^\d{1,2}月\d{1,2}日[，,]?(上午|下午|晚上)?[，,]?.{0,20}(召开|举行|举办)"),
@@ -27,6 +28,9 @@ _NEWS_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("记者/本报讯", re.compile(r"本报讯|记者.{0,8}(报道|摄)|通讯员")),
 )
 _NEWS_MIN_MARKERS = 2
+# The speaker talking in the first person: a speech quoting a meeting, not a report on it.
+_FIRST_PERSON = re.compile(r"我们要|我讲|我再讲|我强调|我再强调|我提|我代表|大家要|希望大家")
+_FIRST_PERSON_MIN = 2
 
 _PRESIDING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("现在开会", re.compile(r"现在(开会|正式开会)")),
@@ -158,8 +162,10 @@ def classify(
     (the presiding text before a speech names the meeting the speech is given at).
     """
     news = news_markers(lines)
-    if len(news) >= _NEWS_MIN_MARKERS and not has_salutation:
-        return Verdict("news", None, [f"news report: {'、'.join(news)}; no salutation"])
+    first_person = sum(len(_FIRST_PERSON.findall(x)) for x in lines)
+    if len(news) >= _NEWS_MIN_MARKERS and not has_salutation and first_person < _FIRST_PERSON_MIN:
+        reason = f"news report: {'、'.join(news)}; no salutation, no first-person speech"
+        return Verdict("news", None, [reason])
     presiding = presiding_markers(lines)
     if len(presiding) >= _PRESIDING_MIN_MARKERS or (title and "主持词" in title):
         reason = f"presiding text: {'、'.join(presiding) or '标题含主持词'}"
