@@ -17,7 +17,9 @@ from service.structure import (
     Item,
     chinese_ordinal,
 )
+from service.textnorm import count_chars
 
+MIN_BODY_CHARS = 300  # the shortest real texts (news items, presiding texts) run 700+ 字
 _LEVEL_NAMES = ("一、", "（一）", "1.", "（1）")
 _OPENING_CUES: dict[SpeechType | None, re.Pattern[str]] = {
     SpeechType.presiding: re.compile(r"现在(正式)?开会|会议现在开始|现在开始开会|现在召开"),
@@ -52,6 +54,16 @@ def check_is_speech(ctx: Context) -> Outcome:
     if ctx.is_speech:
         return Outcome(True, f"识别为{KIND_NAMES[ctx.kind]}（{reasons}）")
     return Outcome(False, f"{_NOT_A_SPEECH[ctx.kind]}：{reasons}")
+
+
+def check_body(ctx: Context) -> Outcome:
+    """Enough text after the title and salutation to be a speech at all (not a fragment)."""
+    parsed = ctx.parsed
+    head = [parsed.title or "", *parsed.meta, parsed.salutation or ""]
+    body = parsed.chars - sum(count_chars(part) for part in head)
+    if body >= MIN_BODY_CHARS:
+        return Outcome(True, f"正文{body}字")
+    return Outcome(False, f"正文仅{body}字，不成篇（至少{MIN_BODY_CHARS}字）")
 
 
 def check_salutation(ctx: Context) -> Outcome:

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 # A draft passes when its weighted score reaches this and no check of BLOCKING weight failed.
-PASS_SCORE = 0.85
+PASS_SCORE = 0.9
 BLOCKING = 3
 
 

@@ -44,6 +44,7 @@ class CheckSpec:
 
 CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("is_speech", 5, checks_structure.check_is_speech),
+    CheckSpec("body", 3, checks_structure.check_body, form=True),
     CheckSpec("salutation", 2, checks_structure.check_salutation, form=True),
     CheckSpec("opening", 1, checks_structure.check_opening, form=True),
     CheckSpec("closing", 2, checks_structure.check_closing, form=True),
