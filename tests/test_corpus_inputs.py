@@ -203,6 +203,27 @@ def test_traditional_pinyin_and_spaces_are_cleaned(src: Path) -> None:
     assert record.speech_type == "mobilization"
 
 
+def test_lines_broken_inside_a_paragraph_are_joined(src: Path) -> None:
+    lines = [
+        *SPEECH_LINES[:5],
+        "春季农业生产是全年农业工作的基础，各乡镇要切实增强责任感和紧迫感，把春耕生产",
+        "摆上重要位置，",
+        "做到早谋划、早部署。",
+        "＊＊＊",
+        *SPEECH_LINES[6:],
+    ]
+    (src / "pdf.txt").write_text("\n".join(lines), encoding="utf-8")
+    record = only_record(src)
+    assert_is_the_speech(record)
+    assert (
+        "一、统一思想，充分认识做好春季农业生产的重要意义\n"
+        "春季农业生产是全年农业工作的基础，各乡镇要切实增强责任感和紧迫感，"
+        "把春耕生产摆上重要位置，做到早谋划、早部署。\n二、"
+    ) in record.text
+    assert "joined 2 line(s) broken inside a paragraph" in record.flags
+    assert record.removed == ["＊＊＊"]
+
+
 def test_near_duplicate_of_a_seed(src: Path) -> None:
     seed = SEEDS_DIR / "001_96dd786780a8f525.txt"
     shutil.copy(seed, src / "001_original.txt")

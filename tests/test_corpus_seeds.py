@@ -194,6 +194,14 @@ def test_meta_where_the_source_states_it(built_corpus: list[CorpusRecord]) -> No
     assert records[S003].meta.date == "4月9日"
 
 
+def test_lines_broken_inside_a_paragraph_are_joined(built_corpus: list[CorpusRecord]) -> None:
+    record = by_id(built_corpus)[S004]
+    assert "joined 4 line(s) broken inside a paragraph" in record.flags
+    third = next(line for line in record.text.split("\n") if line.startswith("三是创新自选动作"))
+    assert third.endswith("实现了事事有着落、件件有回音。")
+    assert "感受先辈创业的成就和艰辛；通过走出去、请进来" in third
+
+
 def test_no_boilerplate_survives_and_every_removed_piece_is_listed(
     built_corpus: list[CorpusRecord],
 ) -> None:

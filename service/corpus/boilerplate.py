@@ -18,6 +18,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "editor_note": "小编导语",
     "url": "网址",
     "title_junk": "标题残片",
+    "punct": "只有符号的行（分隔线等）",
 }
 
 _CATEGORY_PATTERNS: dict[str, tuple[str, ...]] = {

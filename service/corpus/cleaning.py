@@ -114,9 +114,9 @@ def _clean_line(raw: str, stripped: tuple[str, list[int]], removals: list[Remova
     kept, inline = strip_inline(kept)
     removals.extend(Removal(category, piece) for category, piece in inline)
     clean = tidy(kept)
-    if _ONLY_PUNCT.match(clean):
-        if clean:
-            removals.append(Removal("url" if inline else "site", clean))
+    if clean and _ONLY_PUNCT.match(clean):
+        # What a removed URL left behind ("：，"), or a separator line such as "＊＊＊".
+        removals.append(Removal("url", clean) if inline else Removal("punct", raw.strip()))
         return ""
     return clean
 
