@@ -89,6 +89,13 @@ def test_utf16_with_bom_txt(src: Path) -> None:
     assert "decoded as utf-16" in record.flags
 
 
+def test_utf16_without_bom_txt(src: Path) -> None:
+    (src / "utf16le.txt").write_bytes(SPEECH.encode("utf-16-le"))
+    record = only_record(src)
+    assert_is_the_speech(record)
+    assert "decoded as utf-16-le" in record.flags
+
+
 def test_docx_paragraphs_become_lines(src: Path, tmp_path: Path) -> None:
     document = docx.Document()
     for line in SPEECH_LINES:

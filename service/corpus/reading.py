@@ -72,7 +72,7 @@ def _read_txt(data: bytes) -> SourceText:
         if data.startswith(bom):
             return SourceText(_split_lines(_decode(data, encoding)), encoding)
     if b"\x00" in data[:_SNIFF_BYTES]:
-        raise SkipSource("二进制文件（含 NUL 字节），不是文本")
+        return _read_utf16_without_bom(data)
     for encoding in _FALLBACK_ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -81,6 +81,18 @@ def _read_txt(data: bytes) -> SourceText:
         if _looks_like_text(text):
             return SourceText(_split_lines(text), encoding)
     raise SkipSource("无法识别的编码或二进制内容（试过 UTF-8、GB18030）")
+
+
+def _read_utf16_without_bom(data: bytes) -> SourceText:
+    """NUL bytes mean UTF-16 without a BOM (Windows "Unicode" text) or a binary file."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return SourceText(_split_lines(text), encoding)
+    raise SkipSource("二进制文件（含 NUL 字节），不是文本")
 
 
 def _decode(data: bytes, encoding: str) -> str:
