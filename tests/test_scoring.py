@@ -298,3 +298,14 @@ def test_address_needs_a_respectful_salutation() -> None:
     assert "salutation" in _failed(report)
     fixed = text.replace("同志们：", "尊敬的各位领导、各位来宾：")
     assert "salutation" not in _failed(score_text(fixed, speech_type=SpeechType.address))
+
+
+def test_line_numbers_count_blank_lines_and_inline_salutations(base_004: str) -> None:
+    """Details point at lines of the text as given, whatever the parser re-splits."""
+    lines = [line for line in base_004.split("\n") if line.strip()]
+    salutation = lines.index("同志们：")
+    lines[salutation : salutation + 2] = [lines[salutation] + lines[salutation + 1]]
+    spaced = "\n\n".join(lines).replace("讲两个方面的意见", "讲三个方面的意见")
+    detail = _detail(score_text(spaced), "announced_count")
+    expected = next(i for i, x in enumerate(spaced.split("\n"), 1) if "讲三个方面的意见" in x)
+    assert detail.startswith(f"第{expected}行宣布")
