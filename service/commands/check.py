@@ -24,12 +24,23 @@ def register(commands: Any) -> None:
     """Add the `check` sub-command."""
     parser = commands.add_parser("check", help="检查讲话稿的格式、提法、数字与抄袭，给出评分")
     parser.add_argument("file", type=Path, help="讲话稿文本文件（UTF-8 或 GB18030）")
-    parser.add_argument("--brief", type=Path, default=None, help="起草所依据的简报（JSON）")
     parser.add_argument(
-        "--type", dest="speech_type", default=None, help="讲话类型，如 progress 或 推进会讲话"
+        "--brief", type=Path, default=None, metavar="BRIEF.json", help="起草所依据的简报（JSON）"
     )
     parser.add_argument(
-        "--example", action="append", type=Path, default=[], help="起草时参考的范文（可重复）"
+        "--type",
+        dest="speech_type",
+        default=None,
+        metavar="TYPE",
+        help="讲话类型，如 progress 或 推进会讲话",
+    )
+    parser.add_argument(
+        "--example",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="起草时参考的范文（可重复）",
     )
     parser.add_argument(
         "--draft",

@@ -6,7 +6,7 @@ import re
 
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
-from service.speech_types import SpeechType
+from service.speech_types import CHINESE_NAMES, SpeechType
 from service.structure import (
     LEVEL_ORDER,
     STYLE_DI,
@@ -45,7 +45,7 @@ _NOT_A_SPEECH = {
 
 
 def _type_name(ctx: Context) -> str:
-    return ctx.effective_type.value if ctx.effective_type else "未知类型"
+    return CHINESE_NAMES[ctx.effective_type] if ctx.effective_type else "未知类型"
 
 
 def check_is_speech(ctx: Context) -> Outcome:
