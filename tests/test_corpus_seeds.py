@@ -163,6 +163,10 @@ def test_classification_reasons_are_in_flags(built_corpus: list[CorpusRecord]) -
     assert any("现在开会" in f for f in records[f"{S000}#1"].flags)
     assert any(f.startswith("progress: meeting name") for f in records[S001].flags)
     assert any(f.startswith("supervision: speaker") for f in records[S004].flags)
+    assert records[S004].flags[:2] == [
+        "dropped fragment after the 【】 title: 中央督导组组长",
+        "title joined from 3 source lines",
+    ]
 
 
 def test_news_and_split_parts(built_corpus: list[CorpusRecord]) -> None:

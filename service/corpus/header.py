@@ -14,6 +14,9 @@ from service.corpus.cleaning import Line, Removal
 from service.structure import match_heading
 
 _MAX_TITLE_PART = 60
+# A title split over lines has a few parts; text without punctuation must not become one.
+_MAX_TITLE_PARTS = 4
+_MAX_TITLE = 80
 _MAX_META_LINE = 40
 _MAX_META_LINES = 3
 _SENTENCE_PUNCT = re.compile(r"[，。；！？：:;!?,]")
@@ -73,9 +76,9 @@ def _read_title(lines: list[Line], header: Header) -> int:
     else:
         return 0
     index = 1
-    while index < len(lines) and not _TITLE_END.search(title):
+    while index < min(len(lines), _MAX_TITLE_PARTS) and not _TITLE_END.search(title):
         part = lines[index].text
-        if not _is_title_part(part) or _is_meta(part):
+        if not _is_title_part(part) or _is_meta(part) or len(title + part) > _MAX_TITLE:
             break
         title = merge_overlap(title, part)
         index += 1
@@ -86,8 +89,10 @@ def _read_title(lines: list[Line], header: Header) -> int:
     ):
         title = f"{title}——{_SUBTITLE.sub('', lines[index].text)}"
         index += 1
-    if index > 1 or bracket:
-        header.flags.append(f"title joined from {index} source line(s)")
+    if index > 1:
+        header.flags.append(f"title joined from {index} source lines")
+    elif bracket:
+        header.flags.append("title taken from 【】")
     header.title = title
     return index
 
