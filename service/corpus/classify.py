@@ -46,6 +46,8 @@ _PRESIDING_MIN_MARKERS = 2
 
 # The presider hands the floor to a speech: "下面请……XXX同志讲话。"
 _HANDOVER = re.compile(r"请[^。；]{0,80}?(同志)?(作)?(重要)?讲话[。！]?$")
+_HANDOVER_WHO = re.compile(r"请(?P<who>[^。；请]{2,80}?)(同志)?(作)?(重要)?讲话[。！]?$")
+_NUMBERED = re.compile(r"^(第[一二三四五六七八九十]+[，、]|[一二三四五六七八九十]+、)")
 _SPEECH_AFTER_PRESIDING = re.compile(r"^((同志们|各位领导|各位同志)[，,：:]\s*)?刚才[，,]?")
 _SPLIT_MIN_CHARS = 500
 _SPLIT_LONG_CHARS = 1500
@@ -137,16 +139,12 @@ def presiding_split(lines: list[str]) -> int | None:
 
 def handover_speaker(line: str) -> str | None:
     """Who the presider hands the floor to: "下面请区委副书记…XXX同志讲话" → "区委副书记…XXX"."""
-    found = re.search(r"请(?P<who>[^。；请]{2,80}?)(同志)?(作)?(重要)?讲话[。！]?$", line)
+    found = _HANDOVER_WHO.search(line)
     return found.group("who") if found else None
 
 
 def _numbered_lines(lines: list[str]) -> int:
-    return sum(
-        1
-        for x in lines
-        if re.match(r"^(第[一二三四五六七八九十]+[，、]|[一二三四五六七八九十]+、)", x)
-    )
+    return sum(1 for x in lines if _NUMBERED.match(x))
 
 
 def classify(
