@@ -53,6 +53,12 @@ def _svg_histogram(counts: list[int]) -> str:
     return "".join(parts)
 
 
+def _headline(doc: DocResult) -> str:
+    """The judgement when there is one (cut-short source, not a speech), else the verdict."""
+    text = doc.diagnosis or doc.verdict
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
 def _row(doc: DocResult) -> str:
     speech = doc.detected_kind in ("speech", "presiding", "pledge", "address")
     css = ("pass" if doc.passed else "fail") if speech else "other"
@@ -64,7 +70,7 @@ def _row(doc: DocResult) -> str:
     if doc.diagnosis:
         failed += f"<li><b>判断</b>：{escape(doc.diagnosis)}</li>"
     details = (
-        f"<details><summary>{escape(doc.verdict[:60])}</summary>"
+        f"<details><summary>{escape(_headline(doc))}</summary>"
         f"<ul class=facts>{failed}</ul><p>语料构建记录：</p><ul class=facts>{flags}</ul></details>"
     )
     return (
