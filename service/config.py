@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,19 @@ class Settings(BaseSettings):
     )
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'jianggao.db'}"
+
+    drafter: Literal["auto", "builtin", "openai"] = Field(
+        "auto", description="auto: the model when an endpoint is configured, else built-in."
+    )
+    repair_rounds: int = Field(2, ge=0, le=5, description="Rewrites of faulty parts per draft.")
+    api_keys: list[SecretStr] = Field(
+        default_factory=list, description="Bearer keys; empty means no authentication."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser."
+    )
+    max_request_kb: int = Field(256, ge=16, description="Largest JSON request body.")
+    max_upload_mb: float = Field(8.0, gt=0, description="Largest corpus upload.")
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Literal, TypedDict, cast
+from typing import cast
 
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
@@ -34,17 +34,11 @@ from service.errors import (
     UpstreamRateLimited,
     UpstreamTimeout,
 )
+from service.tokens import Message
 
 # Local servers (Ollama, vLLM without --api-key) ignore the key, but the client insists on one.
 DUMMY_API_KEY = "not-needed"
 CONNECT_TIMEOUT_S = 10.0
-
-
-class Message(TypedDict):
-    """One chat message as the prompt layer builds it."""
-
-    role: Literal["system", "user", "assistant"]
-    content: str
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,31 @@ class Brief(Input):
         for item in self.agenda:
             parts += [item.speaker, item.topic]
         return "\n".join(p for p in parts if p)
+
+
+class DraftSection(BaseModel):
+    """One part of a finished draft."""
+
+    role: str
+    heading: str = ""
+    text: str
+
+
+class ExampleRef(BaseModel):
+    """A corpus speech or section the draft was shown as an example of form."""
+
+    id: str
+    title: str
+    score: float
+    why: str = ""
+    section: str | None = None
+
+
+class UsageReport(BaseModel):
+    """Model calls and tokens a draft cost (zero for the built-in drafter)."""
+
+    calls: int = 0
+    failed_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0

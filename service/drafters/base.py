@@ -66,3 +66,9 @@ class Drafter(Protocol):
     def write_part(self, job: PartJob) -> AsyncIterator[str]:
         """Stream the body of one part (no heading, no number, no salutation)."""
         ...
+
+    def write_whole(
+        self, brief: Brief, skeleton: Skeleton, outline: Outline, examples: Sequence[Example]
+    ) -> AsyncIterator[str]:
+        """Stream the whole speech in one go, numbering and all (the `single` mode)."""
+        ...

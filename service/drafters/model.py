@@ -1,0 +1,105 @@
+"""The model drafter: outline and parts written by any OpenAI-compatible chat model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+from service.drafters.base import PartJob
+from service.llm import ChatClient
+from service.outline import Outline, OutlineMismatch, outline_text, parse_outline_json
+from service.prompting import (
+    Example,
+    outline_prompt,
+    repair_prompt,
+    section_prompt,
+    whole_prompt,
+)
+from service.schemas import Brief
+from service.skeletons import Skeleton
+from service.tokens import Message
+
+# Tokens per Chinese character differ by tokenizer (cl100k ≈ 1.2, Qwen/DeepSeek ≈ 0.6);
+# the cap is set for the largest so a part is never cut short by our own limit.
+TOKENS_PER_CHAR = 1.5
+MIN_PART_TOKENS = 256
+OUTLINE_TOKENS = 2000
+
+
+class ModelDrafter:
+    """Drafts with a chat model; every call goes through one ChatClient (retries, cap, usage)."""
+
+    name = "openai"
+
+    def __init__(self, client: ChatClient, *, outline_attempts: int = 2) -> None:
+        self.client = client
+        self.model: str | None = client.model
+        self.outline_attempts = outline_attempts
+        self.truncated_parts: list[int] = []
+
+    async def outline(
+        self, brief: Brief, skeleton: Skeleton, examples: Sequence[Example]
+    ) -> Outline:
+        """Ask for the outline as JSON; on a malformed answer, ask again saying what was wrong."""
+        messages: list[Message] = list(outline_prompt(brief, examples, skeleton=skeleton).messages)
+        problem = ""
+        for _ in range(self.outline_attempts):
+            answer = await self.client.complete(messages, max_tokens=OUTLINE_TOKENS, json_mode=True)
+            try:
+                return parse_outline_json(answer.text, brief, skeleton)
+            except OutlineMismatch as exc:
+                problem = str(exc)
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": answer.text},
+                    {"role": "user", "content": f"提纲不合要求：{problem}。请改正后只输出 JSON。"},
+                ]
+        raise OutlineMismatch(problem)
+
+    async def write_part(self, job: PartJob) -> AsyncIterator[str]:
+        """Stream one part; a repair or regeneration shows the old text and what to change."""
+        stream = self.client.stream(_part_messages(job), max_tokens=part_tokens(job.part.chars))
+        async with stream:
+            async for delta in stream:
+                yield delta
+        if stream.truncated:
+            self.truncated_parts.append(job.index)
+
+
+    async def write_whole(
+        self, brief: Brief, skeleton: Skeleton, outline: Outline, examples: Sequence[Example]
+    ) -> AsyncIterator[str]:
+        """Stream the whole speech from one call."""
+        prompt = whole_prompt(brief, examples, skeleton=skeleton)
+        tokens = part_tokens(brief.effective_target_chars)
+        async with self.client.stream(prompt.messages, max_tokens=tokens) as stream:
+            async for delta in stream:
+                yield delta
+
+
+def part_tokens(chars: int) -> int:
+    """The completion cap for a part of `chars` characters, with room to finish the sentence."""
+    return max(MIN_PART_TOKENS, int(chars * TOKENS_PER_CHAR * 1.3))
+
+
+def _part_messages(job: PartJob) -> list[Message]:
+    part = job.part
+    role = part.role
+    if job.feedback or job.instruction:
+        problems = [*job.feedback]
+        if job.instruction:
+            problems.append(f"使用者的修改要求：{job.instruction}")
+        prompt = repair_prompt(
+            job.brief, role, job.previous, problems,
+            point=job.point_number, heading=part.heading, skeleton=job.skeleton,
+        )  # fmt: skip
+    else:
+        prompt = section_prompt(
+            job.brief, role, job.examples, outline=outline_text(job.outline),
+            point=job.point_number, heading=part.heading, subpoints=part.subpoints,
+            skeleton=job.skeleton,
+        )  # fmt: skip
+    messages = [Message(role=m["role"], content=m["content"]) for m in prompt.messages]
+    if job.phrases:
+        wanted = "、".join(f"“{p}”" for p in job.phrases)
+        messages[-1]["content"] += f"\n\n这一部分必须原样写入这些提法，一字不改：{wanted}。"
+    return messages

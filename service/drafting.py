@@ -1,0 +1,420 @@
+"""The drafting pipeline: brief → examples → outline → parts → assembly → score → repair.
+
+`Pipeline.events` yields what happens as it happens (for Server-Sent Events);
+`Pipeline.draft` runs the same steps and returns the finished draft. Each step
+is one call with typed data; no step reaches back into an earlier one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from service.assembly import Assembled, AssembledSection, assemble
+from service.cleanup import clean_body, clean_text
+from service.copying import Example as CopyExample
+from service.copying import ExampleIndex
+from service.drafters.base import Drafter, PartJob
+from service.llm import UsageTally, track_usage
+from service.outline import (
+    Outline,
+    OutlineMismatch,
+    OutlinePart,
+    derive_outline,
+    validate_outline,
+)
+from service.prompting import Example, examples_from_hits
+from service.repair import part_problems
+from service.retrieval import CorpusIndex, Hit
+from service.schemas import Brief, DraftSection, ExampleRef, UsageReport
+from service.scoring import Report, Scorer
+from service.skeletons import Skeleton, load_skeleton
+from service.structure import parse_speech
+
+Mode = Literal["parallel", "single"]
+EXAMPLES_PER_DRAFT = 3
+EXAMPLES_PER_PART = 2
+
+
+class Draft(BaseModel):
+    """A finished draft as the API returns and the store keeps it."""
+
+    id: str
+    version: int = 1
+    title: str
+    text: str
+    sections: list[DraftSection]
+    outline: Outline
+    examples: list[ExampleRef]
+    report: Report
+    drafter: str
+    model: str | None
+    mode: Mode
+    usage: UsageReport
+    timings_ms: dict[str, int]
+    notes: list[str] = Field(default_factory=list)
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DraftEvent:
+    """One step of a draft in progress: outline, section.delta, section.done, report, done."""
+
+    event: str
+    data: dict[str, Any]
+
+
+@dataclass
+class _Run:
+    """What one draft accumulates on its way through the pipeline."""
+
+    brief: Brief
+    skeleton: Skeleton
+    outline: Outline | None = None
+    hits: list[Hit] = field(default_factory=list)
+    part_hits: list[list[Hit]] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)
+    phrases: dict[int, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, int] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    whole: str = ""
+
+
+class Pipeline:
+    """Holds what is built once (drafter, corpus index, scorer); drafts any number of briefs."""
+
+    def __init__(
+        self,
+        drafter: Drafter,
+        index: CorpusIndex | None,
+        scorer: Scorer,
+        *,
+        repair_rounds: int = 2,
+    ) -> None:
+        self.drafter = drafter
+        self.index = index
+        self.scorer = scorer
+        self.repair_rounds = repair_rounds
+
+    async def outline(self, brief: Brief) -> tuple[Outline, list[str]]:
+        """Just the outline, for a leader to approve before drafting (POST /v1/outlines)."""
+        run = self._start(brief)
+        self._retrieve(run)
+        await self._outline(run, None)
+        assert run.outline is not None
+        return run.outline, run.notes
+
+    async def draft(
+        self, brief: Brief, outline: Outline | None = None, mode: Mode = "parallel"
+    ) -> Draft:
+        """Run every step and return the finished draft."""
+        result: Draft | None = None
+        async for event in self.events(brief, outline, mode):
+            if event.event == "done":
+                result = Draft.model_validate(event.data)
+        assert result is not None
+        return result
+
+    async def events(
+        self, brief: Brief, outline: Outline | None = None, mode: Mode = "parallel"
+    ) -> AsyncIterator[DraftEvent]:
+        """The draft as a stream of events; errors propagate to the caller."""
+        started = time.perf_counter()
+        with track_usage() as usage:
+            run = self._start(brief)
+            self._retrieve(run)
+            await self._outline(run, outline)
+            assert run.outline is not None
+            yield DraftEvent("outline", {"outline": run.outline.model_dump(), "notes": run.notes})
+            if mode == "parallel":
+                async for event in self._write_parallel(run):
+                    yield event
+                assembled = await self._repair(run, mode)
+            else:
+                async for event in self._write_single(run):
+                    yield event
+                assembled = _parsed(run.whole)
+            report = self._score(run, assembled.text)
+            yield DraftEvent("report", report.model_dump(mode="json"))
+            run.timings["total"] = _ms(started)
+            draft = self._finish(run, assembled, report, usage, mode)
+        yield DraftEvent("done", draft.model_dump(mode="json"))
+
+    async def regenerate(
+        self, draft: Draft, brief: Brief, index: int, instruction: str
+    ) -> Draft:
+        """A new version of the draft with one part written again to the user's instruction."""
+        if not 0 <= index < len(draft.outline.parts):
+            raise IndexError(index)
+        started = time.perf_counter()
+        with track_usage() as usage:
+            run = self._start(brief)
+            run.outline = draft.outline
+            self._retrieve(run)
+            run.bodies = _bodies_of(draft)
+            run.phrases = assign_phrases(brief, draft.outline)
+            job = self._job(run, index, previous=run.bodies[index], instruction=instruction)
+            run.bodies[index] = await self._write_one(job)
+            assembled = assemble(run.outline, run.bodies, run.skeleton)
+            report = self._score(run, assembled.text)
+            run.timings["total"] = _ms(started)
+            new = self._finish(run, assembled, report, usage, draft.mode)
+        return new.model_copy(update={"id": draft.id, "version": draft.version + 1})
+
+    def _start(self, brief: Brief) -> _Run:
+        return _Run(brief=brief, skeleton=load_skeleton(brief.speech_type))
+
+    def _retrieve(self, run: _Run) -> None:
+        started = time.perf_counter()
+        if self.index is None:
+            run.notes.append("没有可用的语料库索引，未使用范文")
+        else:
+            run.hits = self.index.search_brief(run.brief, k=EXAMPLES_PER_DRAFT)
+            run.examples = examples_from_hits(run.hits, run.brief)
+        run.timings["retrieval"] = _ms(started)
+
+    async def _outline(self, run: _Run, given: Outline | None) -> None:
+        started = time.perf_counter()
+        if given is not None:
+            run.outline = validate_outline(given.model_dump(), run.brief, run.skeleton)
+            run.notes.append("按使用者提供的提纲起草")
+        else:
+            try:
+                run.outline = await self.drafter.outline(run.brief, run.skeleton, run.examples)
+            except OutlineMismatch as exc:
+                run.outline = derive_outline(run.brief, run.skeleton)
+                run.notes.append(f"模型提纲不合格式（{exc}），改用按简报生成的提纲")
+        run.phrases = assign_phrases(run.brief, run.outline)
+        run.part_hits = [self._part_hits(run, i) for i in range(len(run.outline.parts))]
+        run.timings["outline"] = _ms(started)
+
+    def _part_hits(self, run: _Run, index: int) -> list[Hit]:
+        assert run.outline is not None
+        if self.index is None:
+            return []
+        part = run.outline.parts[index]
+        role = run.skeleton.section(part.role).record_role
+        point = _brief_point(run, index)
+        return self.index.sections_for(run.brief, role, point=point, k=EXAMPLES_PER_PART)
+
+    def _job(self, run: _Run, index: int, **changes: Any) -> PartJob:
+        assert run.outline is not None
+        examples = examples_from_hits(run.part_hits[index], run.brief) if run.part_hits else []
+        return PartJob(
+            brief=run.brief,
+            skeleton=run.skeleton,
+            outline=run.outline,
+            index=index,
+            examples=examples,
+            phrases=run.phrases.get(index, []),
+            used=run.used,
+            **changes,
+        )
+
+    async def _write_one(self, job: PartJob) -> str:
+        chunks = [delta async for delta in self.drafter.write_part(job)]
+        return clean_body("".join(chunks), job.part.heading)
+
+    async def _write_parallel(self, run: _Run) -> AsyncIterator[DraftEvent]:
+        """Every part at once; deltas are passed on as they arrive, in whatever order."""
+        assert run.outline is not None
+        started = time.perf_counter()
+        queue: asyncio.Queue[DraftEvent | BaseException | None] = asyncio.Queue()
+        count = len(run.outline.parts)
+        run.bodies = [""] * count
+
+        async def write(index: int) -> None:
+            chunks: list[str] = []
+            try:
+                async for delta in self.drafter.write_part(self._job(run, index)):
+                    chunks.append(delta)
+                    await queue.put(DraftEvent("section.delta", {"index": index, "text": delta}))
+                body = clean_body("".join(chunks), run.outline.parts[index].heading)  # type: ignore[union-attr]
+                run.bodies[index] = body
+                await queue.put(DraftEvent("section.done", {"index": index, "text": body}))
+            except Exception as exc:  # handed to the consumer, which re-raises it
+                await queue.put(exc)
+            finally:
+                await queue.put(None)
+
+        tasks = [asyncio.create_task(write(i)) for i in range(count)]
+        try:
+            finished = 0
+            while finished < count:
+                item = await queue.get()
+                if item is None:
+                    finished += 1
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        run.timings["sections"] = _ms(started)
+
+    async def _write_single(self, run: _Run) -> AsyncIterator[DraftEvent]:
+        """One call writes the whole speech (for endpoints that dislike parallel calls)."""
+        assert run.outline is not None
+        started = time.perf_counter()
+        chunks: list[str] = []
+        whole = self.drafter.write_whole(run.brief, run.skeleton, run.outline, run.examples)
+        async for delta in whole:
+            chunks.append(delta)
+            yield DraftEvent("section.delta", {"index": None, "text": delta})
+        run.whole = "\n".join(clean_text("".join(chunks)))
+        run.notes.append("单次调用模式：全文一次写成，按解析出的结构分段，不做分部分修改")
+        run.timings["sections"] = _ms(started)
+
+    async def _repair(self, run: _Run, mode: Mode) -> Assembled:
+        """Write again the parts the part checks fault, at most `repair_rounds` times."""
+        assert run.outline is not None
+        started = time.perf_counter()
+        examples = self._example_index(run)
+        for round_number in range(1, self.repair_rounds + 1):
+            faults = self._faults(run, examples)
+            if not faults:
+                break
+            jobs = [
+                self._job(run, i, feedback=problems, previous=run.bodies[i])
+                for i, problems in faults.items()
+            ]
+            bodies = await _gather_or_serial([self._write_one(j) for j in jobs], mode)
+            for job, body in zip(jobs, bodies, strict=True):
+                run.bodies[job.index] = body
+            run.notes.append(f"第{round_number}轮修改：重写了第{_listing(faults)}部分")
+        run.timings["repair"] = _ms(started)
+        return assemble(run.outline, run.bodies, run.skeleton)
+
+    def _faults(self, run: _Run, examples: ExampleIndex | None) -> dict[int, list[str]]:
+        assert run.outline is not None
+        faults: dict[int, list[str]] = {}
+        for index, (part, body) in enumerate(zip(run.outline.parts, run.bodies, strict=True)):
+            problems = part_problems(
+                body,
+                brief=run.brief,
+                planned_chars=part.chars,
+                phrases=run.phrases.get(index, []),
+                lexicon=self.scorer.lexicon,
+                examples=examples,
+                truncated=index in getattr(self.drafter, "truncated_parts", ()),
+            )
+            if problems:
+                faults[index] = problems
+        return faults
+
+    def _example_index(self, run: _Run) -> ExampleIndex | None:
+        """Every example the drafter saw, as the originals (names listed as scrubbed)."""
+        shown: dict[str, CopyExample] = {}
+        for example, hit in zip(run.examples, run.hits, strict=False):
+            shown[hit.record.id] = CopyExample(hit.record.text, example.removed or None)
+        for hits in run.part_hits:
+            for hit in hits:
+                shown.setdefault(hit.record.id, CopyExample(hit.record.text))
+        return ExampleIndex(list(shown.values())) if shown else None
+
+    def _score(self, run: _Run, text: str) -> Report:
+        started = time.perf_counter()
+        examples = self._example_index(run)
+        report = self.scorer.score(text, brief=run.brief, examples=examples or ())
+        run.timings["scoring"] = _ms(started)
+        return report
+
+    def _finish(
+        self, run: _Run, assembled: Assembled, report: Report, usage: UsageTally, mode: Mode
+    ) -> Draft:
+        assert run.outline is not None
+        return Draft(
+            id=uuid.uuid4().hex,
+            title=assembled.title,
+            text=assembled.text,
+            sections=[_section(s) for s in assembled.sections],
+            outline=run.outline,
+            examples=[_example_ref(hit) for hit in run.hits],
+            report=report,
+            drafter=self.drafter.name,
+            model=self.drafter.model,
+            mode=mode,
+            usage=UsageReport(
+                calls=usage.calls,
+                failed_calls=usage.failed_calls,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                total_tokens=usage.total_tokens,
+            ),
+            timings_ms=run.timings,
+            notes=run.notes,
+            created_at=datetime.now(UTC),
+        )
+
+
+def assign_phrases(brief: Brief, outline: Outline) -> dict[int, list[str]]:
+    """Give each required phrase to one part: the part that already speaks of it, else the
+    numbered parts in turn, else the opening; every phrase lands somewhere exactly once."""
+    numbered = [i for i, p in enumerate(outline.parts) if p.heading] or [0]
+    assigned: dict[int, list[str]] = {}
+    turn = 0
+    for phrase in brief.required_phrases:
+        home = next((i for i, p in enumerate(outline.parts) if phrase in _words_of(p)), None)
+        if home is None:
+            home = numbered[turn % len(numbered)]
+            turn += 1
+        assigned.setdefault(home, []).append(phrase)
+    return assigned
+
+
+def _words_of(part: OutlinePart) -> str:
+    return part.heading + part.gist + "".join(part.subpoints)
+
+
+def _brief_point(run: _Run, index: int) -> Any:
+    """The brief's point a numbered part is about, when the brief lists one."""
+    assert run.outline is not None
+    part = run.outline.parts[index]
+    return next((p for p in run.brief.points if p.title == part.heading), None)
+
+
+def _bodies_of(draft: Draft) -> list[str]:
+    """The part bodies of a stored draft, in outline order (headings and fixed lines left out)."""
+    fixed = {"title", "salutation", "transition", "sign_off"}
+    return [s.text for s in draft.sections if s.role not in fixed]
+
+
+def _section(section: AssembledSection) -> DraftSection:
+    return DraftSection(role=section.role, heading=section.heading, text=section.text)
+
+
+def _example_ref(hit: Hit) -> ExampleRef:
+    record = hit.record
+    return ExampleRef(id=record.id, title=record.title, score=round(hit.score, 4), why=hit.why)
+
+
+def _listing(faults: dict[int, list[str]]) -> str:
+    return "、".join(str(i + 1) for i in faults)
+
+
+async def _gather_or_serial(calls: Sequence[Any], mode: Mode) -> list[str]:
+    if mode == "parallel":
+        return list(await asyncio.gather(*calls))
+    return [await call for call in calls]
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def _parsed(text: str) -> Assembled:
+    """A speech written in one piece, split into sections by the parser."""
+    parsed = parse_speech(text)
+    sections = [AssembledSection(s.role, s.heading, s.text) for s in parsed.sections]
+    return Assembled(parsed.title or "", text, sections)

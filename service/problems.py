@@ -1,0 +1,113 @@
+"""Errors as RFC 9457 problem documents: the one place that chooses HTTP status codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.errors import (
+    ConfigError,
+    InputError,
+    JianggaoError,
+    NotFound,
+    StoreError,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamTimeout,
+)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "urn:jianggao:problem:"
+
+_STATUS: tuple[tuple[type[JianggaoError], int], ...] = (
+    (InputError, 422),
+    (NotFound, 404),
+    (UpstreamTimeout, 504),
+    (UpstreamRateLimited, 502),
+    (UpstreamError, 502),
+    (ConfigError, 500),
+    (StoreError, 503),
+)
+_MESSAGES = {
+    "missing": "必填字段缺失",
+    "extra_forbidden": "不认识这个字段（可能拼错了）",
+    "json_invalid": "请求体不是合法的 JSON",
+    "string_too_short": "内容太短",
+    "string_too_long": "内容太长",
+    "too_long": "条目太多",
+    "less_than_equal": "数值太大",
+    "greater_than_equal": "数值太小",
+    "int_parsing": "应为整数",
+    "string_type": "应为字符串",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_attributes_type": "应为 JSON 对象",
+}
+
+
+def problem(
+    status: int, title: str, detail: str, *, code: str, **extra: Any
+) -> JSONResponse:
+    """A problem+json response."""
+    body = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def status_of(error: JianggaoError) -> int:
+    """The HTTP status of one of our errors."""
+    return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
+    """A 422 naming every field at fault, in plain words."""
+    fields = [
+        {
+            "field": _field(tuple(e.get("loc", ()))),
+            "message": _MESSAGES.get(e.get("type", ""), "") or str(e.get("msg", "")),
+            "detail": str(e.get("msg", "")),
+        }
+        for e in errors
+    ]
+    first = fields[0] if fields else {"field": "body", "message": "请求无效"}
+    detail = "；".join(f"{f['field']}：{f['message']}" for f in fields) or "请求无效"
+    return problem(
+        422, "请求内容有误", detail, code="validation-error", field=first["field"], errors=fields
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: our errors, validation errors, HTTP errors, anything else."""
+
+    @app.exception_handler(JianggaoError)
+    async def _ours(_: Request, exc: JianggaoError) -> JSONResponse:
+        return problem(status_of(exc), exc.title, exc.detail, code=exc.code, field=exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_problem(list(exc.errors()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}.get(
+            exc.status_code, "HTTP error"
+        )
+        response = problem(exc.status_code, title, str(exc.detail), code=f"http-{exc.status_code}")
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return problem(
+            500, "Internal error", f"意外错误：{type(exc).__name__}", code="internal-error"
+        )
