@@ -17,13 +17,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import bm25s
 import numpy as np
 
+from service.bm25 import PARAMS, load_bm25
 from service.config import get_settings
 from service.corpus.records import CorpusRecord, read_records, write_records
 from service.retrieval import (
-    BM25_PARAMS,
     CorpusIndex,
     EncodedRecord,
     RetrievalError,
@@ -34,7 +33,7 @@ from service.retrieval import (
 )
 from service.segment import Segmenter, get_segmenter
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # bump when the saved layout or the scoring changes
 INDEX_DIRNAME = "index"
 CORPUS_FILENAME = "speeches.jsonl"
 
@@ -77,7 +76,7 @@ def save_index(index: CorpusIndex, index_dir: Path, *, source_digest: str | None
         "format": INDEX_FORMAT,
         "segmenter": index.signature,
         "source_digest": source_digest,
-        "bm25": BM25_PARAMS,
+        "bm25": PARAMS,
         "records": [record_digest(r) for r in index.records],
         "vocabulary": len(index.vocab.terms),
     }
@@ -191,7 +190,7 @@ def _load_terms(path: Path, n_records: int) -> list[EncodedRecord]:
 def _load_bm25(path: Path, refs: list[Any]) -> Any:
     if not refs:
         return None
-    model = bm25s.BM25.load(str(path), load_vocab=False, show_progress=False)
+    model = load_bm25(str(path))
     if model.scores["num_docs"] != len(refs):
         raise ValueError(f"{path} holds {model.scores['num_docs']} documents, expected {len(refs)}")
     return model

@@ -3,9 +3,9 @@
 Two BM25 tables share one vocabulary: whole speeches (one document per record)
 and sections (opening, achievements, problems, agenda, each point, closing), so
 a section prompt can show sections rather than whole speeches. Scores are
-bm25s with method "atire" and idf "robertson", which reproduce rank_bm25's
-BM25Okapi. The index keeps every document's token ids; it is saved beside the
-corpus build (see service.index_store) and loading it tokenises nothing.
+rank_bm25's BM25Okapi, served by bm25s (see service.bm25). The index keeps
+every document's token ids; it is saved beside the corpus build
+(service.index_store) and loading it tokenises nothing.
 """
 
 from __future__ import annotations
@@ -14,16 +14,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import bm25s
 import numpy as np
 import numpy.typing as npt
 
+from service.bm25 import fit_bm25
 from service.corpus.records import CorpusRecord, RecordSection
 from service.schemas import Brief, BriefPoint
 from service.segment import Segmenter, get_segmenter
 from service.speech_types import CHINESE_NAMES, SpeechType
 
-BM25_PARAMS: dict[str, Any] = {"k1": 1.5, "b": 0.75, "method": "atire", "idf_method": "robertson"}
 SECTION_ROLES = ("opening", "achievements", "problems", "agenda", "point", "closing")
 # Corpora that do not tell achievements, problems or agenda apart keep them in the opening.
 SECTION_FALLBACK = {"achievements": "opening", "problems": "opening", "agenda": "opening"}
@@ -31,6 +30,7 @@ DEFAULT_DIVERSITY = 0.4  # MMR: 1 - lambda; near-copies lose to a different docu
 _POOL_MIN = 20  # candidates MMR chooses from, at least
 _MATCHED_SHOWN = 6
 
+_TYPE_CODES: dict[SpeechType | None, int] = {kind: i for i, kind in enumerate(SpeechType)}
 IdArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
 
@@ -101,8 +101,9 @@ class Table:
     ) -> None:
         self.refs = refs
         self.ids = ids
+        self.record_of = np.fromiter((ref.record for ref in refs), dtype=np.int64, count=len(refs))
         self.bm25 = bm25 if bm25 is not None or not refs else fit_bm25(ids, vocab_size)
-        self._sets: dict[int, IdArray] = {}
+        self._sets: dict[int, frozenset[int]] = {}
 
     def __len__(self) -> int:
         return len(self.refs)
@@ -114,28 +115,19 @@ class Table:
         query = query[query < self.bm25.scores["indptr"].shape[0] - 1]
         return np.asarray(self.bm25.get_scores_from_ids(query), dtype=np.float32)
 
-    def term_set(self, doc: int) -> IdArray:
-        """The document's distinct term ids, sorted (cached: MMR compares them often)."""
+    def term_set(self, doc: int) -> frozenset[int]:
+        """The document's distinct term ids (cached: MMR compares them often)."""
         found = self._sets.get(doc)
         if found is None:
-            found = self._sets[doc] = np.unique(self.ids[doc])
+            found = self._sets[doc] = frozenset(self.ids[doc].tolist())
         return found
 
 
-def fit_bm25(ids: list[IdArray], vocab_size: int) -> Any:
-    """A bm25s index over already-tokenised documents (bm25s's own splitter is never used)."""
-    model = bm25s.BM25(**BM25_PARAMS)
-    vocab = {str(i): i for i in range(max(vocab_size, 1))}
-    corpus = bm25s.tokenization.Tokenized(ids=[doc.tolist() for doc in ids], vocab=vocab)
-    model.index(corpus, create_empty_token=False, show_progress=False)
-    return model
-
-
-def jaccard(a: IdArray, b: IdArray) -> float:
-    """Jaccard similarity of two sorted sets of term ids."""
-    if not len(a) or not len(b):
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    """Jaccard similarity of two sets of term ids."""
+    if not a or not b:
         return 0.0
-    common = len(np.intersect1d(a, b, assume_unique=True))
+    common = len(a & b)
     return common / (len(a) + len(b) - common)
 
 
@@ -212,6 +204,15 @@ class CorpusIndex:
         self.signature = signature or self.segmenter.signature
         self.speeches, self.sections = tables or build_tables(records, encoded, len(vocab.terms))
         self._positions = {record.id: i for i, record in enumerate(records)}
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Per-document facts searches filter on, as arrays so a search stays vectorised."""
+        codes = [_TYPE_CODES.get(r.speech_type, -1) for r in self.records]
+        self._types = np.asarray(codes, dtype=np.int16)
+        self._examples = np.asarray([r.is_example for r in self.records], dtype=bool)
+        roles = [self._section(ref).role for ref in self.sections.refs]
+        self._section_roles = np.asarray(roles, dtype=object)
 
     @classmethod
     def from_records(
@@ -248,6 +249,7 @@ class CorpusIndex:
             self.records[position], self.encoded[position] = record, encoded
         size = len(self.vocab.terms)
         self.speeches, self.sections = build_tables(self.records, self.encoded, size)
+        self._refresh()
 
     def query_ids(self, text: str) -> tuple[IdArray, list[str]]:
         """Query term ids (repeats kept, as BM25 weighs them) and the distinct known terms."""
@@ -289,9 +291,8 @@ class CorpusIndex:
         if role not in SECTION_ROLES:
             raise RetrievalError(f"未知的段落角色“{role}”；可用：{'、'.join(SECTION_ROLES)}")
         examples = self._record_mask(self.sections, examples_only=True)
-        roles = [self._section(ref).role for ref in self.sections.refs]
         for wanted in (role, SECTION_FALLBACK.get(role)):
-            mask = examples & np.asarray([r == wanted for r in roles], dtype=bool)
+            mask = examples & (self._section_roles == wanted)
             if wanted is not None and mask.any():
                 return self._rank(self.sections, query, mask, speech_type, k, diversity)
         return []
@@ -313,7 +314,7 @@ class CorpusIndex:
     def _record_mask(self, table: Table, examples_only: bool) -> npt.NDArray[np.bool_]:
         if not examples_only:
             return np.ones(len(table), dtype=bool)
-        return np.asarray([self.records[r.record].is_example for r in table.refs], dtype=bool)
+        return self._examples[table.record_of]
 
     def _rank(
         self,
@@ -343,17 +344,19 @@ class CorpusIndex:
         k: int,
     ) -> list[_Candidate]:
         """The best candidates: same type first, then by score; unmatched others are left out."""
-        types = [self.records[r.record].speech_type for r in table.refs]
-        same = np.asarray([speech_type is not None and t == speech_type for t in types])
+        if speech_type is None:
+            same = np.zeros(len(table), dtype=bool)
+        else:
+            same = self._types[table.record_of] == _TYPE_CODES[speech_type]
         eligible = mask & ((scores > 0) | same)
-        keys = scores + np.where(same, np.float32(1e9), np.float32(0))
-        keys = np.where(eligible, keys, np.float32(-1))
+        # Same type ranks above any score: a tier, not a boost (float64 keeps the scores exact).
+        keys = np.where(eligible, scores.astype(np.float64) + np.where(same, 1e9, 0.0), -1.0)
         order = [int(i) for i in _best(keys, max(_POOL_MIN, 4 * k)) if eligible[i]]
         return [_Candidate(i, float(scores[i]), bool(same[i])) for i in order]
 
     def _hit(self, table: Table, chosen: _Candidate, known: list[str]) -> Hit:
         ref = table.refs[chosen.doc]
-        terms = set(table.term_set(chosen.doc).tolist())
+        terms = table.term_set(chosen.doc)
         matched = tuple(t for t in known if self.vocab.ids[t] in terms)[:_MATCHED_SHOWN]
         return Hit(
             record=self.records[ref.record],
@@ -382,13 +385,14 @@ def _mmr(table: Table, pool: list[_Candidate], k: int, diversity: float) -> list
     chosen: list[_Candidate] = []
     remaining = list(pool)
     while remaining and len(chosen) < k:
-        for c in remaining:
-            sims = [jaccard(table.term_set(c.doc), table.term_set(p.doc)) for p in chosen]
-            c.similarity = max(sims, default=0.0)
         best = max(remaining, key=lambda c: _mmr_score(c, diversity))
         best.picked_penalty = diversity * best.similarity
         chosen.append(best)
         remaining.remove(best)
+        if diversity > 0 and len(chosen) < k:
+            picked = table.term_set(best.doc)
+            for c in remaining:  # only the newest pick can raise a candidate's similarity
+                c.similarity = max(c.similarity, jaccard(table.term_set(c.doc), picked))
     return chosen
 
 

@@ -222,11 +222,10 @@ def test_open_index_builds_when_missing_and_rebuilds_when_the_corpus_changes(
 
 
 def test_jaccard_of_identical_and_disjoint_sets() -> None:
-    import numpy as np
-
-    a = np.array([1, 2, 3], dtype=np.int32)
+    a = frozenset({1, 2, 3})
     assert jaccard(a, a) == 1.0
-    assert jaccard(a, np.array([4, 5], dtype=np.int32)) == 0.0
+    assert jaccard(a, frozenset({4, 5})) == 0.0
+    assert jaccard(a, frozenset({2, 3, 4})) == 0.5
 
 
 def test_cli_search_prints_json_with_scores_and_reasons(
@@ -251,3 +250,21 @@ def test_cli_search_prints_json_with_scores_and_reasons(
         assert "[point]" in capsys.readouterr().out
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("query", ["督导工作 教育实践活动", "主题教育 调查研究 整改", "回头看"])
+def test_scores_are_rank_bm25_okapi_scores(seed_index: CorpusIndex, query: str) -> None:
+    from rank_bm25 import BM25Okapi
+
+    terms = [[seed_index.vocab.terms[i] for i in ids] for ids in seed_index.speeches.ids]
+    reference = BM25Okapi(terms).get_scores(seed_index.segmenter.tokens(query))
+    ours = seed_index.speeches.scores(seed_index.query_ids(query)[0])
+    assert ours == pytest.approx(reference, rel=1e-4, abs=1e-5)
+    assert ours.max() > 0
+
+
+def test_a_term_in_most_seeds_still_scores(seed_index: CorpusIndex) -> None:
+    scores = seed_index.speeches.scores(seed_index.query_ids("教育实践活动")[0])
+    containing = sum("教育实践活动" in r.text for r in seed_index.records)
+    assert containing > len(seed_index.records) / 2
+    assert (scores > 0).sum() == containing
