@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from service.speech_types import SpeechType, parse_speech_type
 
@@ -20,6 +22,11 @@ DEFAULT_TARGET_CHARS: dict[SpeechType, int] = {
 
 
 
+# One list entry of a brief: an achievement, a problem, a detail, a phrase.
+Entry = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
 class Input(BaseModel):
     """Base of every input model: unknown fields are an error, strings are stripped."""
 
@@ -30,7 +37,7 @@ class BriefPoint(Input):
     """One point the speech must make; details are optional."""
 
     title: str = Field(min_length=1, max_length=200)
-    details: list[str] = Field(default_factory=list, max_length=20)
+    details: list[Entry] = Field(default_factory=list, max_length=20)
 
 
 class AgendaItem(Input):
@@ -50,16 +57,16 @@ class Brief(Input):
     date: str | None = Field(None, max_length=50)
     audience: str | None = Field(None, max_length=300)
     purpose: str | None = Field(None, max_length=1000)
-    achievements: list[str] = Field(default_factory=list, max_length=30)
-    problems: list[str] = Field(default_factory=list, max_length=30)
+    achievements: list[Entry] = Field(default_factory=list, max_length=30)
+    problems: list[Entry] = Field(default_factory=list, max_length=30)
     points: list[BriefPoint] = Field(default_factory=list, max_length=12)
     point_count: int | None = Field(None, ge=1, le=12)
-    required_phrases: list[str] = Field(default_factory=list, max_length=50)
-    forbidden_phrases: list[str] = Field(default_factory=list, max_length=50)
+    required_phrases: list[Phrase] = Field(default_factory=list, max_length=30)
+    forbidden_phrases: list[Phrase] = Field(default_factory=list, max_length=50)
     target_chars: int | None = Field(None, ge=500, le=20000, description="目标字数")
     notes: str | None = Field(None, max_length=2000)
     agenda: list[AgendaItem] = Field(default_factory=list, max_length=30)
-    attendees: list[str] = Field(default_factory=list, max_length=50)
+    attendees: list[Entry] = Field(default_factory=list, max_length=50)
 
     @field_validator("speech_type", mode="before")
     @classmethod

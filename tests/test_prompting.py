@@ -180,7 +180,7 @@ def test_examples_are_cut_from_the_least_relevant_end(built_corpus: list[CorpusR
 
 
 def max_brief(kind: SpeechType) -> Brief:
-    """Every field of the brief at its limit; unbounded strings at 150 characters."""
+    """Every field of the brief at its limit (list entries at 150 of their 300 characters)."""
     line = "坚持以人民为中心的发展思想，扎实推进各项重点工作落地见效，确保取得实实在在的成效。" * 4
     item = line[:150]
     return Brief(
@@ -195,7 +195,7 @@ def max_brief(kind: SpeechType) -> Brief:
         problems=[item] * 30,
         points=[{"title": line[:200], "details": [item] * 20} for _ in range(12)],
         point_count=12,
-        required_phrases=["两个维护"] * 50,
+        required_phrases=["两个维护"] * 30,
         forbidden_phrases=["花架子"] * 50,
         target_chars=20000,
         notes=(line * 6)[:2000],
