@@ -49,11 +49,17 @@ def check_forbidden_phrases(ctx: Context) -> Outcome | Skip:
     return Outcome(True, "未出现禁用词语")
 
 
+# Types whose top-level parts are fixed by their form (评价/建议, 成效/经验/下步): the brief's
+# listed points are items inside a part there, so only an explicit point_count counts.
+_FIXED_PARTS = (SpeechType.summary, SpeechType.supervision)
+
+
 def check_point_count(ctx: Context) -> Outcome | Skip:
     """As many top-level points as the brief asks for."""
     if (brief := _brief(ctx)) is None:
         return _NO_BRIEF
-    wanted = brief.effective_point_count
+    fixed = brief.speech_type in _FIXED_PARTS
+    wanted = brief.point_count if fixed else brief.effective_point_count
     if wanted is None or brief.speech_type is SpeechType.presiding:
         return Skip("简报未规定要点个数")
     found = len(ctx.parsed.points)
