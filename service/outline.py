@@ -23,13 +23,14 @@ _TITLE_SUFFIX = {
     SpeechType.pledge: "表态发言",
     SpeechType.address: "致辞",
 }
-# Classic headings when a brief lists no points: why → what → how (动员讲话的三段论).
+# Classic headings when a brief lists no points: why → what → how (动员讲话的三段论), written
+# parallel (对仗): a six-character task, then “进一步……” of about the same length.
 _DEFAULT_HEADINGS = (
-    "提高思想认识，切实增强做好{topic}的责任感和紧迫感",
-    "突出工作重点，扎实推进{topic}各项任务落地见效",
-    "加强组织领导，确保{topic}取得实实在在的成效",
-    "强化作风建设，以优良作风保障{topic}顺利推进",
-    "健全长效机制，推动{topic}常态化长效化",
+    "提高政治站位，进一步增强做好{topic}的责任感紧迫感",
+    "突出工作重点，进一步推动{topic}各项任务落地见效",
+    "强化组织保障，进一步确保{topic}取得实实在在成效",
+    "锤炼过硬作风，进一步凝聚推进{topic}的强大合力",
+    "健全长效机制，进一步推动{topic}常态化制度化",
 )
 _PART_HEADINGS = {
     "review": "{topic}取得的主要成效",
@@ -38,7 +39,45 @@ _PART_HEADINGS = {
     "evaluation": "对{topic}的总体评价",
     "suggestions": "对下一步{topic}的意见建议",
 }
-_MEETING_SUFFIX = re.compile(r"(工作)?(推进会|动员会|部署会|调度会|座谈会|总结会|大会|会议|会)$")
+_MEETING_SUFFIX = re.compile(
+    r"(工作)?(推进|动员|部署|调度|座谈|总结|表彰|专题)*(大会|会议|会)$"
+    r"|(开幕式|闭幕式|启动仪式|仪式|典礼|开幕)$"
+)
+_CAMPAIGN = re.compile(r"(活动|行动|工程|攻坚战|专项整治)$")
+_EVENT_SUFFIX = re.compile(r"(开幕式|闭幕式|启动仪式|仪式|典礼|开幕)$")
+# Items a part with a counted lead (“主要有以下{n}个特点：”) lists when the brief gives none.
+_DEFAULT_ITEMS: dict[str, tuple[str, ...]] = {
+    "achievements": (
+        "压紧压实工作责任",
+        "重点任务扎实推进",
+        "工作机制不断完善",
+        "干部作风持续转变",
+    ),
+    "review": ("思想认识明显提高", "突出问题有效解决", "制度机制不断健全", "干部作风明显转变"),
+    "evaluation": (
+        "领导重视，责任落实",
+        "组织严密，推进有序",
+        "聚焦问题，整改有力",
+        "注重实效，成效明显",
+    ),
+    "problems": ("思想认识还不到位", "工作推进还不平衡", "长效机制还不健全"),
+    "suggestions": ("巩固拓展已有成果", "持续抓好问题整改", "建立健全长效机制"),
+    "agenda": ("传达学习上级有关会议精神", "听取有关单位工作汇报", "主要领导同志讲话"),
+}
+# Which list of the brief a part's items come from, by role.
+_ITEM_SOURCES: dict[str, str] = {
+    "achievements": "achievements",
+    "review": "achievements",
+    "evaluation": "achievements",
+    "problems": "problems",
+    "suggestions": "points",
+    "next_steps": "points",
+    "measures": "points",
+    "body": "points",
+    "wrapup": "points",
+    "agenda": "agenda",
+    "handover": "agenda",
+}
 _OUTLINE_JSON = re.compile(r"\{.*\}", re.S)
 
 
@@ -70,15 +109,15 @@ class OutlineMismatch(ValueError):
 def topic_of(brief: Brief) -> str:
     """The meeting's subject as it fits into a heading: 全县安全生产工作会议 → 全县安全生产工作."""
     topic = _MEETING_SUFFIX.sub("", brief.meeting) or brief.meeting
+    if _EVENT_SUFFIX.search(brief.meeting) or _CAMPAIGN.search(topic):
+        return topic  # an event (论坛开幕式) or a campaign (作风建设年活动) is not a line of work
     return topic if topic.endswith("工作") else topic + "工作"
 
 
 def title_for(brief: Brief) -> str:
-    """在XX会议上的讲话 / XX会议主持词: the conventional title."""
-    if brief.speech_type in _TITLE_SUFFIX and brief.speech_type is SpeechType.presiding:
-        return f"{brief.meeting}{_TITLE_SUFFIX[brief.speech_type]}"
+    """县委书记在XX会议上的讲话 / …上的主持词: the conventional title, naming the speaker."""
     suffix = _TITLE_SUFFIX.get(brief.speech_type, "讲话")
-    return f"在{brief.meeting}上的{suffix}"
+    return f"{brief.speaker}在{brief.meeting}上的{suffix}"
 
 
 def derive_outline(brief: Brief, skeleton: Skeleton) -> Outline:
@@ -104,9 +143,26 @@ def _derived_parts(planned: PlannedSection, brief: Brief, topic: str) -> list[Ou
             role=section.role,
             heading=heading,
             gist=section.purpose[:400],
+            subpoints=_subpoints(section.role, brief, planned.count),
             chars=max(planned.chars, 20),
         )
     ]
+
+
+def _subpoints(role: str, brief: Brief, count: int | None) -> list[str]:
+    """The items a part lists: the brief's own, else defaults for a part whose lead counts them."""
+    source = _ITEM_SOURCES.get(role)
+    found: list[str] = []
+    if source == "points":
+        found = [point.title for point in brief.points]
+    elif source == "agenda":
+        found = [f"{item.speaker}{item.topic}" for item in brief.agenda]
+    elif source is not None:
+        found = list(getattr(brief, source))
+    if found:
+        return [text[:200] for text in found[:12]]
+    defaults = _DEFAULT_ITEMS.get(role, ())
+    return list(defaults[: count or len(defaults)])
 
 
 def _point_part(role: str, brief: Brief, index: int, topic: str, chars: int) -> OutlinePart:

@@ -1,0 +1,399 @@
+"""The built-in drafter: a complete, deterministic draft with no model at all.
+
+The outline comes from the brief (service.outline.derive_outline); each part is
+composed from the brief's facts, the part's required phrases, the sentences of
+prompts/phrasebank.yaml for the part's role, and at most two short sentences of
+its aligned example sections (service.drafters.compose and .exemplars). Every
+response names it (`drafter: "builtin"`, `model: null`) so no one mistakes it
+for a model's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
+
+from service.assembly import assemble
+from service.drafters.base import PartJob
+from service.drafters.compose import (
+    COMMON_ROLES,
+    ITEMS_PER_POINT,
+    KIN,
+    LABELLED_ROLES,
+    POINT_ROLES,
+    Body,
+    Item,
+    Picker,
+    agenda_of,
+    brief_point,
+    budget,
+    chinese_n,
+    comrade,
+    fact_home,
+    is_brief_fact,
+    item_key,
+    marker,
+    owner_group,
+    sentence,
+    slot_values,
+)
+from service.drafters.exemplars import borrowable, stable_hash, vocabulary
+from service.drafters.phrasebank import Phrasebank, load_phrasebank, render
+from service.lexicon import load_lexicon
+from service.outline import Outline, derive_outline, outline_text
+from service.prompting import RECORD_ROLE_NAMES, Example
+from service.schemas import Brief
+from service.skeletons import Skeleton
+from service.speech_types import CHINESE_NAMES, SpeechType
+
+_CHUNKS = 4  # a body is streamed in about this many pieces
+# Parts whose opener or closer the form needs: 今天召开…, 让我们…, 散会, 请…放心, 圆满成功.
+NEEDS_OPEN = frozenset(("opening", "comment", "stance", "welcome"))
+NEEDS_CLOSE = frozenset(("closing", "thanks", "resolve", "wishes", "adjourn"))
+# Parts where the speaker talks of “我们” (pledging, welcoming, thanking), not “要……”.
+FIRST_PERSON_ROLES = frozenset(("stance", "measures", "resolve", "welcome", "body", "wishes"))
+# Examples lend sentences only to drafts of the same register.
+REGISTERS = {
+    SpeechType.presiding: "presiding",
+    SpeechType.pledge: "pledge",
+    SpeechType.address: "address",
+}
+TYPES_BY_NAME = {name: kind for kind, name in CHINESE_NAMES.items()}
+MAX_SUPPORTS = 6  # sentences added under one item before the part's general sentences
+
+
+class BuiltinDrafter:
+    """Writes outlines and parts from the brief and the phrasebank: same brief, same text."""
+
+    name = "builtin"
+    model: str | None = None
+
+    def __init__(self, phrasebank: Phrasebank | None = None) -> None:
+        self._bank = phrasebank
+        self._vocabulary: frozenset[str] | None = None
+
+    @property
+    def phrasebank(self) -> Phrasebank:
+        if self._bank is None:
+            self._bank = load_phrasebank()
+        return self._bank
+
+    def vocabulary(self, brief: Brief) -> frozenset[str]:
+        """Words a borrowed example sentence may use: the phrasebank's, lexicon's and brief's."""
+        if self._vocabulary is None:
+            texts = [entry for _, entry in self.phrasebank.entries()]
+            self._vocabulary = vocabulary([*texts, *load_lexicon().canonical_terms])
+        return self._vocabulary | vocabulary([brief.fact_text()])
+
+    async def outline(
+        self,
+        brief: Brief,
+        skeleton: Skeleton,
+        examples: Sequence[Example],
+        on_text: Callable[[str], None] | None = None,
+    ) -> Outline:
+        """The outline derived from the brief and the skeleton (examples are not needed)."""
+        outline = derive_outline(brief, skeleton)
+        if on_text is not None:
+            on_text(outline_text(outline))
+        return outline
+
+    async def write_part(self, job: PartJob) -> AsyncIterator[str]:
+        """Stream the body of one part in a few pieces."""
+        for piece in _pieces(self.compose(job)):
+            yield piece
+
+    async def write_whole(
+        self, brief: Brief, skeleton: Skeleton, outline: Outline, examples: Sequence[Example]
+    ) -> AsyncIterator[str]:
+        """The whole speech: every part composed in order, then assembled by code."""
+        used: set[str] = set()
+        phrases = _phrases_by_part(brief, outline)
+        bodies = []
+        for index, part in enumerate(outline.parts):
+            label = RECORD_ROLE_NAMES[skeleton.section(part.role).record_role]
+            aligned = [_only(example, label) for example in examples]
+            job = PartJob(
+                brief, skeleton, outline, index, aligned, phrases.get(index, ()), used=used
+            )
+            bodies.append(self.compose(job))
+        for piece in _pieces(assemble(outline, bodies, skeleton).text):
+            yield piece
+
+    def compose(self, job: PartJob) -> str:
+        """The body of one part, and its sentences recorded in job.used."""
+        composer = Composer(job, self.phrasebank, self.vocabulary(job.brief))
+        return composer.compose()
+
+
+class Composer:
+    """Writes one part: the frame (open, facts, items, close), phrases, borrowed lines, fill."""
+
+    def __init__(self, job: PartJob, bank: Phrasebank, words: frozenset[str]) -> None:
+        self.job = job
+        self.bank = bank
+        self.words = words
+        self.role = job.part.role
+        self.picker = Picker(job, bank, slot_values(job))
+        self.budget = budget(job)
+        self.body = Body()
+        lead = job.section.lead or ""
+        # After a lead ending in “：” (主要有以下四个特点：) the items must follow at once.
+        self.closed_intro = (lead.endswith("：") and "……" not in lead) or self.role == "wrapup"
+
+    def compose(self) -> str:
+        self._frame()
+        self._phrases()
+        self._opener_and_closer()
+        self._borrow()
+        self._fill()
+        text = self.body.render()
+        self.job.used.update(self.picker.written)
+        return text
+
+    def room(self) -> int:
+        return self.budget - self.body.chars()
+
+    def pools(self, group: str) -> list[list[str]]:
+        """The role's own sentences, then its kin's, then (for directive parts) common ones."""
+        pools = [self.picker.pool(group)]
+        if group in ("support", "body"):
+            pools += [self.picker.pool(group, kin) for kin in KIN.get(self.role, ())]
+        if self.role in COMMON_ROLES and group in ("support", "body"):
+            pools.append(self.picker.pool("common"))
+        return pools
+
+    def extra(self) -> list[str]:
+        """Where sentences beyond the frame go: the intro, or after the items."""
+        return self.body.outro if self.closed_intro else self.body.intro
+
+    # The frame: what every draft of this part must say.
+
+    def _frame(self) -> None:
+        """Facts, items and the lines the form needs (今天召开…, 让我们…, 散会, 请…放心)."""
+        if self.role == "attendance":
+            self.body.intro.append(self._attendees())
+        self._facts()
+        self.body.items = self._items()
+        self.body.inline_items = self.role == "agenda"
+        if self.role == "wrapup" and self.body.items:
+            self._add(self.body.intro, "open", n=chinese_n(len(self.body.items)))
+        elif self.role in NEEDS_OPEN:
+            self._add(self.body.intro, "open")
+        if self.role in NEEDS_CLOSE:
+            self._add(self.body.close, "close")
+
+    def _opener_and_closer(self) -> None:
+        """A part's own opener and closer, when the part has room for them."""
+        if not self.closed_intro and self.role not in NEEDS_OPEN | {"attendance", "wrapup"}:
+            self._add(self.body.intro, "open", room=self.room())
+        if self.role not in NEEDS_CLOSE:
+            self._add(self.body.close, "close", room=self.room())
+
+    def _add(self, target: list[str], group: str, room: int = 10_000, **extra: str) -> None:
+        found = self.picker.take(self.pools(group), room, **extra)
+        if found is None:
+            return
+        if target is self.body.intro:
+            target.insert(0, found)
+        else:
+            target.append(found)
+
+    def _facts(self) -> None:
+        """Achievements and problems, where this type has no part that lists them."""
+        brief, skeleton = self.job.brief, self.job.skeleton
+        for kind, facts, group in (
+            ("achievements", brief.achievements, "recap"),
+            ("problems", brief.problems, "concern"),
+        ):
+            if not facts or fact_home(skeleton, kind) != self.role:
+                continue
+            if any(text in self.job.part.subpoints for text in facts):
+                continue  # they are this part's items
+            joined = "；".join(sentence(text).rstrip("。") for text in facts)
+            pools = [list(self.bank.group(brief.speech_type.value, self.role, group))]
+            pools.append(list(self.bank.group(brief.speech_type.value, "opening", group)))
+            found = self.picker.take(pools, 10_000, item=joined)
+            self.body.facts.append(found or sentence(joined))
+
+    def _attendees(self) -> str:
+        attendees = [sentence(a).rstrip("。") for a in self.job.brief.attendees]
+        if attendees:
+            return "，".join(attendees) + "。"
+        return self.picker.take([self.picker.pool("open")], 10_000) or ""
+
+    def _items(self) -> list[Item]:
+        heads = self._heads()
+        style = self.job.section.items
+        count = len(heads)
+        items = []
+        for index, (head, key) in enumerate(heads):
+            if style == "enum_yao":
+                head = [head[0].removeprefix("要"), *head[1:]]
+            items.append(Item(marker(style, self.role, index, count), head, key))
+        if self.role == "agenda" and items:
+            for item in items[:-1]:
+                item.head[-1] = item.head[-1].rstrip("。") + "；"
+        return items
+
+    def _heads(self) -> list[tuple[list[str], str]]:
+        """Each item's sentences and key phrase, from the brief where it has them."""
+        role, part = self.role, self.job.part
+        if role == "points":
+            point = brief_point(self.job)
+            details = part.subpoints or (point.details if point else [])
+            texts = [sentence(d) for d in details]
+            return [([t], item_key(t)) for t in texts] or self._bank_items(ITEMS_PER_POINT)
+        if role in ("agenda", "handover"):
+            return self._agenda_heads()
+        if role in POINT_ROLES:
+            return self._point_heads()
+        if role in LABELLED_ROLES or role in ("problems", "lessons"):
+            return self._fact_heads()
+        return []
+
+    def _fact_heads(self) -> list[tuple[list[str], str]]:
+        heads = []
+        for text in self.job.part.subpoints:
+            head = [sentence(text)]
+            if self.role in LABELLED_ROLES and is_brief_fact(text, self.job.brief):
+                label = self.picker.take([self.picker.pool("item")], 40, about=text)
+                head = [label, *head] if label else head
+            heads.append((head, item_key(text)))
+        return heads or self._bank_items(self._planned_count())
+
+    def _point_heads(self) -> list[tuple[list[str], str]]:
+        points = {p.title: p for p in self.job.brief.points}
+        heads = []
+        for title in self.job.part.subpoints:
+            point = points.get(title)
+            details = [sentence(d) for d in point.details] if point else []
+            heads.append(([sentence(title), *details], item_key(title)))
+        return heads or self._bank_items(self._planned_count())
+
+    def _agenda_heads(self) -> list[tuple[list[str], str]]:
+        agenda = agenda_of(self.job)
+        if agenda is None:
+            return [([sentence(text)], item_key(text)) for text in self.job.part.subpoints]
+        verb = "请" if self.role == "handover" else ""
+        return [([sentence(f"{verb}{comrade(a.speaker)}{a.topic}")], a.speaker) for a in agenda]
+
+    def _bank_items(self, count: int) -> list[tuple[list[str], str]]:
+        heads = []
+        for _ in range(count):
+            found = self.picker.take([self.picker.pool("item")], 10_000)
+            if found is None:
+                break
+            heads.append(([found], item_key(found)))
+        return heads
+
+    def _planned_count(self) -> int:
+        plan = self.job.skeleton.plan(self.job.brief)
+        planned = next((p for p in plan if p.section.role == self.role), None)
+        return (planned.count if planned else None) or ITEMS_PER_POINT
+
+    # Required phrases and borrowed example sentences.
+
+    def _phrases(self) -> None:
+        """Each required phrase in a sentence of its own, verbatim, in the speaker's voice."""
+        target = self.extra()
+        for phrase in self.job.phrases:
+            for template in self._phrase_templates(phrase):
+                text = render(template, {**self.picker.values, "phrase": phrase})
+                if text and not self.picker.repeats(text):
+                    self.picker.written.add(text)
+                    target.insert(1 if target is self.body.intro else len(target), text)
+                    break
+
+    def _phrase_templates(self, phrase: str) -> list[str]:
+        """The phrase's own sentences before the generic ones; “我们…” first where we pledge."""
+        bank = self.bank
+        ordered: list[str] = []
+        for group in (bank.phrases.get(phrase, ()), bank.phrases_generic):
+            templates = list(group)
+            if not templates:
+                continue
+            start = stable_hash(f"{self.job.brief.meeting}|{phrase}") % len(templates)
+            ordered += templates[start:] + templates[:start]
+        if self.role in FIRST_PERSON_ROLES:
+            ordered.sort(key=lambda t: not t.startswith("我们"))
+        return ordered
+
+    def _borrow(self) -> None:
+        owner, owners = owner_group(self.job)
+        register = REGISTERS.get(self.job.brief.speech_type, "speech")
+        examples = [e for e in self.job.examples if _register_of(e) == register]
+        found = borrowable(
+            examples,
+            self.role,
+            self.words,
+            owner=owner,
+            owners=owners,
+            used=self.picker.written,
+        )
+        for text in found:
+            if len(text) <= self.room():
+                self.extra().append(text)
+                self.picker.written.add(text)
+
+    # Fill: supports under the items first, then body sentences, until the budget is met.
+
+    def _fill(self) -> None:
+        self._supports(rounds=MAX_SUPPORTS)
+        self._bodies()
+
+    def _supports(self, rounds: int) -> None:
+        items = self.body.items
+        if self.role == "handover":
+            items, rounds = items[:-1], 1  # one bridge after each speaker but the last
+        for _ in range(rounds):
+            added = False
+            for item in items:
+                extra = {"item": item.key}
+                if self.role == "handover":
+                    extra["speaker"] = comrade(item.key)
+                about = "".join(item.head)
+                found = self.picker.take(self.pools("support"), self.room(), about, **extra)
+                if found:
+                    item.supports.append(found)
+                    added = True
+            if not added:
+                return
+
+    def _bodies(self) -> None:
+        target = self.extra()
+        if self.body.items and not self.closed_intro:
+            target = self.body.intro if len(self.body.intro) < 3 else self.body.outro
+        about = self.job.part.heading
+        while (found := self.picker.take(self.pools("body"), self.room(), about)) is not None:
+            target.append(found)
+            if target is self.body.intro and len(target) >= 3 and self.body.items:
+                target = self.body.outro
+
+
+def _register_of(example: Example) -> str:
+    """The register an example is written in: a speech, a presiding text, a pledge, an address."""
+    kind = TYPES_BY_NAME.get(example.type_name)
+    return REGISTERS.get(kind, "speech") if kind else "speech"
+
+
+def _pieces(text: str) -> list[str]:
+    """The text in about _CHUNKS pieces, cut at line ends (streaming shows progress)."""
+    lines = text.split("\n")
+    size = max(1, -(-len(lines) // _CHUNKS))
+    groups = ["\n".join(lines[i : i + size]) for i in range(0, len(lines), size)]
+    return [g + "\n" if i < len(groups) - 1 else g for i, g in enumerate(groups)]
+
+
+def _only(example: Example, label: str) -> Example:
+    """An example with only its sections of one kind (开场, 分点 …)."""
+    return replace(example, sections=tuple(s for s in example.sections if s.label == label))
+
+
+def _phrases_by_part(brief: Brief, outline: Outline) -> dict[int, list[str]]:
+    """Required phrases spread over the numbered parts in turn (the opening when none)."""
+    numbered = [i for i, part in enumerate(outline.parts) if part.heading] or [0]
+    assigned: dict[int, list[str]] = {}
+    for turn, phrase in enumerate(brief.required_phrases):
+        assigned.setdefault(numbered[turn % len(numbered)], []).append(phrase)
+    return assigned
