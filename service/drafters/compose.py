@@ -143,6 +143,7 @@ class Picker:
         self.values = values
         self.taken: set[str] = set()  # templates this part has used
         self.written: set[str] = set(job.used)
+        self.said: set[str] = set()  # character pairs of what this part has taken
 
     def pool(self, group: str, role: str | None = None) -> list[str]:
         """This part's share of a group, in the brief's rotation.
@@ -179,7 +180,9 @@ class Picker:
         """An unused sentence of the pools that fits in `room` characters.
 
         With `about`, the one sharing most character pairs with that text (the item a
-        support follows, the fact a label heads), else the first in the pool's order.
+        support follows, the fact a label heads) and fewest with what this part has
+        already said, so two lines under one item do not say the same thing; else the
+        first in the pool's order.
         """
         values = {**self.values, **extra}
         wanted = _pairs(about)
@@ -191,7 +194,8 @@ class Picker:
                 text = render(template, values)
                 if text is None or len(text) > room or self.repeats(text):
                     continue
-                score = len(wanted & _pairs(text))
+                pairs = _pairs(text)
+                score = 2 * len(wanted & pairs) - len(self.said & pairs)
                 if best is None or score > best[0]:
                     best = (score, template, text)
                 if not wanted:
@@ -202,6 +206,7 @@ class Picker:
             return None
         self.taken.add(best[1])
         self.written.update(_sentences(best[2]))
+        self.said |= _pairs(best[2])
         return best[2]
 
     def repeats(self, text: str) -> bool:
