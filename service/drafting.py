@@ -21,7 +21,7 @@ from service.assembly import Assembled, AssembledSection, assemble
 from service.cleanup import clean_body, clean_text
 from service.copying import Example as CopyExample
 from service.copying import ExampleIndex
-from service.drafters.base import Drafter, PartJob
+from service.drafters.base import Drafter, PartJob, TextSink
 from service.llm import UsageTally, track_usage
 from service.outline import (
     Outline,
@@ -132,7 +132,10 @@ class Pipeline:
         with track_usage() as usage:
             run = self._start(brief)
             self._retrieve(run)
-            await self._outline(run, outline)
+            if mode == "single" and outline is None:
+                outline = derive_outline(brief, run.skeleton)  # the one call writes it all
+            async for event in self._outline_events(run, outline):
+                yield event
             assert run.outline is not None
             yield DraftEvent("outline", {"outline": run.outline.model_dump(), "notes": run.notes})
             if mode == "parallel":
@@ -182,14 +185,33 @@ class Pipeline:
             run.examples = examples_from_hits(run.hits, run.brief)
         run.timings["retrieval"] = _ms(started)
 
-    async def _outline(self, run: _Run, given: Outline | None) -> None:
+    async def _outline_events(
+        self, run: _Run, given: Outline | None
+    ) -> AsyncIterator[DraftEvent]:
+        """Make the outline, passing on its text as the drafter writes it (outline.delta)."""
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        task = asyncio.create_task(self._outline(run, given, queue.put_nowait))
+        task.add_done_callback(lambda _: queue.put_nowait(None))
+        try:
+            while (text := await queue.get()) is not None:
+                yield DraftEvent("outline.delta", {"text": text})
+        finally:
+            if not task.done():
+                task.cancel()
+        await task
+
+    async def _outline(
+        self, run: _Run, given: Outline | None, on_text: TextSink | None = None
+    ) -> None:
         started = time.perf_counter()
         if given is not None:
             run.outline = validate_outline(given.model_dump(), run.brief, run.skeleton)
             run.notes.append("按使用者提供的提纲起草")
         else:
             try:
-                run.outline = await self.drafter.outline(run.brief, run.skeleton, run.examples)
+                run.outline = await self.drafter.outline(
+                    run.brief, run.skeleton, run.examples, on_text
+                )
             except OutlineMismatch as exc:
                 run.outline = derive_outline(run.brief, run.skeleton)
                 run.notes.append(f"模型提纲不合格式（{exc}），改用按简报生成的提纲")

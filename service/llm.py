@@ -162,9 +162,7 @@ class ChatClient:
         self, messages: Sequence[Message], *, max_tokens: int, json_mode: bool = False
     ) -> Completion:
         """One whole answer; truncation is reported in `finish_reason`, not raised."""
-        response_format: ResponseFormatJSONObject | openai.Omit = (
-            {"type": "json_object"} if json_mode else openai.omit
-        )
+        response_format = _response_format(json_mode)
         completion: Completion | None = None
         async with self._slots:
             try:
@@ -182,9 +180,11 @@ class ChatClient:
                 self._account(completion.usage if completion else None, ok=ok)
         return completion
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int) -> ChatStream:
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int, json_mode: bool = False
+    ) -> ChatStream:
         """Text deltas as they arrive; the request starts on first iteration."""
-        return ChatStream(self, list(messages), max_tokens)
+        return ChatStream(self, list(messages), max_tokens, json_mode=json_mode)
 
     async def models(self) -> list[str]:
         """Model ids the endpoint offers: a cheap reachability check."""
@@ -242,7 +242,10 @@ class ChatClient:
 class ChatStream:
     """An async iterator of text deltas; `finish_reason` and `usage` are set once it ends."""
 
-    def __init__(self, client: ChatClient, messages: list[Message], max_tokens: int) -> None:
+    def __init__(
+        self, client: ChatClient, messages: list[Message], max_tokens: int, *, json_mode: bool
+    ) -> None:
+        self.json_mode = json_mode
         self.finish_reason: str | None = None
         self.usage: TokenUsage | None = None
         self._client = client
@@ -294,6 +297,7 @@ class ChatStream:
                 temperature=client.temperature,
                 stream=True,
                 stream_options={"include_usage": True},
+                response_format=_response_format(self.json_mode),
             )
         with client._mapped_errors(mid_stream=True):
             async with chunks:
@@ -316,6 +320,10 @@ class ChatStream:
             self.finish_reason = finish
         content = getattr(getattr(choice, "delta", None), "content", None)
         return content if isinstance(content, str) else ""
+
+
+def _response_format(json_mode: bool) -> ResponseFormatJSONObject | openai.Omit:
+    return {"type": "json_object"} if json_mode else openai.omit
 
 
 def _params(messages: Sequence[Message]) -> list[ChatCompletionMessageParam]:

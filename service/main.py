@@ -1,18 +1,93 @@
-"""The FastAPI application factory."""
+"""The FastAPI application: lifespan-built resources, middleware, routes, problem+json errors."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import hmac
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
+from service.api import router
+from service.config import Settings, get_settings
+from service.problems import install, problem
+from service.resources import Resources
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
-def create_app() -> FastAPI:
-    """Build the app; expensive resources are built once in the lifespan."""
-    app = FastAPI(title="jianggao 讲稿", version=__version__)
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the corpus index, model client and database are made once, in the lifespan."""
+    settings = settings or get_settings()
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resources = Resources.build(settings)
+        app.state.resources = resources
+        try:
+            yield
+        finally:
+            await resources.aclose()
 
+    app = FastAPI(
+        title="jianggao 讲稿",
+        version=__version__,
+        description="起草会议讲话稿、主持词、表态发言、致辞：简报进，合乎格式的初稿出。",
+        lifespan=lifespan,
+    )
+    install(app)
+    app.include_router(router)
+    _add_middleware(app, settings)
     return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    keys = [key.get_secret_value() for key in settings.api_keys]
+    max_json = settings.max_request_kb * 1024
+    max_upload = int(settings.max_upload_mb * 2**20) + 64 * 1024
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Handler) -> Response:
+        """Reject oversized bodies and unauthenticated calls before any work is done."""
+        limit = max_upload if request.url.path == "/v1/corpus" else max_json
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            return problem(
+                413, "请求体过大", f"请求体 {int(length)} 字节，超过上限 {limit} 字节",
+                code="too-large",
+            )  # fmt: skip
+        if keys and request.url.path.startswith("/v1/") and not _authorised(request, keys):
+            response = problem(
+                401, "需要 API 密钥", "请在 Authorization 头里带上 Bearer 密钥", code="unauthorized"
+            )
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        _treat_form_body_as_json(request)
+        return await call_next(request)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+        )
+
+
+def _authorised(request: Request, keys: list[str]) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return False
+    return any(hmac.compare_digest(token.strip(), key) for key in keys)
+
+
+def _treat_form_body_as_json(request: Request) -> None:
+    """`curl -d @brief.json` sends JSON labelled as a form: read it as the JSON it is."""
+    if request.method != "POST" or request.url.path == "/v1/corpus":
+        return
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded") or not content_type:
+        headers = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"]
+        request.scope["headers"] = [*headers, (b"content-type", b"application/json")]

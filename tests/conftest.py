@@ -19,3 +19,11 @@ def built_corpus(tmp_path_factory: pytest.TempPathFactory) -> list[CorpusRecord]
     out = tmp_path_factory.mktemp("corpus") / "speeches.jsonl"
     build_corpus(SEEDS_DIR, out, max_source_mb=8.0)
     return list(read_records(out))
+
+
+@pytest.fixture(scope="session")
+def build_dir(built_corpus: list[CorpusRecord], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus build folder (speeches.jsonl + saved index) of the seeds, shared by app tests."""
+    from tests.apphelpers import make_build_dir
+
+    return make_build_dir(tmp_path_factory.mktemp("build"), built_corpus)

@@ -31,6 +31,11 @@ _MUST = re.compile(r"必须原样写入这些提法，一字不改：([^。\n]+)
 _REQUIRED = re.compile(r"必须原样出现的提法：([^\n]+)")
 _QUOTED = re.compile(r"“([^”]+)”")
 _T2S = opencc.OpenCC("s2t")
+# Parts that carry their own numbered heading in some skeletons (summary, supervision).
+_PART_HEADINGS = {
+    "review": "工作取得的主要成效", "lessons": "积累的经验和启示", "next_steps": "下步工作打算",
+    "evaluation": "对工作的总体评价", "suggestions": "对下一步工作的建议",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,12 +103,12 @@ class ModelResponder:
                 {"role": r, "heading": f"关于{r}的意见", "gist": "按结构写", "items": [],
                  "chars": 300}
                 for r in roles
-            ],  # fmt: skip
+            ],
             "points": [
                 {"heading": headings[i % len(headings)], "subpoints": ["压实责任", "狠抓落实"],
                  "chars": 800}
                 for i in range(count)
-            ],  # fmt: skip
+            ],
             "closing": "发出号召",
         }
         return json.dumps(data, ensure_ascii=False)
@@ -126,12 +131,14 @@ class ModelResponder:
         required = _REQUIRED.search(prompt)
         phrases = _QUOTED.findall(required.group(1)) if required else []
         numerals = "一二三四五六七八九十"
-        per_point = max(total * 8 // 10 // max(count, 1), 50)
+        per_point = max(total * 78 // 100 // max(count, 1), 50)
         lines = ["在会议上的讲话", "同志们：", "今天，我们召开这次会议，主要任务是部署工作。"]
+        lines.append(_fill(total * 12 // 100 - 40, self.pool, []))
         lines.append(f"下面，我讲{numerals[count - 1] if count else '几'}点意见。")
         for i in range(count):
             lines.append(f"{numerals[i]}、抓好第{numerals[i]}方面重点工作")
             lines.append(_fill(per_point, self.pool, phrases if i == 0 else []))
+        lines.append(_fill(total * 10 // 100 - 40, self.pool, []))
         lines.append("同志们，让我们团结一心、真抓实干，为完成全年目标任务作出新的更大贡献！")
         return "\n".join(lines)
 

@@ -8,7 +8,7 @@ the examples; `openai` asks an OpenAI-compatible model.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,6 +16,8 @@ from service.outline import Outline, OutlinePart
 from service.prompting import Example
 from service.schemas import Brief
 from service.skeletons import Skeleton, SkeletonSection
+
+TextSink = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,14 @@ class Drafter(Protocol):
     model: str | None
 
     async def outline(
-        self, brief: Brief, skeleton: Skeleton, examples: Sequence[Example]
+        self,
+        brief: Brief,
+        skeleton: Skeleton,
+        examples: Sequence[Example],
+        on_text: TextSink | None = None,
     ) -> Outline:
-        """Propose an outline; raise OutlineMismatch or an UpstreamError when it cannot."""
+        """Propose an outline, passing its text to `on_text` as it is written;
+        raise OutlineMismatch or an UpstreamError when it cannot."""
         ...
 
     def write_part(self, job: PartJob) -> AsyncIterator[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
-from service.drafters.base import PartJob
+from service.drafters.base import PartJob, TextSink
 from service.llm import ChatClient
 from service.outline import Outline, OutlineMismatch, outline_text, parse_outline_json
 from service.prompting import (
@@ -37,23 +37,38 @@ class ModelDrafter:
         self.truncated_parts: list[int] = []
 
     async def outline(
-        self, brief: Brief, skeleton: Skeleton, examples: Sequence[Example]
+        self,
+        brief: Brief,
+        skeleton: Skeleton,
+        examples: Sequence[Example],
+        on_text: TextSink | None = None,
     ) -> Outline:
         """Ask for the outline as JSON; on a malformed answer, ask again saying what was wrong."""
         messages: list[Message] = list(outline_prompt(brief, examples, skeleton=skeleton).messages)
         problem = ""
         for _ in range(self.outline_attempts):
-            answer = await self.client.complete(messages, max_tokens=OUTLINE_TOKENS, json_mode=True)
+            text = await self._streamed(messages, on_text)
             try:
-                return parse_outline_json(answer.text, brief, skeleton)
+                return parse_outline_json(text, brief, skeleton)
             except OutlineMismatch as exc:
                 problem = str(exc)
                 messages = [
                     *messages,
-                    {"role": "assistant", "content": answer.text},
+                    {"role": "assistant", "content": text},
                     {"role": "user", "content": f"提纲不合要求：{problem}。请改正后只输出 JSON。"},
                 ]
         raise OutlineMismatch(problem)
+
+    async def _streamed(self, messages: list[Message], on_text: TextSink | None) -> str:
+        """The outline streamed, so a user sees it being written from the first token."""
+        chunks: list[str] = []
+        stream = self.client.stream(messages, max_tokens=OUTLINE_TOKENS, json_mode=True)
+        async with stream:
+            async for delta in stream:
+                chunks.append(delta)
+                if on_text is not None:
+                    on_text(delta)
+        return "".join(chunks)
 
     async def write_part(self, job: PartJob) -> AsyncIterator[str]:
         """Stream one part; a repair or regeneration shows the old text and what to change."""

@@ -1,0 +1,276 @@
+"""HTTP routes: drafts, outlines, checks, speech types, the corpus. Errors leave as problem+json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.drafting import Draft, Mode
+from service.errors import InputError, JianggaoError, NotFound
+from service.outline import Outline, OutlineMismatch
+from service.problems import status_of
+from service.resources import Resources
+from service.schemas import Brief
+from service.scoring import Report
+from service.skeletons import load_skeletons
+
+router = APIRouter()
+EVENT_STREAM = "text/event-stream"
+
+
+class DraftRequest(Brief):
+    """A brief, optionally with an outline the user approved or edited, and the mode."""
+
+    outline: Outline | None = Field(None, description="按此提纲起草（来自 /v1/outlines，可修改）")
+    mode: Mode = Field("parallel", description="parallel：分部分并行；single：一次写成全文")
+
+    def brief(self) -> Brief:
+        """The brief without the drafting options."""
+        return Brief.model_validate(self.model_dump(exclude={"outline", "mode"}))
+
+
+class CheckRequest(BaseModel):
+    """A text to score, optionally with the brief it was drafted from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=100_000)
+    brief: Brief | None = None
+    speech_type: str | None = Field(None, description="API value or Chinese name")
+
+
+class RegenerateRequest(BaseModel):
+    """What the user wants changed in one part."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    instruction: str = Field(min_length=1, max_length=500, examples=["更精炼", "增加安全生产内容"])
+
+
+class DraftList(BaseModel):
+    """A page of drafts, newest first."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+def resources(request: Request) -> Resources:
+    """What the lifespan built once for this worker."""
+    found: Resources = request.app.state.resources
+    return found
+
+
+Res = Annotated[Resources, Depends(resources)]
+
+
+@router.get("/healthz", tags=["service"])
+def healthz(res: Res) -> dict[str, Any]:
+    """Liveness and what this worker drafts with."""
+    return {
+        "status": "ok",
+        "drafter": res.pipeline.drafter.name,
+        "model": res.pipeline.drafter.model,
+        "corpus_records": len(res.index.records) if res.index else 0,
+    }
+
+
+@router.post("/v1/drafts", status_code=201, tags=["drafts"], response_model=Draft)
+async def create_draft(body: DraftRequest, request: Request, res: Res) -> Any:
+    """Draft a speech from a brief; `Accept: text/event-stream` streams it as it is written."""
+    brief = body.brief()
+    if EVENT_STREAM in request.headers.get("accept", ""):
+        return StreamingResponse(
+            _draft_stream(res, brief, body.outline, body.mode),
+            media_type=EVENT_STREAM,
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    try:
+        draft = await res.pipeline.draft(brief, body.outline, body.mode)
+    except OutlineMismatch as exc:
+        raise InputError(str(exc), field="outline") from exc
+    except JianggaoError as exc:
+        await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
+        raise
+    return await _save(res, brief, draft)
+
+
+async def _save(res: Resources, brief: Brief, draft: Draft) -> Draft:
+    payload = draft.model_dump(mode="json")
+    draft_id = await run_in_threadpool(
+        res.store.save_draft, payload, _json(brief), draft.drafter, draft.model
+    )
+    return draft.model_copy(update={"id": draft_id, "version": 1})
+
+
+async def _draft_stream(
+    res: Resources, brief: Brief, outline: Outline | None, mode: Mode
+) -> AsyncIterator[bytes]:
+    """Server-Sent Events: outline, section.delta, section.done, report, done, or error."""
+    try:
+        async for event in res.pipeline.events(brief, outline, mode):
+            data = event.data
+            if event.event == "done":
+                saved = await _save(res, brief, Draft.model_validate(data))
+                data = saved.model_dump(mode="json")
+            yield sse(event.event, data)
+    except OutlineMismatch as exc:
+        yield sse("error", {"status": 422, "title": "提纲不合要求", "detail": str(exc)})
+    except JianggaoError as exc:
+        await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
+        yield sse("error", {"status": status_of(exc), **exc.problem()})
+
+
+def sse(event: str, data: Any) -> bytes:
+    """One Server-Sent Event with a JSON payload."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+@router.post("/v1/outlines", tags=["drafts"], response_model=Outline)
+async def create_outline(brief: Brief, res: Res) -> Any:
+    """The outline alone, for approval; send it back edited in POST /v1/drafts."""
+    outline, notes = await res.pipeline.outline(brief)
+    return JSONResponse(outline.model_dump(), headers={"X-Jianggao-Notes": _header(notes)})
+
+
+@router.get("/v1/drafts", tags=["drafts"], response_model=DraftList)
+async def list_drafts(
+    res: Res,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DraftList:
+    """Recent drafts, newest first (summaries; fetch one for its text)."""
+    items, total = await run_in_threadpool(res.store.list_drafts, limit, offset)
+    summaries = [
+        {
+            "id": i.id,
+            "version": i.latest_version,
+            "status": i.status,
+            "error": i.error,
+            "meeting": i.brief.get("meeting"),
+            "speech_type": i.brief.get("speech_type"),
+            "drafter": i.drafter,
+            "model": i.model,
+            "created_at": i.created_at.isoformat(),
+            "updated_at": i.updated_at.isoformat(),
+        }
+        for i in items
+    ]
+    return DraftList(items=summaries, total=total, limit=limit, offset=offset)
+
+
+@router.get("/v1/drafts/{draft_id}", tags=["drafts"], response_model=Draft)
+async def get_draft(
+    draft_id: str, res: Res, version: Annotated[int | None, Query(ge=1)] = None
+) -> Draft:
+    """One draft (its latest version unless `version` is given)."""
+    return await _load(res, draft_id, version)
+
+
+async def _load(res: Resources, draft_id: str, version: int | None = None) -> Draft:
+    stored = await run_in_threadpool(res.store.get_draft, draft_id, version)
+    if stored.status != "complete" or stored.payload is None:
+        raise NotFound(f"草稿 {draft_id} 起草失败，没有正文：{stored.error}", field="draft_id")
+    payload = {**stored.payload, "id": stored.id, "version": stored.version}
+    return Draft.model_validate(payload)
+
+
+@router.post(
+    "/v1/drafts/{draft_id}/sections/{index}/regenerate",
+    status_code=201,
+    tags=["drafts"],
+    response_model=Draft,
+)
+async def regenerate_section(
+    draft_id: str, index: int, body: RegenerateRequest, res: Res
+) -> Draft:
+    """Write one part again to an instruction; the result is a new version, the old one kept."""
+    stored = await run_in_threadpool(res.store.get_draft, draft_id, None)
+    draft = await _load(res, draft_id, stored.version)
+    parts = len(draft.outline.parts)
+    if not 0 <= index < parts:
+        raise InputError(f"部分序号应在 0 到 {parts - 1} 之间", field="index")
+    brief = Brief.model_validate(stored.brief)
+    new = await res.pipeline.regenerate(draft, brief, index, body.instruction)
+    payload = new.model_dump(mode="json")
+    version = await run_in_threadpool(
+        lambda: res.store.add_version(
+            draft_id, payload, parent_version=draft.version, drafter=new.drafter, model=new.model
+        )
+    )
+    return new.model_copy(update={"id": draft_id, "version": version})
+
+
+@router.post("/v1/checks", tags=["checks"], response_model=Report)
+async def check_text(body: CheckRequest, res: Res) -> Report:
+    """Score any text for form, and against a brief when one is given."""
+    from service.speech_types import parse_speech_type
+
+    speech_type = None
+    if body.speech_type:
+        try:
+            speech_type = parse_speech_type(body.speech_type)
+        except ValueError as exc:
+            raise InputError(str(exc), field="speech_type") from exc
+    return await run_in_threadpool(
+        lambda: res.scorer.score(body.text, brief=body.brief, speech_type=speech_type)
+    )
+
+
+@router.get("/v1/speech-types", tags=["reference"])
+def speech_types() -> list[dict[str, Any]]:
+    """Every speech type with its skeleton: parts, shares, numbering, fixed formulas."""
+    return [
+        {"type": kind.value, **skeleton.model_dump(mode="json")}
+        for kind, skeleton in load_skeletons().items()
+    ]
+
+
+@router.get("/v1/corpus", tags=["corpus"])
+def list_corpus(
+    res: Res,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The corpus records (without their text)."""
+    records = res.index.records if res.index else []
+    page = records[offset : offset + limit]
+    items = [
+        r.model_dump(mode="json", include={"id", "source", "title", "kind", "speech_type", "chars"})
+        | {"example": r.is_example, "flags": r.flags}
+        for r in page
+    ]
+    return {"items": items, "total": len(records), "limit": limit, "offset": offset}
+
+
+@router.get("/v1/corpus/{record_id:path}", tags=["corpus"])
+def get_corpus_record(record_id: str, res: Res) -> dict[str, Any]:
+    """One corpus record, with its clean text, sections and what cleaning removed."""
+    record = res.index.get(record_id) if res.index else None
+    if record is None:
+        raise NotFound(f"语料库里没有 {record_id}", field="record_id")
+    return record.model_dump(mode="json")
+
+
+@router.post("/v1/corpus", status_code=201, tags=["corpus"])
+async def upload_corpus(res: Res, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    """Add a .txt or .docx speech: cleaned, classified and indexed at once."""
+    data = await file.read(res.max_upload_bytes + 1)
+    records = await run_in_threadpool(res.add_source, file.filename or "", data)
+    return {"records": [r.model_dump(mode="json", exclude={"text"}) for r in records]}
+
+
+def _json(brief: Brief) -> dict[str, Any]:
+    return brief.model_dump(mode="json")
+
+
+def _header(notes: list[str]) -> str:
+    """Notes in an ASCII-safe header (JSON with escapes)."""
+    return json.dumps(notes)

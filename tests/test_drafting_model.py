@@ -1,0 +1,185 @@
+"""The model drafter through the real openai client and a fake upstream on loopback: outline
+first, parts in parallel, cleaning, repair, retries, and upstream failures as 502/504."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.apphelpers import running_app, settings_for, sse_events
+from tests.fake_upstream import Drop, FakeUpstream, Reply, Slow, Status, Truncate
+from tests.model_responder import Faults, ModelResponder
+
+BRIEF: dict[str, Any] = {
+    "speech_type": "work_meeting",
+    "meeting": "全县安全生产工作会议",
+    "speaker": "县长",
+    "purpose": "部署今年安全生产工作",
+    "points": [
+        {"title": "压实安全生产责任", "details": ["落实党政同责", "落实企业主体责任"]},
+        {"title": "深化隐患排查整治", "details": ["聚焦重点行业领域"]},
+        {"title": "提升应急处置能力", "details": []},
+    ],
+    "required_phrases": ["人民至上、生命至上", "两个维护"],
+    "target_chars": 2400,
+}
+
+
+@pytest.fixture
+def upstream() -> Iterator[FakeUpstream]:
+    with FakeUpstream(ModelResponder()) as fake:
+        yield fake
+
+
+def _client(tmp_path: Path, build_dir: Path, fake: FakeUpstream, **changes: Any) -> Any:
+    values = {
+        "drafter": "openai",
+        "openai_base_url": fake.base_url,
+        "openai_api_key": "test-key",
+        "model": "fake-model",
+        "request_timeout_s": 2.0,
+        "max_retries": 2,
+        **changes,
+    }
+    return running_app(settings_for(tmp_path, build_dir, **values))
+
+
+def _failed(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in draft["report"]["checks"] if not c["passed"]]
+
+
+def _draft(client: TestClient, brief: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = client.post("/v1/drafts", json=brief or BRIEF)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_well_behaved_model_gives_a_passing_draft(
+    tmp_path: Path, build_dir: Path, upstream: FakeUpstream
+) -> None:
+    with _client(tmp_path, build_dir, upstream) as client:
+        draft = _draft(client)
+    assert draft["drafter"] == "openai" and draft["model"] == "fake-model"
+    assert draft["report"]["passed"], _failed(draft)
+    chats = upstream.chat_requests
+    assert chats[0].body.get("response_format") is not None  # the outline, as JSON
+    parts = len(draft["outline"]["parts"])
+    assert len(chats) == 1 + parts and all(r.stream for r in chats[1:])
+    assert draft["usage"]["calls"] == 1 + parts and draft["usage"]["total_tokens"] > 0
+    assert "下面，我讲三点意见。" in draft["text"]
+    assert next(p["heading"] for p in draft["outline"]["parts"] if p["heading"])
+
+
+def test_markdown_chatter_and_traditional_are_cleaned(tmp_path: Path, build_dir: Path) -> None:
+    faults = Faults(markdown_and_chatter=True, traditional=True)
+    with FakeUpstream(ModelResponder(faults)) as fake, _client(tmp_path, build_dir, fake) as client:
+        draft = _draft(client)
+    assert "**" not in draft["text"] and "希望对您有帮助" not in draft["text"]
+    checks = {c["name"]: c["passed"] for c in draft["report"]["checks"]}
+    assert checks["traditional"] and checks["markdown"] and checks["chatter"]
+
+
+def test_wrong_point_count_in_outline_falls_back_to_the_brief(
+    tmp_path: Path, build_dir: Path
+) -> None:
+    faults = Faults(outline_points=5)
+    with FakeUpstream(ModelResponder(faults)) as fake, _client(tmp_path, build_dir, fake) as client:
+        draft = _draft(client)
+    outline_calls = [r for r in fake.chat_requests if r.body.get("response_format")]
+    assert len(outline_calls) == 2  # asked again once, told what was wrong
+    assert "提纲不合要求" in outline_calls[1].messages[-1]["content"]
+    assert any("改用按简报生成的提纲" in n for n in draft["notes"])
+    assert draft["report"]["structure"]["points_found"] == 3
+
+
+def test_outline_that_is_not_json_falls_back(tmp_path: Path, build_dir: Path) -> None:
+    faults = Faults(outline_not_json=True)
+    with FakeUpstream(ModelResponder(faults)) as fake, _client(tmp_path, build_dir, fake) as client:
+        draft = _draft(client)
+    assert draft["report"]["passed"], _failed(draft)
+
+
+def test_missing_required_phrase_is_repaired(tmp_path: Path, build_dir: Path) -> None:
+    faults = Faults(drop_phrases=True)
+    with FakeUpstream(ModelResponder(faults)) as fake, _client(tmp_path, build_dir, fake) as client:
+        draft = _draft(client)
+    assert "人民至上、生命至上" in draft["text"] and "两个维护" in draft["text"]
+    assert any("修改" in n for n in draft["notes"])
+    repairs = [r for r in fake.chat_requests if "请修改" in r.messages[-1]["content"]]
+    assert repairs and "缺少必须原样写入的提法" in repairs[0].messages[-1]["content"]
+
+
+def test_truncated_part_is_written_again(tmp_path: Path, build_dir: Path) -> None:
+    responder = ModelResponder()
+    with FakeUpstream(responder) as fake, _client(tmp_path, build_dir, fake) as client:
+        fake.script([Reply(), Truncate("要压实责任，")])  # outline, then one part cut off
+        draft = _draft(client)
+    repairs = [r for r in fake.chat_requests if "请修改" in r.messages[-1]["content"]]
+    assert any("截断" in r.messages[-1]["content"] or "太短" in r.messages[-1]["content"]
+               for r in repairs)  # fmt: skip
+    assert draft["report"]["passed"], _failed(draft)
+
+
+def test_rate_limit_is_retried_after_the_wait_it_asks_for(tmp_path: Path, build_dir: Path) -> None:
+    with FakeUpstream(ModelResponder()) as fake, _client(tmp_path, build_dir, fake) as client:
+        fake.script([Status(429, retry_after=0.3)])
+        draft = _draft(client)
+    assert draft["report"]["passed"]
+    first, second = fake.chat_requests[:2]
+    assert second.received_at - first.received_at >= 0.25
+
+
+def test_server_errors_after_retries_are_a_502_and_recorded(
+    tmp_path: Path, build_dir: Path
+) -> None:
+    with FakeUpstream(ModelResponder()) as fake, _client(
+        tmp_path, build_dir, fake, max_retries=1
+    ) as client:
+        fake.script([Status(500), Status(500), Status(500)])
+        response = client.post("/v1/drafts", json=BRIEF)
+        assert response.status_code == 502, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        listing = client.get("/v1/drafts").json()
+    assert listing["items"][0]["status"] == "failed" and listing["items"][0]["error"]
+
+
+def test_silent_upstream_is_a_504(tmp_path: Path, build_dir: Path) -> None:
+    with FakeUpstream(ModelResponder()) as fake, _client(
+        tmp_path, build_dir, fake, max_retries=0, request_timeout_s=0.5
+    ) as client:
+        fake.script([Slow(delay=3)])
+        response = client.post("/v1/drafts", json=BRIEF)
+    assert response.status_code == 504, response.text
+
+
+def test_dropped_connection_mid_part_is_a_502_event_when_streaming(
+    tmp_path: Path, build_dir: Path
+) -> None:
+    with FakeUpstream(ModelResponder()) as fake, _client(
+        tmp_path, build_dir, fake, max_retries=0
+    ) as client:
+        fake.script([Reply(), Drop(after_tokens=5)])
+        response = client.post(
+            "/v1/drafts", json=BRIEF, headers={"Accept": "text/event-stream"}
+        )
+    events = sse_events(response.text)
+    names = [name for name, _ in events]
+    assert names[0] == "outline.delta" and "outline" in names
+    name, data = events[-1]
+    assert name == "error" and data["status"] == 502
+
+
+def test_single_mode_writes_the_whole_speech_in_one_call(
+    tmp_path: Path, build_dir: Path, upstream: FakeUpstream
+) -> None:
+    with _client(tmp_path, build_dir, upstream) as client:
+        draft = _draft(client, {**BRIEF, "mode": "single"})
+    assert draft["mode"] == "single"
+    streamed = [r for r in upstream.chat_requests if r.stream]
+    assert len(streamed) == 1
+    assert draft["report"]["structure"]["points_found"] == 3
