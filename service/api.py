@@ -191,12 +191,10 @@ async def _load(res: Resources, draft_id: str, version: int | None = None) -> Dr
 async def regenerate_section(
     draft_id: str, index: int, body: RegenerateRequest, res: Res
 ) -> Draft:
-    """Write one part again to an instruction; the result is a new version, the old one kept."""
+    """Write one section (index into the draft's `sections`) again to an instruction;
+    the result is a new version, the old one kept."""
     stored = await run_in_threadpool(res.store.get_draft, draft_id, None)
     draft = await _load(res, draft_id, stored.version)
-    parts = len(draft.outline.parts)
-    if not 0 <= index < parts:
-        raise InputError(f"部分序号应在 0 到 {parts - 1} 之间", field="index")
     brief = Brief.model_validate(stored.brief)
     new = await res.pipeline.regenerate(draft, brief, index, body.instruction)
     payload = new.model_dump(mode="json")

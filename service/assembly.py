@@ -85,7 +85,9 @@ def _lead(skeleton: Skeleton, part: OutlinePart, count: int | None) -> str:
     section = next((s for s in skeleton.sections if s.role == part.role), None)
     if section is None or not section.lead or "……" in section.lead:
         return ""
-    return fill(section.lead, count) if "{n}" in section.lead else section.lead
+    if "{n}" not in section.lead:
+        return section.lead
+    return fill(section.lead, count) if count else ""  # never announce a count we cannot see
 
 
 def numbered_parts(outline: Outline, skeleton: Skeleton) -> list[int]:
@@ -117,8 +119,18 @@ def assemble(outline: Outline, bodies: list[str], skeleton: Skeleton) -> Assembl
     return Assembled(outline.title, _join(sections, skeleton.heading_style), sections)
 
 
+def first_run_length(body: str) -> int:
+    """How many items the body's first 一是…/一要… run has (0 when it has none)."""
+    numbers = [(m.group(2), m.group(1)) for m in _ITEM_MARKER.finditer(body)]
+    if not numbers or numbers[0][1] != "一":
+        return 0
+    style = numbers[0][0]
+    run = [n for s, n in numbers if s == style]
+    return next((i for i, n in enumerate(run[1:], start=1) if n == "一"), len(run))
+
+
 def _part_text(skeleton: Skeleton, part: OutlinePart, body: str) -> str:
-    lead = _lead(skeleton, part, len(part.subpoints) or None)
+    lead = _lead(skeleton, part, first_run_length(body) or None)
     if lead and not body.startswith(lead):
         return f"{lead}{body}" if lead.endswith("：") else f"{lead}\n{body}"
     return body

@@ -22,6 +22,7 @@ from service.cleanup import clean_body, clean_text
 from service.copying import Example as CopyExample
 from service.copying import ExampleIndex
 from service.drafters.base import Drafter, PartJob, TextSink
+from service.errors import InputError
 from service.llm import UsageTally, track_usage
 from service.outline import (
     Outline,
@@ -36,7 +37,7 @@ from service.retrieval import CorpusIndex, Hit
 from service.schemas import Brief, DraftSection, ExampleRef, UsageReport
 from service.scoring import Report, Scorer
 from service.skeletons import Skeleton, load_skeleton
-from service.structure import parse_speech
+from service.structure import parse_speech, split_sentences
 
 Mode = Literal["parallel", "single"]
 EXAMPLES_PER_DRAFT = 3
@@ -153,11 +154,11 @@ class Pipeline:
         yield DraftEvent("done", draft.model_dump(mode="json"))
 
     async def regenerate(
-        self, draft: Draft, brief: Brief, index: int, instruction: str
+        self, draft: Draft, brief: Brief, section: int, instruction: str
     ) -> Draft:
-        """A new version of the draft with one part written again to the user's instruction."""
-        if not 0 <= index < len(draft.outline.parts):
-            raise IndexError(index)
+        """A new version of the draft with one section (an index into draft.sections)
+        written again to the user's instruction; InputError for sections code writes."""
+        index = part_index(draft, section)
         started = time.perf_counter()
         with track_usage() as usage:
             run = self._start(brief)
@@ -165,8 +166,13 @@ class Pipeline:
             self._retrieve(run)
             run.bodies = _bodies_of(draft)
             run.phrases = assign_phrases(brief, draft.outline)
+            run.part_hits = [self._part_hits(run, i) for i in range(len(draft.outline.parts))]
+            others = [b for i, b in enumerate(run.bodies) if i != index]
+            run.used.update(s for body in others for s in split_sentences(body))
             job = self._job(run, index, previous=run.bodies[index], instruction=instruction)
             run.bodies[index] = await self._write_one(job)
+            run.notes.append(f"按“{instruction}”重写了第 {section} 部分（{job.part.role}）")
+            run.notes.extend(job.notes)
             assembled = assemble(run.outline, run.bodies, run.skeleton)
             report = self._score(run, assembled.text)
             run.timings["total"] = _ms(started)
@@ -406,10 +412,25 @@ def _brief_point(run: _Run, index: int) -> Any:
     return next((p for p in run.brief.points if p.title == part.heading), None)
 
 
+FIXED_ROLES = frozenset(("title", "salutation", "transition", "sign_off"))
+
+
+def part_index(draft: Draft, section: int) -> int:
+    """The outline part that draft.sections[section] is, or InputError saying why there is none."""
+    if draft.mode == "single":
+        raise InputError("单次调用模式的草稿不分部分，不能单独重写某一部分", field="index")
+    count = len(draft.sections)
+    if not 0 <= section < count:
+        raise InputError(f"部分序号应在 0 到 {count - 1} 之间", field="index")
+    role = draft.sections[section].role
+    if role in FIXED_ROLES:
+        raise InputError(f"第 {section} 部分（{role}）由程序按格式写成，不需要重写", field="index")
+    return sum(1 for s in draft.sections[:section] if s.role not in FIXED_ROLES)
+
+
 def _bodies_of(draft: Draft) -> list[str]:
     """The part bodies of a stored draft, in outline order (headings and fixed lines left out)."""
-    fixed = {"title", "salutation", "transition", "sign_off"}
-    return [s.text for s in draft.sections if s.role not in fixed]
+    return [s.text for s in draft.sections if s.role not in FIXED_ROLES]
 
 
 def _section(section: AssembledSection) -> DraftSection:

@@ -113,12 +113,16 @@ def test_outline_with_missing_parts_is_refused(client: TestClient) -> None:
 
 def test_regenerating_a_part_makes_a_new_version_and_keeps_the_old(client: TestClient) -> None:
     draft = client.post("/v1/drafts", json=example_brief("work_meeting")).json()
+    index = next(i for i, s in enumerate(draft["sections"]) if s["role"] == "points")
     response = client.post(
-        f"/v1/drafts/{draft['id']}/sections/1/regenerate", json={"instruction": "更精炼"}
+        f"/v1/drafts/{draft['id']}/sections/{index}/regenerate", json={"instruction": "更精炼"}
     )
     assert response.status_code == 201, response.text
     new = response.json()
     assert new["id"] == draft["id"] and new["version"] == 2
+    assert len(new["sections"][index]["text"]) < len(draft["sections"][index]["text"])
+    assert new["sections"][index]["heading"] == draft["sections"][index]["heading"]
+    assert any("更精炼" in note for note in new["notes"])
     assert client.get(f"/v1/drafts/{draft['id']}").json()["version"] == 2
     old = client.get(f"/v1/drafts/{draft['id']}?version=1").json()
     assert old["text"] == draft["text"]
@@ -208,6 +212,8 @@ def test_malformed_json_and_unknown_things(client: TestClient) -> None:
     draft = client.post("/v1/drafts", json=example_brief("pledge")).json()
     url = f"/v1/drafts/{draft['id']}/sections/99/regenerate"
     assert _problem(client.post(url, json={"instruction": "更精炼"}), 422)["field"] == "index"
+    salutation = f"/v1/drafts/{draft['id']}/sections/1/regenerate"
+    assert "程序" in _problem(client.post(salutation, json={"instruction": "更精炼"}), 422)["detail"]
 
 
 def test_oversized_body_is_refused(client: TestClient) -> None:

@@ -34,6 +34,7 @@ class PartJob:
     previous: str = ""  # the body being repaired or regenerated
     instruction: str = ""  # the user's wish for a regenerated part: 更精炼、增加安全生产内容
     used: set[str] = field(default_factory=set)  # sentences already used elsewhere in the draft
+    notes: list[str] = field(default_factory=list)  # what the drafter wants the user to know
 
     @property
     def part(self) -> OutlinePart:

@@ -39,6 +39,7 @@ from service.drafters.compose import (
 )
 from service.drafters.exemplars import borrowable, stable_hash, vocabulary
 from service.drafters.phrasebank import Phrasebank, load_phrasebank, render
+from service.drafters.revise import revise
 from service.lexicon import load_lexicon
 from service.outline import Outline, derive_outline, outline_text
 from service.prompting import RECORD_ROLE_NAMES, Example
@@ -99,9 +100,27 @@ class BuiltinDrafter:
         return outline
 
     async def write_part(self, job: PartJob) -> AsyncIterator[str]:
-        """Stream the body of one part in a few pieces."""
-        for piece in _pieces(self.compose(job)):
+        """Stream the body of one part in a few pieces (revised, when the user asked)."""
+        text = self.revised(job) if job.instruction and job.previous else self.compose(job)
+        for piece in _pieces(text):
             yield piece
+
+    def revised(self, job: PartJob) -> str:
+        """The previous body changed as the instruction asks, as far as it is understood."""
+
+        def longer() -> str:
+            parts = list(job.outline.parts)
+            parts[job.index] = job.part.model_copy(update={"chars": int(job.part.chars * 1.5)})
+            outline = job.outline.model_copy(update={"parts": parts})
+            return self.compose(replace(job, outline=outline))
+
+        revision = revise(job.previous, job.instruction, job.brief, self.phrasebank, longer)
+        if not revision.understood:
+            job.notes.append(
+                f"内置起草器只能按“精炼”“充实”“增加某方面内容”修改，未能理解“{job.instruction}”，"
+                "该部分保持原样；配置大模型后可按任意要求修改"
+            )
+        return revision.text
 
     async def write_whole(
         self, brief: Brief, skeleton: Skeleton, outline: Outline, examples: Sequence[Example]

@@ -81,6 +81,7 @@ class Phrasebank(BaseModel):
     common: tuple[str, ...] = ()
     phrases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     phrases_generic: tuple[str, ...] = Field(min_length=1)
+    emphasis: tuple[str, ...] = ()  # a regenerated part asked to 增加{item}的内容
 
     @model_validator(mode="after")
     def _check(self) -> Phrasebank:
@@ -115,6 +116,7 @@ class Phrasebank(BaseModel):
         found += [("common", e) for e in self.common]
         found += [(f"phrases.{p}", e) for p, ts in self.phrases.items() for e in ts]
         found += [("phrases_generic", e) for e in self.phrases_generic]
+        found += [("emphasis", e) for e in self.emphasis]
         return found
 
     def role(self, name: str) -> RoleBank:

@@ -1,0 +1,87 @@
+"""How the built-in drafter follows a user's wish for one part: 更精炼, 更充实, 增加某方面内容.
+
+A model understands any instruction; the built-in drafter understands these three
+kinds, which are most of what writers ask for, and says when it did not understand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from service.drafters.phrasebank import Phrasebank, render
+from service.schemas import Brief
+from service.structure import split_sentences
+from service.textnorm import count_chars
+
+SHORTER = re.compile(r"精炼|精简|简洁|简短|压缩|缩短|短一些|短一点|删减")
+LONGER = re.compile(r"充实|丰富|展开|详细|具体一些|加长|长一些|多写")
+TOPIC = re.compile(
+    r"(?:增加|补充|加上|加入|突出|强调)(?:一些|一点)?(?:关于)?(?P<topic>[^，。；,;]{2,20}?)"
+    r"(?:方面)?(?:的)?(?:内容|要求|部署|论述)?$"
+)
+SHORTEN_TO = 0.7
+_ITEM_START = re.compile(
+    r"^[一二三四五六七八九十]+[是要]|^第[一二三四五六七八九十]+，|^(?:首先|其次|再次|最后)，"
+)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The revised body, and whether the instruction was understood."""
+
+    text: str
+    understood: bool
+
+
+def revise(
+    previous: str,
+    instruction: str,
+    brief: Brief,
+    bank: Phrasebank,
+    longer: Callable[[], str],
+) -> Revision:
+    """Apply an instruction to a part body; `longer` composes the part again at a larger size."""
+    text, understood = previous, False
+    wish = instruction.strip().rstrip("。！!")
+    if SHORTER.search(wish):
+        text, understood = shorten(text, brief), True
+    elif LONGER.search(wish):
+        text, understood = longer(), True
+    topic = TOPIC.search(wish)
+    if topic:
+        text, understood = add_topic(text, topic.group("topic"), bank), True
+    return Revision(text, understood)
+
+
+def shorten(body: str, brief: Brief) -> str:
+    """Drop general sentences, last first, until the body is about 70% as long.
+
+    Sentences carrying the brief's facts or required phrases, and the first
+    sentence of each item, stay: they are what the speech is for.
+    """
+    paragraphs = [split_sentences(p) for p in body.split("\n")]
+    target = count_chars(body) * SHORTEN_TO
+    facts = brief.fact_text()
+    for paragraph in reversed(paragraphs):
+        for index in range(len(paragraph) - 1, 0, -1):
+            if count_chars("".join("".join(p) for p in paragraphs)) <= target:
+                break
+            sentence = paragraph[index]
+            if not _must_keep(sentence, facts, brief.required_phrases):
+                del paragraph[index]
+    return "\n".join("".join(p) for p in paragraphs if p)
+
+
+def _must_keep(sentence: str, facts: str, phrases: list[str]) -> bool:
+    core = sentence.strip("。！？；，")
+    return bool(_ITEM_START.match(sentence)) or core in facts or any(p in sentence for p in phrases)
+
+
+def add_topic(body: str, topic: str, bank: Phrasebank) -> str:
+    """Add sentences on the topic asked for, at the end of the part's first paragraph."""
+    sentences = [s for t in bank.emphasis[:2] if (s := render(t, {"item": topic}))]
+    paragraphs = body.split("\n")
+    paragraphs[0] = paragraphs[0] + "".join(sentences)
+    return "\n".join(paragraphs)
