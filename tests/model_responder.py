@@ -31,6 +31,21 @@ _MUST = re.compile(r"必须原样写入这些提法，一字不改：([^。\n]+)
 _REQUIRED = re.compile(r"必须原样出现的提法：([^\n]+)")
 _QUOTED = re.compile(r"“([^”]+)”")
 _T2S = opencc.OpenCC("s2t")
+_PART_LABEL = re.compile(r"这次请你只写其中的“([^”]+)”部分|“([^”]+)”部分的初稿")
+# What a model knows to say in each kind of part (by the label the prompt names it with).
+_PART_OPENERS = {
+    "开场": "今天，我们召开这次会议，主要任务是总结工作、部署任务。",
+    "评价汇报": "刚才，听取了有关情况汇报，讲得很好，我完全同意。",
+    "表明态度": "我们坚决拥护、坚决贯彻上级的决策部署。",
+    "欢迎祝贺": "在这收获的季节，我们欢聚一堂，我谨表示热烈的欢迎。",
+}
+_PART_CLOSERS = {
+    "结尾号召": "同志们，让我们团结一心、真抓实干，为完成全年目标任务作出新的更大贡献！",
+    "宣布散会": "会议到此结束，散会！",
+    "表示决心": "请组织放心，我们一定坚决完成各项任务！",
+    "祝愿": "预祝大会圆满成功！祝大家身体健康、工作顺利！",
+    "致谢": "在此，向大家的大力支持表示衷心的感谢！",
+}
 # Parts that carry their own numbered heading in some skeletons (summary, supervision).
 _PART_HEADINGS = {
     "review": "工作取得的主要成效", "lessons": "积累的经验和启示", "next_steps": "下步工作打算",
@@ -120,7 +135,11 @@ class ModelResponder:
         phrases = _QUOTED.findall(must.group(1)) if must else []
         if self.faults.drop_phrases and not repair:
             phrases = []
-        body = _fill(chars, self.pool, phrases)
+        found = _PART_LABEL.search(prompt)
+        label = next((g for g in found.groups() if g), "") if found else ""
+        opener, closer = _PART_OPENERS.get(label, ""), _PART_CLOSERS.get(label, "")
+        middle = _fill(max(chars - len(opener) - len(closer), 20), self.pool, phrases)
+        body = opener + middle + closer
         return self._misbehave(body) if not repair else body
 
     def whole(self, prompt: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.apphelpers import running_app, settings_for, sse_events
+from tests.apphelpers import brief_names, example_brief, running_app, settings_for, sse_events
 from tests.fake_upstream import Drop, FakeUpstream, Reply, Slow, Status, Truncate
 from tests.model_responder import Faults, ModelResponder
 
@@ -183,3 +183,13 @@ def test_single_mode_writes_the_whole_speech_in_one_call(
     streamed = [r for r in upstream.chat_requests if r.stream]
     assert len(streamed) == 1
     assert draft["report"]["structure"]["points_found"] == 3
+
+
+@pytest.mark.parametrize("name", brief_names())
+def test_every_example_brief_through_the_model(
+    tmp_path: Path, build_dir: Path, upstream: FakeUpstream, name: str
+) -> None:
+    with _client(tmp_path, build_dir, upstream) as client:
+        draft = _draft(client, example_brief(name))
+    assert draft["drafter"] == "openai"
+    assert draft["report"]["passed"], _failed(draft)
