@@ -331,14 +331,7 @@ def outline_prompt(
     settings: Settings | None = None,
 ) -> Prompt:
     """Ask for the outline as JSON: title, opening gist, point headings, sub-points, lengths."""
-    settings = settings or get_settings()
-    skeleton = skeleton or load_skeleton(brief.speech_type)
-    view, facts = skeleton_view(skeleton, brief), brief_facts(brief)
-
-    def build(kept: list[Example]) -> list[Message]:
-        return _messages("outline", settings, skeleton=view, facts=facts, examples=kept)
-
-    return fit("outline", build, examples, settings)
+    return _speech_prompt("outline", brief, examples, skeleton, settings)
 
 
 def whole_prompt(
@@ -349,14 +342,25 @@ def whole_prompt(
     settings: Settings | None = None,
 ) -> Prompt:
     """Ask for the whole speech in one go (short types, or a model with a large window)."""
+    return _speech_prompt("whole", brief, examples, skeleton, settings)
+
+
+def _speech_prompt(
+    kind: str,
+    brief: Brief,
+    examples: Sequence[Example],
+    skeleton: Skeleton | None,
+    settings: Settings | None,
+) -> Prompt:
+    """A prompt about the whole speech: the sized skeleton, all the brief, the examples."""
     settings = settings or get_settings()
     skeleton = skeleton or load_skeleton(brief.speech_type)
     view, facts = skeleton_view(skeleton, brief), brief_facts(brief)
 
     def build(kept: list[Example]) -> list[Message]:
-        return _messages("whole", settings, skeleton=view, facts=facts, examples=kept)
+        return _messages(kind, settings, skeleton=view, facts=facts, examples=kept)
 
-    return fit("whole", build, examples, settings)
+    return fit(kind, build, examples, settings)
 
 
 def section_prompt(

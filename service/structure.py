@@ -39,19 +39,6 @@ TOP_RANK = (
     STYLE_ENUM_YAO,
 )
 
-ROLES = (
-    "title",
-    "meta",
-    "salutation",
-    "opening",
-    "achievements",
-    "problems",
-    "agenda",
-    "transition",
-    "point",
-    "closing",
-    "other",
-)
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
