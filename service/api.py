@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.drafting import Draft, Mode
 from service.errors import InputError, JianggaoError, NotFound
+from service.export import MEDIA_TYPES, ExportFormat, TextEncoding, content_disposition, export
 from service.outline import Outline, OutlineMismatch
 from service.problems import status_of
 from service.resources import Resources
@@ -180,6 +181,35 @@ async def _load(res: Resources, draft_id: str, version: int | None = None) -> Dr
         raise NotFound(f"草稿 {draft_id} 起草失败，没有正文：{stored.error}", field="draft_id")
     payload = {**stored.payload, "id": stored.id, "version": stored.version}
     return Draft.model_validate(payload)
+
+
+@router.get(
+    "/v1/drafts/{draft_id}/export",
+    tags=["drafts"],
+    response_class=Response,
+    responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}},
+)
+async def export_draft(
+    draft_id: str,
+    res: Res,
+    fmt: Annotated[
+        ExportFormat, Query(alias="format", description="docx（公文格式）、md 或 txt")
+    ] = ExportFormat.DOCX,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    encoding: Annotated[TextEncoding, Query(description="md/txt 的编码")] = "utf-8",
+) -> Response:
+    """The draft as a file to hand on: Word laid out as GB/T 9704-2012, Markdown or text."""
+    draft = await _load(res, draft_id, version)
+    exported = await run_in_threadpool(
+        lambda: export(draft.title, draft.text, fmt, encoding=encoding, created=draft.created_at)
+    )
+    fallback = f"draft-{draft.id[:12]}-v{draft.version}.{fmt.value}"
+    disposition = content_disposition(exported.filename, fallback)
+    return Response(
+        exported.data,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": disposition},
+    )
 
 
 @router.post(
