@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from service import __version__
-from service.commands import check, corpus, evaluate, serve
+from service.commands import check, corpus, draft, evaluate, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"jianggao {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, corpus, check, evaluate):
+    for module in (serve, corpus, draft, check, evaluate):
         module.register(commands)
     return parser
 
