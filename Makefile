@@ -36,6 +36,8 @@ test: lint typecheck pytest
 
 eval: $(CORPUS)
 	$(BIN)/jianggao eval corpus --out evals/reports
+	$(BIN)/jianggao eval cases --drafter builtin --out evals/reports
+	$(BIN)/jianggao eval generate --drafter builtin --out evals/reports
 
 bench: $(CORPUS)
 	for script in evals/bench/*.py; do $(BIN)/python $$script || exit 1; done

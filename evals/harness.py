@@ -1,8 +1,9 @@
 """The eval harness: score a set of documents with the scorer and summarise the distribution.
 
 A run is a list of EvalItems scored into DocResults. `corpus_items` makes items from
-the built corpus; the `cases` and `generate` modes (drafts from briefs, once the drafter
-exists) only need their own item source: scoring, summary and reports are shared.
+the built corpus; the `cases` and `generate` modes (evals/cases.py, evals/generate.py)
+draft from briefs, turn each draft's report into a DocResult with `doc_result`, and
+share the summary and the report writer.
 """
 
 from __future__ import annotations
@@ -172,6 +173,11 @@ def _score(scorer: Scorer, item: EvalItem, *, draft: bool) -> DocResult:
         examples=item.examples,
         draft=draft,
     )
+    return doc_result(item, report)
+
+
+def doc_result(item: EvalItem, report: Report) -> DocResult:
+    """The reports' row for an item the scorer has judged (drafts come with their report)."""
     failed = [FailedCheck(name=c.name, weight=c.weight, detail=c.detail) for c in report.failed]
     detected = report.structure.kind
     return DocResult(
@@ -256,16 +262,23 @@ def summarise(results: Sequence[DocResult]) -> Summary:
 
 def write_reports(run: EvalRun, out_dir: Path, stem: str) -> list[Path]:
     """Write STEM.json, STEM.md and STEM.html into out_dir; return their paths."""
-    import json
-
     from evals.report_html import render_html
     from evals.report_md import render_markdown
 
+    return write_outputs(out_dir, stem, run.to_json(), render_markdown(run), render_html(run))
+
+
+def write_outputs(
+    out_dir: Path, stem: str, data: dict[str, object], markdown: str, html: str
+) -> list[Path]:
+    """Write one run's JSON, Markdown and HTML as STEM.json/.md/.html; return their paths."""
+    import json
+
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = {
-        out_dir / f"{stem}.json": json.dumps(run.to_json(), ensure_ascii=False, indent=2) + "\n",
-        out_dir / f"{stem}.md": render_markdown(run),
-        out_dir / f"{stem}.html": render_html(run),
+        out_dir / f"{stem}.json": json.dumps(data, ensure_ascii=False, indent=2) + "\n",
+        out_dir / f"{stem}.md": markdown,
+        out_dir / f"{stem}.html": html,
     }
     for path, content in outputs.items():
         path.write_text(content, encoding="utf-8")

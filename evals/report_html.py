@@ -6,7 +6,7 @@ from html import escape
 
 from evals.harness import BINS, DocResult, EvalRun
 
-_STYLE = """
+STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem;color:#222}
 body{max-width:72rem}
 h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}
@@ -113,7 +113,7 @@ def render_html(run: EvalRun) -> str:
     rows = "".join(_row(doc) for doc in run.documents)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
-<title>评测报告：{escape(run.mode)}（{escape(run.source)}）</title><style>{_STYLE}</style></head>
+<title>评测报告：{escape(run.mode)}（{escape(run.source)}）</title><style>{STYLE}</style></head>
 <body>
 <h1>评测报告：{escape(run.mode)}（{escape(run.source)}）</h1>
 <ul class=facts>{_facts(run)}</ul>

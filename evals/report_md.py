@@ -5,7 +5,8 @@ from __future__ import annotations
 from evals.harness import BINS, DocResult, EvalRun
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
+    """Text made safe for one Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -25,7 +26,7 @@ def _document_row(doc: DocResult) -> str:
     failed = "、".join(c.name for c in doc.failed) or "—"
     mark = "✓" if doc.passed else "✗"
     return (
-        f"| {_cell(doc.id)} | {doc.detected_kind} | {doc.speech_type or '—'} | {doc.chars} "
+        f"| {cell(doc.id)} | {doc.detected_kind} | {doc.speech_type or '—'} | {doc.chars} "
         f"| {doc.score:.2f} | {mark} | {failed} |"
     )
 
@@ -68,8 +69,8 @@ def render_markdown(run: EvalRun) -> str:
         "",
     ]
     for doc in run.documents:
-        lines.append(f"- **{_cell(doc.id)}**（{_cell(doc.title)}）：{_cell(doc.verdict)}")
+        lines.append(f"- **{cell(doc.id)}**（{cell(doc.title)}）：{cell(doc.verdict)}")
         if doc.diagnosis:
-            lines.append(f"  - 判断：{_cell(doc.diagnosis)}")
-        lines += [f"  - 语料构建记录：{_cell(flag)}" for flag in doc.flags]
+            lines.append(f"  - 判断：{cell(doc.diagnosis)}")
+        lines += [f"  - 语料构建记录：{cell(flag)}" for flag in doc.flags]
     return "\n".join(lines) + "\n"

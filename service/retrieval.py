@@ -10,6 +10,7 @@ every document's token ids; it is saved beside the corpus build
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,6 +214,18 @@ class CorpusIndex:
         self._examples = np.asarray([r.is_example for r in self.records], dtype=bool)
         roles = [self._section(ref).role for ref in self.sections.refs]
         self._section_roles = np.asarray(roles, dtype=object)
+        self._excluded = np.zeros(len(self.records), dtype=bool)
+
+    def excluding(self, record_ids: Iterable[str]) -> CorpusIndex:
+        """A read-only view whose searches never return these records (leave-one-out evals).
+
+        The view shares records and BM25 tables with this index; add records to the index,
+        not to a view.
+        """
+        unwanted = frozenset(record_ids)
+        view = copy.copy(self)
+        view._excluded = np.asarray([r.id in unwanted for r in self.records], dtype=bool)
+        return view
 
     @classmethod
     def from_records(
@@ -312,9 +325,10 @@ class CorpusIndex:
         return self.records[ref.record].sections[ref.section]
 
     def _record_mask(self, table: Table, examples_only: bool) -> npt.NDArray[np.bool_]:
-        if not examples_only:
-            return np.ones(len(table), dtype=bool)
-        return self._examples[table.record_of]
+        kept: npt.NDArray[np.bool_] = ~self._excluded[table.record_of]
+        if examples_only:
+            kept &= self._examples[table.record_of]
+        return kept
 
     def _rank(
         self,

@@ -1,16 +1,24 @@
-"""`jianggao eval corpus`: score every document of the built corpus and write the reports.
-
-The `cases` and `generate` modes (drafts from briefs) join when the drafter exists;
-they reuse evals.harness.evaluate and write_reports with their own item source.
+"""`jianggao eval corpus|cases|generate`: score the corpus, check hand-written cases, or
+draft every corpus speech again (leave one out); each writes JSON, Markdown and HTML.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from service.errors import ConfigError
+from service.retrieval import RetrievalError
+
+if TYPE_CHECKING:
+    from evals.cases import CasesRun
+    from evals.generate import GenerateRun
+    from service.config import Settings
+    from service.retrieval import CorpusIndex
 
 PROGRESS_EVERY = 100  # without a terminal, a progress line every this many documents
 
@@ -37,6 +45,66 @@ def register(commands: Any) -> None:
         help="讲话稿类平均分低于 X（0–1）时以退出码 1 结束，供 CI 把关",
     )
     corpus.set_defaults(handler=run_corpus)
+    _register_cases(group)
+    _register_generate(group)
+
+
+def _register_cases(group: Any) -> None:
+    cases = group.add_parser("cases", help="按 evals/cases/*.yaml 起草并逐条检查断言")
+    cases.add_argument("--cases", type=Path, default=None, help="用例目录（默认 evals/cases）")
+    _corpus_and_out(cases, "cases")
+    cases.add_argument(
+        "--fail-under",
+        type=_fraction,
+        default=None,
+        metavar="X",
+        help="用例通过率低于 X（0–1）时以退出码 1 结束",
+    )
+    _drafter_option(cases)
+    cases.set_defaults(handler=run_cases)
+
+
+def _register_generate(group: Any) -> None:
+    generate = group.add_parser(
+        "generate", help="留一法：由语料中每篇讲话推出简报，排除该篇后重新起草并与原文比较"
+    )
+    generate.add_argument(
+        "--limit", type=_positive, default=None, metavar="N", help="最多起草 N 篇"
+    )
+    _corpus_and_out(generate, "generate")
+    _drafter_option(generate)
+    generate.set_defaults(handler=run_generate)
+
+
+def _corpus_and_out(parser: Any, stem: str) -> None:
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="speeches.jsonl（默认 corpus/build/ 下）；范文从它检索",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help=f"报告目录（默认 evals/reports），写出 {stem}.*"
+    )
+
+
+def _drafter_option(parser: Any) -> None:
+    parser.add_argument(
+        "--drafter",
+        choices=("builtin", "openai"),
+        default=None,
+        help="起草器（默认与服务相同：配置了模型接口用模型，否则用内置起草器）",
+    )
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是整数：{value}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{value}")
+    return number
 
 
 def _fraction(value: str) -> float:
@@ -97,5 +165,179 @@ def _progress() -> Callable[[int, int], None]:
             print(f"\r已评分 {done}/{total} 篇", end=end, file=sys.stderr, flush=True)
         elif done % PROGRESS_EVERY == 0 or (done == total and total >= PROGRESS_EVERY):
             print(f"已评分 {done}/{total} 篇", file=sys.stderr, flush=True)
+
+    return show
+
+
+def run_cases(args: argparse.Namespace) -> int:
+    """Draft every case, check its assertions, write the reports; gate on --fail-under."""
+    from evals.cases import CASES_DIR, CaseError, load_cases
+    from evals.cases import run_cases as run_all
+    from evals.report_cases import render_cases_html, render_cases_markdown
+    from evals.runner import open_pipeline
+
+    folder: Path = args.cases or CASES_DIR
+    try:
+        cases = load_cases(folder)
+        settings, index = _drafting_setup(args, required=args.corpus is not None)
+    except (CaseError, RetrievalError) as error:
+        return _fail("cases", error)
+
+    async def draft_all() -> CasesRun:
+        async with open_pipeline(settings, index) as pipeline:
+            return await run_all(pipeline, cases, source=folder.name, progress=_each("已起草用例"))
+
+    try:
+        run = asyncio.run(draft_all())
+    except ConfigError as error:
+        return _fail("cases", error)
+    rendered = (run.to_json(), render_cases_markdown(run), render_cases_html(run))
+    if (written := _write("cases", args, rendered)) is None:
+        return 2
+    _print_cases(run)
+    print("报告：" + "、".join(str(p) for p in written))
+    rate = run.summary.pass_rate
+    if args.fail_under is not None and rate < args.fail_under:
+        print(f"通过率 {rate:.0%} 低于 --fail-under {args.fail_under}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_cases(run: CasesRun) -> None:
+    """The summary line, then every failed assertion (known failures marked)."""
+    s = run.summary
+    print(
+        f"用例 {s.cases} 个，通过 {s.cases_passed} 个（{s.pass_rate:.0%}）；"
+        f"断言 {s.assertions} 条，通过 {s.assertions_passed} 条；起草器 {run.drafter}"
+    )
+    for case in run.cases:
+        known = "（已知问题）" if case.known_failure else ""
+        if case.error:
+            print(f"  ✗ {case.id}{known}：{case.error}")
+        for failed in (a for a in case.assertions if not a.passed):
+            print(f"  ✗ {case.id}{known}：{failed.label}：{failed.reason[:120]}")
+        if case.known_failure and case.passed:
+            print(f"  ! {case.id} 标为已知问题，本次却通过：已修复的话请去掉 known_failure")
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Draft every example speech again with itself left out; compare; write the reports."""
+    from evals.generate import run_generate as run_all
+    from evals.harness import file_digest
+    from evals.report_generate import render_generate_html, render_generate_markdown
+    from evals.runner import open_pipeline
+
+    try:
+        settings, index = _drafting_setup(args, required=True)
+    except RetrievalError as error:
+        return _fail("generate", error)
+    assert index is not None
+    path = _corpus_path(args, settings)
+
+    async def draft_all() -> GenerateRun:
+        async with open_pipeline(settings, index) as pipeline:
+            return await run_all(
+                pipeline,
+                index,
+                source=path.name,
+                source_sha256=file_digest(path),
+                limit=args.limit,
+                progress=_each("已重新起草"),
+            )
+
+    try:
+        run = asyncio.run(draft_all())
+    except ConfigError as error:
+        return _fail("generate", error)
+    rendered = (run.to_json(), render_generate_markdown(run), render_generate_html(run))
+    if (written := _write("generate", args, rendered)) is None:
+        return 2
+    _print_generate(run)
+    print("报告：" + "、".join(str(p) for p in written))
+    return 0
+
+
+def _print_generate(run: GenerateRun) -> None:
+    s = run.summary
+    print(
+        f"重新起草 {s.drafted} 篇（跳过 {s.skipped}，失败 {s.failed}）；"
+        f"ROUGE-L 平均 {_figure(s.mean_rouge_l)}"
+        f"（最相近范文 {_figure(s.mean_nearest_example_rouge_l)}），"
+        f"小标题重合度 {_figure(s.mean_heading_overlap)}；草稿合格 "
+        f"{s.scores.speeches_passed}/{s.scores.speeches}"
+    )
+    for doc in run.documents:
+        if doc.error:
+            print(f"  ✗ {doc.id}：{doc.error}")
+
+
+def _figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _corpus_path(args: argparse.Namespace, settings: Settings) -> Path:
+    from service.index_store import CORPUS_FILENAME
+
+    given: Path | None = args.corpus
+    return given or settings.build_dir / CORPUS_FILENAME
+
+
+def _drafting_setup(
+    args: argparse.Namespace, *, required: bool
+) -> tuple[Settings, CorpusIndex | None]:
+    """Settings with the asked-for drafter, and the corpus index (RetrievalError if required)."""
+    from evals.runner import with_drafter
+    from service.config import get_settings
+    from service.resources import load_index
+
+    settings = with_drafter(get_settings(), args.drafter)
+    if required:
+        return settings, open_corpus(_corpus_path(args, settings))
+    index = load_index(settings)
+    if index is None:
+        print("未找到语料库索引：起草时不使用范文", file=sys.stderr)
+    return settings, index
+
+
+def open_corpus(path: Path) -> CorpusIndex:
+    """The index of a corpus file: the saved one beside speeches.jsonl, else built in memory."""
+    from service.corpus.records import read_records
+    from service.index_store import CORPUS_FILENAME, open_index
+    from service.retrieval import CorpusIndex
+
+    if not path.is_file():
+        raise RetrievalError(f"找不到语料文件 {path}；请先运行 jianggao corpus build")
+    try:
+        if path.name == CORPUS_FILENAME:
+            return open_index(path.parent)
+        return CorpusIndex.from_records(read_records(path))
+    except (OSError, ValueError) as error:
+        raise RetrievalError(f"无法读取语料文件 {path}：{error}") from None
+
+
+def _write(
+    mode: str, args: argparse.Namespace, rendered: tuple[Any, str, str]
+) -> list[Path] | None:
+    from evals.harness import write_outputs
+    from service.config import PROJECT_ROOT
+
+    out: Path = args.out or PROJECT_ROOT / "evals" / "reports"
+    try:
+        return write_outputs(out, mode, *rendered)
+    except OSError as error:
+        print(f"eval {mode}：无法写出报告到 {out}（{error.strerror or error}）", file=sys.stderr)
+        return None
+
+
+def _fail(mode: str, error: Exception) -> int:
+    print(f"eval {mode}：{error}", file=sys.stderr)
+    return 2
+
+
+def _each(verb: str) -> Callable[[int, int, str], None]:
+    """Progress of a drafting run: one line per item, as drafting one takes a while."""
+
+    def show(done: int, total: int, what: str) -> None:
+        print(f"{verb} {done}/{total}：{what}", file=sys.stderr, flush=True)
 
     return show

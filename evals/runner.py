@@ -1,0 +1,51 @@
+"""What the drafting eval modes share: the pipeline the service would build, and a draft's row.
+
+`open_pipeline` builds the drafter exactly as the service does (service.resources): the
+model when an endpoint is configured, else the built-in one, unless the run asks for one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal
+
+from evals.harness import DocResult, EvalItem, doc_result
+from service.config import Settings
+from service.drafting import Draft, Pipeline
+from service.resources import make_drafter
+from service.retrieval import CorpusIndex
+from service.schemas import Brief
+from service.scoring import Scorer
+
+DrafterChoice = Literal["builtin", "openai"]
+
+
+def with_drafter(settings: Settings, choice: DrafterChoice | None) -> Settings:
+    """The settings with the drafter forced to `choice` (None: as configured)."""
+    return settings if choice is None else settings.model_copy(update={"drafter": choice})
+
+
+@asynccontextmanager
+async def open_pipeline(
+    settings: Settings, index: CorpusIndex | None, scorer: Scorer | None = None
+) -> AsyncIterator[Pipeline]:
+    """A pipeline for a whole run; the model client, if any, is closed afterwards.
+
+    Raises ConfigError when the model drafter is asked for and no endpoint is configured.
+    """
+    drafter, client = make_drafter(settings)
+    pipeline = Pipeline(drafter, index, scorer or Scorer(), repair_rounds=settings.repair_rounds)
+    try:
+        yield pipeline
+    finally:
+        if client is not None:
+            await client.aclose()
+
+
+def draft_row(item_id: str, brief: Brief, draft: Draft) -> DocResult:
+    """The scorer's verdict on a draft as the reports show it, from the pipeline's own report."""
+    item = EvalItem(
+        id=item_id, text=draft.text, title=draft.title, speech_type=brief.speech_type, brief=brief
+    )
+    return doc_result(item, draft.report)
