@@ -113,8 +113,12 @@ def layout(title: str, text: str) -> list[Block]:
     return blocks
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in XML, never meant
+
+
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def export(
@@ -136,8 +140,9 @@ def export(
 
 def to_text(title: str, text: str) -> str:
     """The text as written, LF line ends, headed by the title if it does not start with it."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
-    if title.strip() and lines[0].strip() != title.strip():
+    body = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    lines = body.split("\n") if body.strip() else []
+    if title.strip() and (not lines or lines[0].strip() != title.strip()):
         lines = [title.strip(), *lines]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
@@ -256,15 +261,16 @@ def _setup_styles(document: DocxDocument) -> None:
     assert isinstance(normal, ParagraphStyle)
     _style(normal, FANGSONG, SIZE_3, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
     _condense_to_line(normal.element.get_or_add_rPr())
-    for name, face, size, align, outline in (
-        (STYLE_TITLE, XIAOBIAOSONG, SIZE_2, WD_ALIGN_PARAGRAPH.CENTER, None),
-        (STYLE_META, KAITI, SIZE_3, WD_ALIGN_PARAGRAPH.CENTER, None),
-        (STYLE_SALUTATION, FANGSONG, SIZE_3, WD_ALIGN_PARAGRAPH.LEFT, None),
-        (STYLE_HEADING[1], HEITI, SIZE_3, WD_ALIGN_PARAGRAPH.JUSTIFY, 0),
-        (STYLE_HEADING[2], KAITI, SIZE_3, WD_ALIGN_PARAGRAPH.JUSTIFY, 1),
+    for name, style_id, face, size, align, outline in (
+        (STYLE_TITLE, "SpeechTitle", XIAOBIAOSONG, SIZE_2, WD_ALIGN_PARAGRAPH.CENTER, None),
+        (STYLE_META, "SpeechMeta", KAITI, SIZE_3, WD_ALIGN_PARAGRAPH.CENTER, None),
+        (STYLE_SALUTATION, "SpeechSalutation", FANGSONG, SIZE_3, WD_ALIGN_PARAGRAPH.LEFT, None),
+        (STYLE_HEADING[1], "SpeechHeading1", HEITI, SIZE_3, WD_ALIGN_PARAGRAPH.JUSTIFY, 0),
+        (STYLE_HEADING[2], "SpeechHeading2", KAITI, SIZE_3, WD_ALIGN_PARAGRAPH.JUSTIFY, 1),
     ):
         style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         assert isinstance(style, ParagraphStyle)
+        style.style_id = style_id  # ASCII ids, as Word writes them; the Chinese name is shown
         style.base_style = normal
         style.next_paragraph_style = normal
         style.quick_style = True

@@ -324,3 +324,9 @@ def test_route_answers_404_for_unknown_drafts_and_versions(
         response = client.get(url, params=params)
         assert response.status_code == 404, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_control_characters_are_dropped_not_fatal() -> None:
+    document = Document(BytesIO(to_docx("标题", "同志们：\n今天\x0b开会\x07。")))
+    assert [p.text for p in document.paragraphs] == ["标题", "同志们：", "今天开会。"]
+    assert to_text("标题", "") == "标题\n"
