@@ -77,10 +77,12 @@ def load_case(path: Path) -> Case:
     raw = _read_yaml(path)
     try:
         spec = CaseFile.model_validate(raw)
-        brief_data = {**_brief_data(spec.brief, path), **spec.overrides}
-        brief = Brief.model_validate(brief_data)
     except ValidationError as error:
         raise CaseError(f"用例 {path.name} 有误：{_errors(error)}") from None
+    try:
+        brief = Brief.model_validate({**_brief_data(spec.brief, path), **spec.overrides})
+    except ValidationError as error:
+        raise CaseError(f"用例 {path.name} 的简报有误：{_errors(error)}") from None
     digest = hashlib.sha256(path.read_bytes() + brief.model_dump_json().encode()).hexdigest()
     return Case(
         id=path.stem,

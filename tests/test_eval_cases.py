@@ -232,7 +232,7 @@ def test_cases_run_end_to_end_with_the_builtin_drafter(
 ) -> None:
     cases, out = tmp_path / "cases", tmp_path / "out"
     _write_case(cases, "a_good", GOOD_CASE)
-    _write_case(cases, "b_failing", FAILING_CASE)
+    _write_case(cases, "b_failing", FAILING_CASE + "known_failure: 期望本来就写错了\n")
     assert _cli(cases, out, corpus_file, "--drafter", "builtin") == 0
     data = json.loads((out / "cases.json").read_text(encoding="utf-8"))
     assert data["schema"] == "jianggao.eval/1" and data["mode"] == "cases"
@@ -241,6 +241,7 @@ def test_cases_run_end_to_end_with_the_builtin_drafter(
     assert summary["cases"] == 2 and summary["cases_passed"] == 1 and summary["pass_rate"] == 0.5
     assert summary["assertions"] == 5 and summary["assertions_passed"] == 4
     assert summary["failures_by_type"] == {"regex": 1}
+    assert summary["known_failures"] == 1 and summary["known_failures_passed"] == 0
     good, failing = data["cases"]
     assert good["passed"] and good["document"]["speech_type"] == "pledge" and good["examples"]
     assert [a["passed"] for a in failing["assertions"]] == [True, False]
@@ -250,6 +251,7 @@ def test_cases_run_end_to_end_with_the_builtin_drafter(
     assert "用例 2 个，通过 1 个（50%）" in captured.out and "b_failing" in captured.out
     markdown = (out / "cases.md").read_text(encoding="utf-8")
     assert "| b_failing | pledge |" in markdown and "✗ 匹配 /散会/" in markdown
+    assert "✗（已知问题）" in markdown and "> 已知问题：期望本来就写错了" in markdown
     page = (out / "cases.html").read_text(encoding="utf-8")
     assert "<script" not in page and "https://" not in page and page.count("<tr") == 3
     assert str(tmp_path) not in json.dumps(data) + markdown + page  # no machine paths
@@ -262,6 +264,17 @@ def test_fail_under_gates_on_the_case_pass_rate(tmp_path: Path, corpus_file: Pat
     common = (cases, tmp_path / "out", corpus_file, "--drafter", "builtin", "--fail-under")
     assert _cli(*common, "0.5") == 0
     assert _cli(*common, "0.6") == 1
+
+
+def test_a_known_failure_that_passes_is_pointed_out(
+    tmp_path: Path, corpus_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = tmp_path / "cases"
+    _write_case(cases, "fixed", GOOD_CASE + "known_failure: 以前不通过\n")
+    assert _cli(cases, tmp_path / "out", corpus_file, "--drafter", "builtin") == 0
+    data = json.loads((tmp_path / "out" / "cases.json").read_text(encoding="utf-8"))
+    assert data["summary"]["known_failures_passed"] == 1 and data["cases"][0]["passed"]
+    assert "fixed 标为已知问题，本次却通过" in capsys.readouterr().out
 
 
 def test_bad_case_or_corpus_exits_2(
