@@ -4,6 +4,7 @@ and every error a user can cause answered as problem+json."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,17 @@ def test_corpus_listing_and_record(client: TestClient) -> None:
     _problem(client.get("/v1/corpus/no-such-record"), 404)
 
 
-def test_upload_is_cleaned_indexed_and_searchable(client: TestClient) -> None:
+@pytest.fixture
+def own_corpus_client(tmp_path: Path, build_dir: Path) -> Iterator[TestClient]:
+    """An app on a private copy of the corpus build, for tests that add to it."""
+    private = tmp_path / "build"
+    shutil.copytree(build_dir, private)
+    with running_app(settings_for(tmp_path, private)) as running:
+        yield running
+
+
+def test_upload_is_cleaned_indexed_and_searchable(own_corpus_client: TestClient) -> None:
+    client = own_corpus_client
     text = "在全县防汛工作会议上的讲话\n同志们：\n今天召开全县防汛工作会议。下面，我讲两点意见。\n一、提高认识\n防汛工作责任重大，要压实责任。\n二、狠抓落实\n要加强值守，确保安全度汛。\n同志们，让我们共同努力，确保全县安全度汛！"
     response = client.post(
         "/v1/corpus", files={"file": ("防汛讲话.txt", text.encode("gb18030"), "text/plain")}
@@ -177,7 +188,8 @@ def test_upload_is_cleaned_indexed_and_searchable(client: TestClient) -> None:
     assert client.get(f"/v1/corpus/{quote(record['id'])}").json()["text"].startswith("在全县防汛")
 
 
-def test_upload_errors(client: TestClient) -> None:
+def test_upload_errors(own_corpus_client: TestClient) -> None:
+    client = own_corpus_client
     body = _problem(client.post("/v1/corpus", files={"file": ("a.pdf", b"%PDF-1.4", "x")}), 422)
     assert body["field"] == "file"
     _problem(client.post("/v1/corpus", files={"file": ("a.txt", b"", "text/plain")}), 422)
