@@ -19,13 +19,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evals.assertions import Assertion, AssertionResult, Subject
-from evals.harness import SCHEMA, DocResult, Summary, summarise
-from evals.runner import draft_row
+from evals.harness import DocResult, Summary, summarise
+from evals.runner import DraftingRun, draft_row
 from service.config import PROJECT_ROOT
 from service.drafting import Pipeline
 from service.errors import JianggaoError
 from service.schemas import Brief
-from service.scoring.report import BLOCKING, PASS_SCORE
 
 BRIEFS_DIR = PROJECT_ROOT / "evals" / "briefs"
 CASES_DIR = PROJECT_ROOT / "evals" / "cases"
@@ -168,24 +167,12 @@ class CasesSummary(BaseModel):
     scores: Summary
 
 
-class CasesRun(BaseModel):
+class CasesRun(DraftingRun):
     """A whole `cases` run, as the JSON report holds it."""
 
-    schema_: str = SCHEMA
     mode: str = "cases"
-    source: str
-    source_sha256: str
-    drafter: str
-    model: str | None
-    pass_score: float = PASS_SCORE
-    blocking_weight: int = BLOCKING
     summary: CasesSummary
     cases: list[CaseResult]
-
-    def to_json(self) -> dict[str, object]:
-        """The stable JSON form (`schema` as the first key)."""
-        data = self.model_dump(mode="json")
-        return {"schema": data.pop("schema_"), **data}
 
 
 async def run_case(pipeline: Pipeline, case: Case) -> CaseResult:

@@ -18,15 +18,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.derive import NotDerivable, derive_brief
-from evals.harness import SCHEMA, DocResult, Summary, summarise
-from evals.runner import draft_row
+from evals.harness import DocResult, Summary, summarise
+from evals.runner import DraftingRun, draft_row
 from evals.similarity import HeadingMatch, heading_overlap, match_headings, rouge_l
 from service.corpus.records import CorpusRecord
 from service.drafting import Draft, Pipeline
 from service.errors import JianggaoError
 from service.retrieval import CorpusIndex
 from service.schemas import Brief
-from service.scoring.report import BLOCKING, PASS_SCORE
 
 Progress = Callable[[int, int, str], None]
 
@@ -84,25 +83,13 @@ class GenerateSummary(BaseModel):
     scores: Summary
 
 
-class GenerateRun(BaseModel):
+class GenerateRun(DraftingRun):
     """A whole `generate` run, as the JSON report holds it."""
 
-    schema_: str = SCHEMA
     mode: str = "generate"
-    source: str
-    source_sha256: str
-    drafter: str
-    model: str | None
-    pass_score: float = PASS_SCORE
-    blocking_weight: int = BLOCKING
     summary: GenerateSummary
     documents: list[GeneratedDoc]
     skipped: list[Skipped]
-
-    def to_json(self) -> dict[str, object]:
-        """The stable JSON form (`schema` as the first key)."""
-        data = self.model_dump(mode="json")
-        return {"schema": data.pop("schema_"), **data}
 
 
 def split_records(

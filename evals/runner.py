@@ -10,13 +10,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 
-from evals.harness import DocResult, EvalItem, doc_result
+from pydantic import BaseModel
+
+from evals.harness import SCHEMA, DocResult, EvalItem, doc_result
 from service.config import Settings
 from service.drafting import Draft, Pipeline
 from service.resources import make_drafter
 from service.retrieval import CorpusIndex
 from service.schemas import Brief
 from service.scoring import Scorer
+from service.scoring.report import BLOCKING, PASS_SCORE
 
 DrafterChoice = Literal["builtin", "openai"]
 
@@ -49,3 +52,20 @@ def draft_row(item_id: str, brief: Brief, draft: Draft) -> DocResult:
         id=item_id, text=draft.text, title=draft.title, speech_type=brief.speech_type, brief=brief
     )
     return doc_result(item, draft.report)
+
+
+class DraftingRun(BaseModel):
+    """What every report of a drafting run (cases, generate) opens with."""
+
+    schema_: str = SCHEMA
+    source: str
+    source_sha256: str
+    drafter: str
+    model: str | None
+    pass_score: float = PASS_SCORE
+    blocking_weight: int = BLOCKING
+
+    def to_json(self) -> dict[str, object]:
+        """The stable JSON form (`schema` as the first key)."""
+        data = self.model_dump(mode="json")
+        return {"schema": data.pop("schema_"), **data}
