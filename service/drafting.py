@@ -21,7 +21,7 @@ from service.assembly import Assembled, AssembledSection, assemble
 from service.cleanup import clean_body, clean_text
 from service.copying import Example as CopyExample
 from service.copying import ExampleIndex
-from service.drafters.base import Drafter, PartJob, TextSink
+from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
 from service.errors import InputError
 from service.llm import UsageTally, track_usage
 from service.outline import (
@@ -32,12 +32,13 @@ from service.outline import (
     validate_outline,
 )
 from service.prompting import Example, examples_from_hits
-from service.repair import part_problems
+from service.repair import length_requests, part_problems
 from service.retrieval import CorpusIndex, Hit
 from service.schemas import Brief, DraftSection, ExampleRef, UsageReport
 from service.scoring import Report, Scorer
 from service.skeletons import Skeleton, load_skeleton
 from service.structure import parse_speech, split_sentences
+from service.textnorm import count_chars
 
 Mode = Literal["parallel", "single"]
 EXAMPLES_PER_DRAFT = 3
@@ -87,6 +88,7 @@ class _Run:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, int] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    truncated: set[int] = field(default_factory=set)
     whole: str = ""
 
 
@@ -167,12 +169,11 @@ class Pipeline:
             run.bodies = _bodies_of(draft)
             run.phrases = assign_phrases(brief, draft.outline)
             run.part_hits = [self._part_hits(run, i) for i in range(len(draft.outline.parts))]
-            others = [b for i, b in enumerate(run.bodies) if i != index]
-            run.used.update(s for body in others for s in split_sentences(body))
+            run.used.update(s for body in run.bodies for s in split_sentences(body))
+            _release(run.used, run.bodies[index])
             job = self._job(run, index, previous=run.bodies[index], instruction=instruction)
-            run.bodies[index] = await self._write_one(job)
+            run.bodies[index] = await self._write_one(run, job)
             run.notes.append(f"按“{instruction}”重写了第 {section} 部分（{job.part.role}）")
-            run.notes.extend(job.notes)
             assembled = assemble(run.outline, run.bodies, run.skeleton)
             report = self._score(run, assembled.text)
             run.timings["total"] = _ms(started)
@@ -248,9 +249,18 @@ class Pipeline:
             **changes,
         )
 
-    async def _write_one(self, job: PartJob) -> str:
+    async def _write_one(self, run: _Run, job: PartJob) -> str:
         chunks = [delta async for delta in self.drafter.write_part(job)]
-        return clean_body("".join(chunks), job.part.heading)
+        return self._finish_part(run, job, "".join(chunks))
+
+    def _finish_part(self, run: _Run, job: PartJob, text: str) -> str:
+        """The cleaned body; what the drafter noted about the part is kept with the run."""
+        if TRUNCATED in job.notes:
+            run.truncated.add(job.index)
+        else:
+            run.truncated.discard(job.index)
+        run.notes.extend(n for n in job.notes if n != TRUNCATED)
+        return clean_body(text, job.part.heading)
 
     async def _write_parallel(self, run: _Run) -> AsyncIterator[DraftEvent]:
         """Every part at once; deltas are passed on as they arrive, in whatever order."""
@@ -262,11 +272,12 @@ class Pipeline:
 
         async def write(index: int) -> None:
             chunks: list[str] = []
+            job = self._job(run, index)
             try:
-                async for delta in self.drafter.write_part(self._job(run, index)):
+                async for delta in self.drafter.write_part(job):
                     chunks.append(delta)
                     await queue.put(DraftEvent("section.delta", {"index": index, "text": delta}))
-                body = clean_body("".join(chunks), run.outline.parts[index].heading)  # type: ignore[union-attr]
+                body = self._finish_part(run, job, "".join(chunks))
                 run.bodies[index] = body
                 await queue.put(DraftEvent("section.done", {"index": index, "text": body}))
             except Exception as exc:  # handed to the consumer, which re-raises it
@@ -313,11 +324,13 @@ class Pipeline:
             faults = self._faults(run, examples)
             if not faults:
                 break
+            for index in faults:  # a part being rewritten may use its own sentences again
+                _release(run.used, run.bodies[index])
             jobs = [
                 self._job(run, i, feedback=problems, previous=run.bodies[i])
                 for i, problems in faults.items()
             ]
-            bodies = await _gather_or_serial([self._write_one(j) for j in jobs], mode)
+            bodies = await _gather_or_serial([self._write_one(run, j) for j in jobs], mode)
             for job, body in zip(jobs, bodies, strict=True):
                 run.bodies[job.index] = body
             run.notes.append(f"第{round_number}轮修改：重写了第{_listing(faults)}部分")
@@ -335,11 +348,19 @@ class Pipeline:
                 phrases=run.phrases.get(index, []),
                 lexicon=self.scorer.lexicon,
                 examples=examples,
-                truncated=index in getattr(self.drafter, "truncated_parts", ()),
+                truncated=index in run.truncated,
             )
             if problems:
                 faults[index] = problems
+        for index, problem in self._length_balance(run).items():
+            faults.setdefault(index, []).append(problem)
         return faults
+
+    def _length_balance(self, run: _Run) -> dict[int, str]:
+        assert run.outline is not None
+        total = count_chars(assemble(run.outline, run.bodies, run.skeleton).text)
+        planned = [part.chars for part in run.outline.parts]
+        return length_requests(run.bodies, planned, total, run.brief.effective_target_chars)
 
     def _example_index(self, run: _Run) -> ExampleIndex | None:
         """Every example the drafter saw, as the originals (names listed as scrubbed)."""
@@ -399,6 +420,11 @@ def assign_phrases(brief: Brief, outline: Outline) -> dict[int, list[str]]:
             turn += 1
         assigned.setdefault(home, []).append(phrase)
     return assigned
+
+
+def _release(used: set[str], body: str) -> None:
+    """Forget the sentences of a body that is about to be replaced."""
+    used.difference_update({sentence for sentence in used if sentence in body})
 
 
 def _words_of(part: OutlinePart) -> str:

@@ -18,6 +18,8 @@ from service.schemas import Brief
 from service.skeletons import Skeleton, SkeletonSection
 
 TextSink = Callable[[str], None]
+# A drafter notes this on the job when the model stopped at its token limit mid-part.
+TRUNCATED = "输出达到长度上限被截断"
 
 
 @dataclass(frozen=True)

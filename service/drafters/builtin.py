@@ -39,7 +39,7 @@ from service.drafters.compose import (
 )
 from service.drafters.exemplars import borrowable, stable_hash, vocabulary
 from service.drafters.phrasebank import Phrasebank, load_phrasebank, render
-from service.drafters.revise import revise
+from service.drafters.revise import feedback_wish, revise, shorten
 from service.lexicon import load_lexicon
 from service.outline import Outline, derive_outline, outline_text
 from service.prompting import RECORD_ROLE_NAMES, Example
@@ -101,18 +101,35 @@ class BuiltinDrafter:
 
     async def write_part(self, job: PartJob) -> AsyncIterator[str]:
         """Stream the body of one part in a few pieces (revised, when the user asked)."""
-        text = self.revised(job) if job.instruction and job.previous else self.compose(job)
+        if job.instruction and job.previous:
+            text = self.revised(job)
+        elif job.feedback and job.previous:
+            text = self.repaired(job)
+        else:
+            text = self.compose(job)
         for piece in _pieces(text):
             yield piece
+
+    def repaired(self, job: PartJob) -> str:
+        """A part the repair loop faulted: length faults trim or grow it, others recompose it."""
+        wish, size = feedback_wish(list(job.feedback))
+        if wish == "shorter":
+            return shorten(job.previous, job.brief, size)
+        if wish == "longer":
+            return self._longer(job, 1.5)
+        return self.compose(job)
+
+    def _longer(self, job: PartJob, factor: float) -> str:
+        parts = list(job.outline.parts)
+        parts[job.index] = job.part.model_copy(update={"chars": int(job.part.chars * factor)})
+        outline = job.outline.model_copy(update={"parts": parts})
+        return self.compose(replace(job, outline=outline))
 
     def revised(self, job: PartJob) -> str:
         """The previous body changed as the instruction asks, as far as it is understood."""
 
         def longer() -> str:
-            parts = list(job.outline.parts)
-            parts[job.index] = job.part.model_copy(update={"chars": int(job.part.chars * 1.5)})
-            outline = job.outline.model_copy(update={"parts": parts})
-            return self.compose(replace(job, outline=outline))
+            return self._longer(job, 1.5)
 
         revision = revise(job.previous, job.instruction, job.brief, self.phrasebank, longer)
         if not revision.understood:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
-from service.drafters.base import PartJob, TextSink
+from service.drafters.base import TRUNCATED, PartJob, TextSink
 from service.llm import ChatClient
 from service.outline import Outline, OutlineMismatch, outline_text, parse_outline_json
 from service.prompting import (
@@ -34,7 +34,6 @@ class ModelDrafter:
         self.client = client
         self.model: str | None = client.model
         self.outline_attempts = outline_attempts
-        self.truncated_parts: list[int] = []
 
     async def outline(
         self,
@@ -77,7 +76,7 @@ class ModelDrafter:
             async for delta in stream:
                 yield delta
         if stream.truncated:
-            self.truncated_parts.append(job.index)
+            job.notes.append(TRUNCATED)
 
 
     async def write_whole(

@@ -27,6 +27,21 @@ _ITEM_START = re.compile(
 )
 
 
+WANTED_CHARS = re.compile(r"改为约(\d+)字")
+
+
+def feedback_wish(feedback: list[str]) -> tuple[str, int | None]:
+    """What length feedback from the repair loop asks: ("shorter"|"longer"|"", wanted chars)."""
+    for problem in feedback:
+        wanted = WANTED_CHARS.search(problem)
+        size = int(wanted.group(1)) if wanted else None
+        if "太长" in problem:
+            return "shorter", size
+        if "太短" in problem:
+            return "longer", size
+    return "", None
+
+
 @dataclass(frozen=True)
 class Revision:
     """The revised body, and whether the instruction was understood."""
@@ -55,18 +70,18 @@ def revise(
     return Revision(text, understood)
 
 
-def shorten(body: str, brief: Brief) -> str:
-    """Drop general sentences, last first, until the body is about 70% as long.
+def shorten(body: str, brief: Brief, target: int | None = None) -> str:
+    """Drop general sentences, last first, until the body is about 70% as long (or `target`).
 
     Sentences carrying the brief's facts or required phrases, and the first
     sentence of each item, stay: they are what the speech is for.
     """
     paragraphs = [split_sentences(p) for p in body.split("\n")]
-    target = count_chars(body) * SHORTEN_TO
+    goal = target if target is not None else count_chars(body) * SHORTEN_TO
     facts = brief.fact_text()
     for paragraph in reversed(paragraphs):
         for index in range(len(paragraph) - 1, 0, -1):
-            if count_chars("".join("".join(p) for p in paragraphs)) <= target:
+            if count_chars("".join("".join(p) for p in paragraphs)) <= goal:
                 break
             sentence = paragraph[index]
             if not _must_keep(sentence, facts, brief.required_phrases):
