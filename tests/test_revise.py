@@ -41,3 +41,22 @@ def test_longer_and_topic_and_not_understood() -> None:
     assert topic.understood and "防汛抗旱" in topic.text and "防汛抗旱方面" not in topic.text
     unknown = revise(BODY, "改成七言诗", BRIEF, bank, _longer)
     assert not unknown.understood and unknown.text == BODY
+
+
+def test_length_requests_ask_the_right_parts() -> None:
+    from service.repair import length_requests
+
+    bodies = ["甲" * 100, "乙" * 900, "丙" * 400]
+    assert length_requests(bodies, [100, 600, 300], total=1000, target=1000) == {}
+    too_long = length_requests(bodies, [100, 600, 300], total=1500, target=1000)
+    assert next(iter(too_long)) == 1 and "太长" in too_long[1] and "约600字" in too_long[1]
+    too_short = length_requests(bodies, [400, 900, 400], total=700, target=1000)
+    assert next(iter(too_short)) == 0 and "太短" in too_short[0]
+
+
+def test_feedback_wish_reads_the_length_asks() -> None:
+    from service.drafters.revise import feedback_wish
+
+    assert feedback_wish(["全文篇幅太长（约1500字，目标约1000字）：本部分请改为约600字。"]) == ("shorter", 600)
+    assert feedback_wish(["全文篇幅太短（约700字，目标约1000字）：本部分请改为约300字。"]) == ("longer", 300)
+    assert feedback_wish(["缺少必须原样写入的提法：“两个维护”"]) == ("", None)
