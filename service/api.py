@@ -20,6 +20,7 @@ from service.resources import Resources
 from service.schemas import Brief
 from service.scoring import Report
 from service.skeletons import load_skeletons
+from service.speech_types import parse_speech_type
 
 router = APIRouter()
 EVENT_STREAM = "text/event-stream"
@@ -239,8 +240,6 @@ async def regenerate_section(
 @router.post("/v1/checks", tags=["checks"], response_model=Report)
 async def check_text(body: CheckRequest, res: Res) -> Report:
     """Score any text for form, and against a brief when one is given."""
-    from service.speech_types import parse_speech_type
-
     speech_type = None
     if body.speech_type:
         try:
