@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from service.skeletons import load_skeletons
 from service.speech_types import parse_speech_type
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 EVENT_STREAM = "text/event-stream"
 
 
@@ -65,8 +67,9 @@ class DraftList(BaseModel):
 
 
 def resources(request: Request) -> Resources:
-    """What the lifespan built once for this worker."""
+    """What the lifespan built once for this worker, with the corpus as it is now."""
     found: Resources = request.app.state.resources
+    found.refresh()
     return found
 
 
@@ -128,6 +131,10 @@ async def _draft_stream(
     except JianggaoError as exc:
         await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
         yield sse("error", {"status": status_of(exc), **exc.problem()})
+    except Exception as exc:  # the response has begun: report in the stream, not as a 500
+        log.exception("draft stream failed")
+        await run_in_threadpool(res.store.save_failure, _json(brief), repr(exc))
+        yield sse("error", {"status": 500, "title": "意外错误", "detail": type(exc).__name__})
 
 
 def sse(event: str, data: Any) -> bytes:

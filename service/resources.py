@@ -63,6 +63,7 @@ class Resources:
     client: ChatClient | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _shingles: ShingleIndex | None = None
+    _corpus_mtime: float | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
@@ -71,7 +72,27 @@ class Resources:
         scorer = Scorer()
         pipeline = Pipeline(drafter, index, scorer, repair_rounds=settings.repair_rounds)
         store = Store.from_settings(settings)
-        return cls(settings, store, index, scorer, pipeline, client)
+        resources = cls(settings, store, index, scorer, pipeline, client)
+        resources._corpus_mtime = resources._mtime()
+        return resources
+
+    def _mtime(self) -> float | None:
+        try:
+            return (self.settings.build_dir / CORPUS_FILENAME).stat().st_mtime
+        except OSError:
+            return None
+
+    def refresh(self) -> None:
+        """Pick up a corpus another worker (or a rebuild) changed: one stat per request."""
+        current = self._mtime()
+        if current == self._corpus_mtime:
+            return
+        with self._lock:
+            if current != self._corpus_mtime:
+                self.index = load_index(self.settings)
+                self.pipeline.index = self.index
+                self._shingles = None
+                self._corpus_mtime = current
 
     @property
     def max_upload_bytes(self) -> int:
@@ -142,3 +163,4 @@ class Resources:
                 out.write(record.model_dump_json() + "\n")
         assert self.index is not None
         save_index(self.index, build / INDEX_DIRNAME, source_digest=file_digest(corpus))
+        self._corpus_mtime = self._mtime()

@@ -248,3 +248,17 @@ def test_api_keys_and_cors(tmp_path: Path, build_dir: Path) -> None:
             headers={"Origin": "https://wps.example", "Access-Control-Request-Method": "POST"},
         )
         assert preflight.headers["access-control-allow-origin"] == "https://wps.example"
+
+
+def test_a_second_worker_sees_an_upload(tmp_path: Path, build_dir: Path) -> None:
+    private = tmp_path / "build"
+    shutil.copytree(build_dir, private)
+    settings = settings_for(tmp_path, private)
+    text = "在全镇秋收工作会议上的讲话\n同志们：\n今天召开全镇秋收工作会议。下面，我讲两点意见。\n一、抓好颗粒归仓\n要组织力量抢收。\n二、抓好安全生产\n要防范各类事故。\n同志们，让我们共同努力！"
+    with running_app(settings) as first, running_app(settings) as second:
+        before = second.get("/v1/corpus").json()["total"]
+        uploaded = first.post(
+            "/v1/corpus", files={"file": ("秋收.txt", text.encode(), "text/plain")}
+        ).json()["records"][0]
+        assert second.get("/v1/corpus").json()["total"] == before + 1
+        assert second.get(f"/v1/corpus/{quote(uploaded['id'])}").status_code == 200
