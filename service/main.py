@@ -14,6 +14,7 @@ from service.api import router
 from service.config import Settings, get_settings
 from service.problems import install, problem
 from service.resources import Resources
+from service.web import install_web
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install(app)
     app.include_router(router)
+    install_web(app)
     _add_middleware(app, settings)
     return app
 

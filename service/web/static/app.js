@@ -1,0 +1,780 @@
+// 讲稿 page: a brief form, outline editing, a streamed draft, its report, rewrites and downloads.
+// Plain browser JavaScript, no build step; every call goes to this service's own /v1 API.
+"use strict";
+
+const KEY_STORAGE = "jianggao.apiKey";
+const TYPE_ORDER = [
+  "work_meeting", "progress", "mobilization", "summary",
+  "supervision", "presiding", "pledge", "address",
+];
+// Parts the program writes by the form's rules; they are never rewritten on request.
+const FIXED_ROLES = new Set(["title", "salutation", "transition", "sign_off"]);
+const ROLE_NAMES = {
+  title: "标题", salutation: "称呼", transition: "过渡", sign_off: "结束语",
+  opening: "开场", comment: "评价汇报", achievements: "肯定成绩", problems: "指出问题",
+  points: "分点意见", review: "回顾成效", lessons: "经验启示", next_steps: "下步工作",
+  evaluation: "评价特点", suggestions: "意见建议", thanks: "致谢", attendance: "出席人员",
+  agenda: "会议议程", handover: "逐项主持", wrapup: "小结要求", adjourn: "宣布散会",
+  stance: "表明态度", measures: "具体措施", resolve: "表示决心", welcome: "欢迎祝贺",
+  body: "主体内容", wishes: "祝愿", closing: "结尾号召",
+};
+const CHECK_NAMES = {
+  is_speech: "是讲话稿", body: "正文", salutation: "称呼", opening: "开头",
+  closing: "结尾", numbering: "层次编号", announced_count: "宣布的点数",
+  required_phrases: "必用提法", forbidden_phrases: "禁用词语", point_count: "要点数量",
+  length: "篇幅", meeting_named: "点明会议", speaker_named: "点明讲话人",
+  invented_figures: "数字出处", copied_text: "照抄范文", example_names: "范文人名地名",
+  placeholders: "占位符", traditional: "繁体字", markdown: "Markdown 标记",
+  chatter: "对话式套话", punctuation: "标点", repeated_sentences: "重复句子",
+  lexicon: "提法规范",
+};
+const FIELD_NAMES = {
+  speech_type: "讲话类型", meeting: "会议名称", speaker: "讲话人职务", organization: "单位",
+  date: "会议日期", audience: "参会对象", purpose: "会议目的", achievements: "成绩",
+  problems: "问题", points: "要讲的几点", required_phrases: "必须出现的提法",
+  forbidden_phrases: "不得出现的词语", target_chars: "目标字数", notes: "其他要求",
+  agenda: "议程", attendees: "出席人员", outline: "提纲", point_count: "要点数量",
+};
+const TEXT_FIELDS = ["meeting", "speaker", "organization", "date", "audience", "purpose", "notes"];
+const LINE_FIELDS = ["achievements", "problems", "required_phrases", "forbidden_phrases"];
+const PRESIDING_FIELDS = ["attendees", "agenda"];
+const COLON = /[：:]/;
+const NUMBERING = /^(?:[一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十\d]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．)）])\s*/;
+
+const state = {
+  types: [],
+  examples: [],
+  outline: null,
+  draft: null,
+  latest: 0,
+  controller: null,
+  timer: null,
+};
+
+// ---------- small helpers ----------
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+/** An element with attributes and children; text always goes in as text, never as HTML. */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "className") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function lines(text) {
+  return text.split("\n").map((line) => line.trim()).filter(Boolean);
+}
+
+function apiKey() {
+  return localStorage.getItem(KEY_STORAGE) || "";
+}
+
+function authHeaders(extra = {}) {
+  const key = apiKey();
+  return key ? { ...extra, Authorization: `Bearer ${key}` } : { ...extra };
+}
+
+// ---------- talking to the API ----------
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function readProblem(response) {
+  try {
+    return await response.json();
+  } catch {
+    return { title: `服务返回错误 ${response.status}`, detail: response.statusText || "没有说明" };
+  }
+}
+
+/** fetch with the key, JSON in, problem+json turned into ApiError; never a bare network error. */
+async function api(method, path, { body, accept, signal } = {}) {
+  const headers = authHeaders(body === undefined ? {} : { "Content-Type": "application/json" });
+  if (accept) headers.Accept = accept;
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, signal,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, {
+      title: "连不上讲稿服务",
+      detail: "请确认服务已经启动（make run），网络正常，再试一次。",
+    });
+  }
+  if (!response.ok) throw new ApiError(response.status, await readProblem(response));
+  return response;
+}
+
+/** Server-Sent Events from a POST (EventSource cannot POST): calls onEvent(name, data). */
+async function readEvents(response, onEvent) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value.replace(/\r\n/g, "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const event = parseEvent(buffer.slice(0, cut));
+      buffer = buffer.slice(cut + 2);
+      if (event) onEvent(event.name, event.data);
+    }
+  }
+}
+
+function parseEvent(block) {
+  let name = "message";
+  const data = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event:")) name = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+  }
+  return data.length ? { name, data: JSON.parse(data.join("\n")) } : null;
+}
+
+// ---------- errors shown where they belong ----------
+
+function clearErrors() {
+  for (const node of $$(".field-error")) node.textContent = "";
+  for (const node of $$(".field.has-error")) node.classList.remove("has-error");
+  for (const id of ["form-error", "progress-error"]) {
+    $(`#${id}`).hidden = true;
+    $(`#${id}`).textContent = "";
+  }
+}
+
+/** Where in a list the fault is, in words: points.1.details.0 → 第2点的第1条具体内容. */
+function whereInField(path) {
+  const [, first, second, third] = path;
+  if (first === undefined || !/^\d+$/.test(first)) return "";
+  const n = Number(first) + 1;
+  if (path[0] === "points") {
+    return second === "details" && third !== undefined ? `第${n}点的第${Number(third) + 1}条具体内容` : `第${n}点`;
+  }
+  if (path[0] === "agenda") {
+    return second === "speaker" ? `第${n}项的发言人` : second === "topic" ? `第${n}项的内容` : `第${n}项`;
+  }
+  return `第${n}行`;
+}
+
+function markField(name, message) {
+  const field = $(`.field[data-field="${name}"]`);
+  if (!field || field.hidden || field.closest("[hidden]")) return false;
+  field.classList.add("has-error");
+  const slot = $(".field-error", field);
+  slot.textContent = slot.textContent ? `${slot.textContent}；${message}` : message;
+  return true;
+}
+
+function focusFirstError() {
+  const field = $(".field.has-error");
+  if (!field) return;
+  field.scrollIntoView({ block: "center", behavior: "smooth" });
+  const control = $("input, select, textarea", field);
+  if (control) control.focus({ preventScroll: true });
+}
+
+/** A problem+json from the API, shown next to the field it names, else in the box given. */
+function showProblem(error, box) {
+  if (error.name === "AbortError") return;
+  const problem = error.problem || { title: "出错了", detail: String(error.message || error) };
+  if (error.status === 401) {
+    $("#key-box").open = true;
+    markField("api_key", "服务要求 API 密钥：请填写后点“保存”，再试一次。");
+    showBox(box, "服务要求 API 密钥", "请在右上角“API 密钥”处填写。");
+    return;
+  }
+  let unplaced = [];
+  const entries = problem.errors || (problem.field ? [{ field: problem.field, message: problem.detail }] : []);
+  for (const entry of entries) {
+    const path = String(entry.field || "").split(".");
+    const where = whereInField(path);
+    const message = entry.message || entry.detail || problem.detail;
+    if (!markField(path[0], where ? `${where}：${message}` : message)) {
+      const label = FIELD_NAMES[path[0]] || entry.field;
+      unplaced.push(`${label}${where ? `（${where}）` : ""}：${message}`);
+    }
+  }
+  if (!entries.length) unplaced = [problem.detail || ""];
+  if (entries.length && !unplaced.length) {
+    showBox(box, problem.title || "请修改标出的内容", `共 ${entries.length} 处，已在对应栏目下标出。`);
+  } else {
+    showBox(box, problem.title || "出错了", unplaced.join("；"));
+  }
+  focusFirstError();
+}
+
+function showBox(box, title, detail) {
+  box.replaceChildren(el("strong", {}, title), detail ? el("span", {}, " ", detail) : null);
+  box.hidden = false;
+}
+
+// ---------- the form ----------
+
+/** "要讲的几点": a point per line; details after a colon (split by ；) or on indented lines. */
+function parsePoints(text) {
+  const points = [];
+  for (const raw of text.split("\n")) {
+    if (!raw.trim()) continue;
+    const detail = /^\s/.test(raw) && points.length > 0;
+    const line = raw.trim().replace(/^[-·•]\s*/, "");
+    if (detail) {
+      points[points.length - 1].details.push(line);
+      continue;
+    }
+    const [title, rest] = splitOnce(line.replace(NUMBERING, ""), COLON);
+    const details = rest === null ? [] : rest.split(/[；;]/).map((d) => d.trim()).filter(Boolean);
+    points.push({ title, details });
+  }
+  return points;
+}
+
+function splitOnce(text, pattern) {
+  const match = pattern.exec(text);
+  if (!match) return [text.trim(), null];
+  return [text.slice(0, match.index).trim(), text.slice(match.index + 1).trim()];
+}
+
+/** The brief as the API takes it, and the format faults the API cannot name (line layouts). */
+function readBrief() {
+  const form = $("#brief-form");
+  const value = (name) => form.elements[name].value;
+  const brief = { speech_type: value("speech_type") };
+  const faults = [];
+  for (const name of TEXT_FIELDS) {
+    if (value(name).trim()) brief[name] = value(name).trim();
+  }
+  for (const name of LINE_FIELDS) {
+    const list = lines(value(name));
+    if (list.length) brief[name] = list;
+  }
+  const points = parsePoints(value("points"));
+  if (points.length) brief.points = points;
+  const target = value("target_chars").trim();
+  if (target) brief.target_chars = /^\d+$/.test(target) ? Number(target) : target;
+  if (brief.speech_type === "presiding") readPresiding(value, brief, faults);
+  return { brief, faults };
+}
+
+function readPresiding(value, brief, faults) {
+  const attendees = lines(value("attendees"));
+  if (attendees.length) brief.attendees = attendees;
+  const agenda = [];
+  lines(value("agenda")).forEach((line, i) => {
+    const [speaker, topic] = splitOnce(line, COLON);
+    if (topic === null) {
+      faults.push({ field: "agenda", message: `第${i + 1}行缺少冒号，应写成“发言人：内容”` });
+    } else {
+      agenda.push({ speaker, topic });
+    }
+  });
+  if (agenda.length) brief.agenda = agenda;
+}
+
+function fillForm(brief) {
+  const form = $("#brief-form");
+  form.reset();
+  form.elements.speech_type.value = brief.speech_type;
+  for (const name of TEXT_FIELDS) form.elements[name].value = brief[name] || "";
+  for (const name of LINE_FIELDS) form.elements[name].value = (brief[name] || []).join("\n");
+  form.elements.points.value = (brief.points || [])
+    .map((p) => [p.title, ...(p.details || []).map((d) => `　　${d}`)].join("\n"))
+    .join("\n");
+  form.elements.attendees.value = (brief.attendees || []).join("\n");
+  form.elements.agenda.value = (brief.agenda || []).map((a) => `${a.speaker}：${a.topic}`).join("\n");
+  form.elements.target_chars.value = brief.target_chars || "";
+  onTypeChange();
+  clearErrors();
+}
+
+function onTypeChange() {
+  const type = $("#f-speech_type").value;
+  for (const name of PRESIDING_FIELDS) {
+    $(`.field[data-field="${name}"]`).hidden = type !== "presiding";
+  }
+  const found = state.types.find((t) => t.type === type);
+  $("#type-summary").textContent = found ? found.summary : "";
+}
+
+// ---------- start-up: service status, speech types, examples ----------
+
+async function loadHealth() {
+  const status = $("#drafter-status");
+  try {
+    const health = await (await api("GET", "/healthz")).json();
+    status.replaceChildren(drafterBadge(health.drafter, health.model));
+    status.classList.remove("offline");
+  } catch (error) {
+    status.textContent = "连不上讲稿服务，请确认已启动";
+    status.classList.add("offline");
+  }
+}
+
+function drafterBadge(drafter, model) {
+  if (drafter === "builtin") {
+    return el("span", { className: "badge builtin", title: "配置 OPENAI_API_KEY 或 OPENAI_BASE_URL 后改用大模型起草" },
+      "内置起草器（未配置大模型）");
+  }
+  return el("span", { className: "badge model" }, `大模型：${model || drafter}`);
+}
+
+async function loadTypes() {
+  const select = $("#f-speech_type");
+  try {
+    const types = await (await api("GET", "/v1/speech-types")).json();
+    types.sort((a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type));
+    state.types = types;
+    const chosen = select.value || "work_meeting";
+    select.replaceChildren(...types.map((t) => el("option", { value: t.type }, t.name)));
+    select.value = types.some((t) => t.type === chosen) ? chosen : types[0].type;
+    onTypeChange();
+  } catch (error) {
+    showProblem(error, $("#form-error"));
+  }
+}
+
+async function loadExamples() {
+  const select = $("#example-select");
+  try {
+    state.examples = await (await api("GET", "/v1/examples")).json();
+    select.replaceChildren(select.options[0],
+      ...state.examples.map((e) => el("option", { value: e.name }, e.label)));
+  } catch (error) {
+    showProblem(error, $("#form-error"));
+  }
+}
+
+function onExampleChange() {
+  const example = state.examples.find((e) => e.name === $("#example-select").value);
+  if (example) fillForm(example.brief);
+}
+
+function saveKey() {
+  const key = $("#api-key").value.trim();
+  if (key) localStorage.setItem(KEY_STORAGE, key);
+  else localStorage.removeItem(KEY_STORAGE);
+  $("#key-note").textContent = key ? "已保存，之后的请求都会带上这个密钥。" : "已清除密钥。";
+  clearErrors();
+  loadTypes();
+  loadExamples();
+}
+
+// ---------- outline ----------
+
+async function makeOutline() {
+  clearErrors();
+  const { brief, faults } = readBrief();
+  if (faults.length) return showFaults(faults);
+  setBusyButtons(true);
+  const button = $("#outline-button");
+  button.textContent = "正在生成提纲……";
+  try {
+    const response = await api("POST", "/v1/outlines", { body: brief });
+    const notes = JSON.parse(response.headers.get("X-Jianggao-Notes") || "[]");
+    showOutline(await response.json(), notes);
+  } catch (error) {
+    showProblem(error, $("#form-error"));
+  } finally {
+    button.textContent = "生成提纲";
+    setBusyButtons(false);
+  }
+}
+
+function showFaults(faults) {
+  for (const fault of faults) markField(fault.field, fault.message);
+  showBox($("#form-error"), "请修改标出的内容", "");
+  focusFirstError();
+}
+
+function showOutline(outline, notes) {
+  state.outline = outline;
+  $("#intro").hidden = true;
+  $("#outline-panel").hidden = false;
+  $("#outline-title").value = outline.title;
+  $("#outline-parts").replaceChildren(...outline.parts.map(outlinePart));
+  $("#outline-notes").replaceChildren(...notes.map((n) => el("li", {}, n)));
+  $("#outline-panel").scrollIntoView({ block: "start", behavior: "smooth" });
+}
+
+function outlinePart(part, index) {
+  const role = ROLE_NAMES[part.role] || part.role;
+  const heading = part.heading
+    ? el("input", { type: "text", className: "outline-heading", value: part.heading, "data-index": index, "aria-label": `第${index + 1}部分标题` })
+    : el("span", { className: "outline-gist" }, part.gist);
+  const subpoints = part.subpoints.length
+    ? el("ul", { className: "subpoints" }, part.subpoints.map((s) => el("li", {}, s)))
+    : null;
+  return el("li", { className: "outline-part" },
+    el("div", { className: "outline-line" },
+      el("span", { className: "role" }, role), heading, el("span", { className: "chars" }, `约${part.chars}字`)),
+    subpoints);
+}
+
+/** The outline as shown, with the title and headings the user edited. */
+function readOutline() {
+  const outline = structuredClone(state.outline);
+  outline.title = $("#outline-title").value.trim();
+  for (const input of $$(".outline-heading")) {
+    outline.parts[Number(input.dataset.index)].heading = input.value.trim();
+  }
+  return outline;
+}
+
+// ---------- drafting, streamed ----------
+
+function setBusyButtons(busy) {
+  for (const id of ["outline-button", "draft-button", "outline-draft-button"]) $(`#${id}`).disabled = busy;
+}
+
+function setStatus(text) {
+  $("#progress-status").textContent = text;
+}
+
+function startClock() {
+  const started = Date.now();
+  const show = () => {
+    $("#progress-elapsed").textContent = `已用 ${Math.round((Date.now() - started) / 1000)} 秒`;
+  };
+  show();
+  state.timer = setInterval(show, 500);
+}
+
+async function draft(withOutline) {
+  clearErrors();
+  const { brief, faults } = readBrief();
+  if (faults.length) return showFaults(faults);
+  const body = withOutline ? { ...brief, outline: readOutline() } : brief;
+  if (!withOutline) $("#outline-panel").hidden = true;  // an earlier outline no longer applies
+  const live = beginProgress();
+  let finished = false;
+  try {
+    const response = await api("POST", "/v1/drafts", {
+      body, accept: "text/event-stream", signal: state.controller.signal,
+    });
+    setStatus("正在检索范文、拟定提纲……");
+    await readEvents(response, (name, data) => {
+      if (name === "done" || name === "error") finished = true;
+      onDraftEvent(live, name, data);
+    });
+    if (!finished) {
+      throw new ApiError(0, { title: "连接中断", detail: "草稿还没写完，服务就断开了，请再试一次。" });
+    }
+  } catch (error) {
+    if (error.name === "AbortError") setStatus("已取消");
+    else failProgress(error, withOutline);
+  } finally {
+    endProgress();
+  }
+}
+
+function beginProgress() {
+  state.controller = new AbortController();
+  setBusyButtons(true);
+  $("#intro").hidden = true;
+  $("#result-panel").hidden = true;
+  const panel = $("#progress-panel");
+  panel.hidden = false;
+  panel.classList.add("running");
+  $("#cancel-button").hidden = false;
+  $("#live-outline").hidden = true;
+  $("#live-outline").textContent = "";
+  $("#live-parts").replaceChildren();
+  setStatus("正在提交简报……");
+  startClock();
+  panel.scrollIntoView({ block: "start", behavior: "smooth" });
+  return { parts: [], done: 0, single: null };
+}
+
+function endProgress() {
+  clearInterval(state.timer);
+  state.controller = null;
+  setBusyButtons(false);
+  $("#progress-panel").classList.remove("running");
+  $("#cancel-button").hidden = true;
+}
+
+function failProgress(error, withOutline) {
+  const inForm = error.problem && (error.problem.errors || error.problem.field) && error.status === 422;
+  setStatus("起草失败");
+  if (inForm && error.problem.field === "outline" && withOutline) {
+    showProblem(error, $("#progress-error"));
+  } else if (inForm) {
+    $("#progress-panel").hidden = true;
+    showProblem(error, $("#form-error"));
+  } else {
+    showProblem(error, $("#progress-error"));
+  }
+}
+
+function onDraftEvent(live, name, data) {
+  if (name === "outline.delta") {
+    $("#live-outline").hidden = false;
+    $("#live-outline").textContent += data.text;
+  } else if (name === "outline") {
+    showLiveParts(live, data.outline);
+  } else if (name === "section.delta") {
+    liveBody(live, data.index).textContent += data.text;
+  } else if (name === "section.done") {
+    partDone(live, data.index, data.text);
+  } else if (name === "report") {
+    setStatus("检查完毕，正在保存……");
+  } else if (name === "done") {
+    setStatus(`起草完成，用时 ${(data.timings_ms.total / 1000).toFixed(1)} 秒`);
+    $("#progress-panel").hidden = true;
+    state.latest = data.version;
+    showDraft(data);
+  } else if (name === "error") {
+    setStatus("起草失败");
+    showProblem(new ApiError(data.status || 0, data), $("#progress-error"));
+  }
+}
+
+function showLiveParts(live, outline) {
+  $("#live-outline").hidden = true;
+  live.parts = outline.parts.map((part, index) => {
+    const body = el("div", { className: "live-body waiting" }, "等待起草……");
+    const title = part.heading || ROLE_NAMES[part.role] || part.role;
+    const node = el("section", { className: "live-part", "data-index": index },
+      el("h3", {}, title), body);
+    $("#live-parts").append(node);
+    return { node, body, started: false };
+  });
+  $("#live-parts").prepend(el("h2", { className: "live-title" }, outline.title));
+  setStatus(`正在起草各部分（0/${live.parts.length}）……`);
+}
+
+function liveBody(live, index) {
+  if (index === null || index === undefined) {  // single mode: one call writes it all
+    if (!live.single) {
+      live.single = el("div", { className: "live-body" });
+      $("#live-parts").append(live.single);
+    }
+    return live.single;
+  }
+  const part = live.parts[index];
+  if (!part.started) {
+    part.started = true;
+    part.body.textContent = "";
+    part.body.classList.remove("waiting");
+  }
+  return part.body;
+}
+
+function partDone(live, index, text) {
+  const part = live.parts[index];
+  part.body.textContent = text;
+  part.body.classList.remove("waiting");
+  part.node.classList.add("done");
+  live.done += 1;
+  setStatus(live.done < live.parts.length
+    ? `正在起草各部分（${live.done}/${live.parts.length}）……`
+    : "各部分已写完，正在检查格式、修改不合格的部分……");
+}
+
+// ---------- the finished draft ----------
+
+function exportUrl(draft, format) {
+  return `/v1/drafts/${encodeURIComponent(draft.id)}/export?format=${format}&version=${draft.version}`;
+}
+
+/** Show a draft; `rewritten` marks the part just rewritten, `scroll` brings the result into view. */
+function showDraft(draft, { rewritten = null, scroll = true } = {}) {
+  state.draft = draft;
+  $("#result-panel").hidden = false;
+  $("#version-label").textContent = `第 ${draft.version} 版`;
+  showVersions(draft);
+  $("#download-docx").href = exportUrl(draft, "docx");
+  $("#download-txt").href = exportUrl(draft, "txt");
+  $("#drafter-line").replaceChildren(el("span", {}, "起草方式："), drafterBadge(draft.drafter, draft.model),
+    draft.drafter === "builtin"
+      ? el("span", { className: "hint" }, " 服务配置大模型（OPENAI_API_KEY 或 OPENAI_BASE_URL）后，会改用大模型起草。")
+      : null);
+  $("#report").replaceChildren(...reportView(draft.report));
+  $("#draft-notes").replaceChildren(...draft.notes.map((n) => el("li", {}, n)));
+  $("#draft").replaceChildren(...paperView(draft, rewritten));
+  if (scroll) $("#result-panel").scrollIntoView({ block: "start", behavior: "smooth" });
+}
+
+function showVersions(draft) {
+  const pick = $(".version-pick");
+  pick.hidden = state.latest < 2;
+  const options = [];
+  for (let v = state.latest; v >= 1; v -= 1) {
+    options.push(el("option", { value: v }, v === state.latest ? `第 ${v} 版（最新）` : `第 ${v} 版`));
+  }
+  $("#version-select").replaceChildren(...options);
+  $("#version-select").value = String(draft.version);
+}
+
+async function onVersionChange() {
+  const version = Number($("#version-select").value);
+  try {
+    const path = `/v1/drafts/${encodeURIComponent(state.draft.id)}?version=${version}`;
+    showDraft(await (await api("GET", path)).json(), { scroll: false });
+  } catch (error) {
+    showProblem(error, $("#form-error"));
+  }
+}
+
+function reportView(report) {
+  const failed = report.checks.filter((c) => !c.passed);
+  const verdict = el("div", { className: `verdict ${report.passed ? "pass" : "fail"}` },
+    el("span", { className: "verdict-word" }, report.passed ? "合格" : "不合格"),
+    el("span", { className: "score" }, `得分 ${Math.round(report.score * 100)}`),
+    el("span", { className: "hint" }, failed.length
+      ? `${failed.length} 项检查未通过`
+      : `${report.checks.length} 项检查全部通过`));
+  const failures = failed.length
+    ? el("ul", { className: "failed-checks" }, failed.map((c) =>
+        el("li", {}, el("strong", {}, CHECK_NAMES[c.name] || c.name), "：", c.detail)))
+    : null;
+  const all = el("details", { className: "all-checks" },
+    el("summary", {}, "查看全部检查项"),
+    el("ul", {}, report.checks.map((c) => el("li", { className: c.passed ? "ok" : "bad" },
+      el("span", { className: "mark" }, c.passed ? "✓" : "✗"),
+      el("strong", {}, CHECK_NAMES[c.name] || c.name), "：", c.detail)),
+    report.skipped.map((s) => el("li", { className: "skip" },
+      el("span", { className: "mark" }, "–"),
+      el("strong", {}, CHECK_NAMES[s.name] || s.name), "：未检查，", s.reason))));
+  return [verdict, failures, all].filter(Boolean);
+}
+
+function paperView(draft, rewritten) {
+  const latest = draft.version === state.latest && draft.mode !== "single";
+  const nodes = [];
+  if (!latest && draft.mode !== "single") {
+    nodes.push(el("p", { className: "alert info" }, `这是第 ${draft.version} 版。重写总在最新版上进行。`));
+  }
+  draft.sections.forEach((section, index) => {
+    if (section.role === "title") {
+      nodes.push(el("h1", { className: "doc-title" }, section.text));
+      return;
+    }
+    const block = el("section", { className: `doc-part role-${section.role}`, "data-index": index, "data-role": section.role });
+    if (index === rewritten) block.classList.add("rewritten");
+    if (section.heading) block.append(el("h2", { className: "doc-heading" }, section.heading));
+    for (const paragraph of lines(section.text)) {
+      if (section.heading && paragraph === section.heading) continue;
+      block.append(el("p", { className: section.role === "salutation" ? "salutation" : "" }, paragraph));
+    }
+    if (latest && !FIXED_ROLES.has(section.role)) block.append(rewriteTools(index, section));
+    nodes.push(block);
+  });
+  return nodes;
+}
+
+function rewriteTools(index, section) {
+  const label = section.heading || ROLE_NAMES[section.role] || section.role;
+  const input = el("input", { type: "text", className: "rewrite-input", placeholder: "如：增加安全生产的内容；或写下其他要求", "aria-label": `对“${label}”的修改要求` });
+  const message = el("span", { className: "rewrite-message", "aria-live": "polite" });
+  const go = (instruction) => rewrite(index, instruction, panel, message);
+  const panel = el("div", { className: "rewrite-panel", hidden: true },
+    el("button", { type: "button", className: "button small", onclick: () => go("更精炼") }, "更精炼"),
+    el("button", { type: "button", className: "button small", onclick: () => go("更充实") }, "更充实"),
+    el("button", { type: "button", className: "button small", onclick: () => {
+      input.value = "增加的内容";
+      input.focus();
+      input.setSelectionRange(2, 2);
+    } }, "增加……的内容"),
+    input,
+    el("button", { type: "button", className: "button small primary", onclick: () => {
+      if (input.value.trim()) go(input.value.trim());
+      else message.textContent = "请先写下要怎么改。";
+    } }, "按此重写"),
+    message);
+  const toggle = el("button", { type: "button", className: "button small rewrite-toggle", onclick: () => {
+    panel.hidden = !panel.hidden;
+  } }, "重写");
+  return el("div", { className: "rewrite" }, toggle, panel);
+}
+
+async function rewrite(index, instruction, panel, message) {
+  const block = panel.closest(".doc-part");
+  block.classList.add("busy");
+  for (const button of $$("button", block)) button.disabled = true;
+  message.classList.remove("error");
+  message.textContent = `正在按“${instruction}”重写……`;
+  try {
+    const path = `/v1/drafts/${encodeURIComponent(state.draft.id)}/sections/${index}/regenerate`;
+    const draft = await (await api("POST", path, { body: { instruction } })).json();
+    state.latest = draft.version;
+    showDraft(draft, { rewritten: index, scroll: false });
+  } catch (error) {
+    block.classList.remove("busy");
+    for (const button of $$("button", block)) button.disabled = false;
+    message.classList.add("error");
+    const problem = error.problem || {};
+    message.textContent = error.status === 401
+      ? "服务要求 API 密钥，请在右上角填写。"
+      : `重写没有成功：${problem.detail || problem.title || error.message}`;
+  }
+}
+
+/** With a key the plain link cannot carry the header: fetch it and save the bytes instead. */
+async function download(event) {
+  if (!apiKey()) return;
+  event.preventDefault();
+  const link = event.currentTarget;
+  try {
+    const response = await api("GET", link.getAttribute("href"));
+    const url = URL.createObjectURL(await response.blob());
+    const save = el("a", { href: url, download: fileName(response) || "讲稿" });
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (error) {
+    showProblem(error, $("#form-error"));
+  }
+}
+
+function fileName(response) {
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (encoded) return decodeURIComponent(encoded[1]);
+  const plain = /filename="([^"]+)"/i.exec(disposition);
+  return plain ? plain[1] : "";
+}
+
+// ---------- wiring ----------
+
+function init() {
+  $("#api-key").value = apiKey();
+  if (apiKey()) $("#key-note").textContent = "已保存密钥。";
+  $("#key-save").addEventListener("click", saveKey);
+  $("#example-select").addEventListener("change", onExampleChange);
+  $("#f-speech_type").addEventListener("change", onTypeChange);
+  $("#outline-button").addEventListener("click", makeOutline);
+  $("#brief-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    draft(false);
+  });
+  $("#outline-draft-button").addEventListener("click", () => draft(true));
+  $("#cancel-button").addEventListener("click", () => state.controller && state.controller.abort());
+  $("#version-select").addEventListener("change", onVersionChange);
+  for (const id of ["download-docx", "download-txt"]) $(`#${id}`).addEventListener("click", download);
+  loadHealth();
+  loadTypes();
+  loadExamples();
+}
+
+init();

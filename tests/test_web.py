@@ -1,0 +1,321 @@
+"""The page a material writer opens at `/`: served by the app, and used the way a person uses it,
+in Debian's Chromium (headless, through chromedriver) against a real `jianggao serve` process.
+
+Without Chromium the browser tests are skipped on a developer's machine, never under CI
+(`CI` set), where `.ci/run` installs it and a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from docx import Document
+from fastapi.testclient import TestClient
+
+from service.schemas import Brief
+from service.scoring.scorer import CHECK_NAMES
+from service.skeletons import ROLES
+from service.web import STATIC_DIR
+from tests.apphelpers import brief_names, example_brief, running_app, settings_for
+from tests.test_server import _free_port, _wait_until_up
+
+CHROMIUM = Path(os.environ.get("JIANGGAO_CHROMIUM", "/usr/bin/chromium"))
+CHROMEDRIVER = Path(os.environ.get("JIANGGAO_CHROMEDRIVER", "/usr/bin/chromedriver"))
+CHROME_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1000",
+)
+WAIT_S = 30
+
+
+# ---------- served by the app (no browser needed) ----------
+
+
+@pytest.fixture
+def client(tmp_path: Path, build_dir: Path) -> Iterator[TestClient]:
+    with running_app(settings_for(tmp_path, build_dir)) as running:
+        yield running
+
+
+def test_page_and_its_files_are_served(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'src="/static/app.js"' in page.text and 'href="/static/app.css"' in page.text
+    assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/app.css").headers["content-type"].startswith("text/css")
+    assert client.get("/static/nothing.js").status_code == 404
+
+
+def test_examples_are_the_example_briefs_in_type_order(client: TestClient) -> None:
+    examples = client.get("/v1/examples").json()
+    assert sorted(e["name"] for e in examples) == brief_names()
+    assert examples[0]["name"] == "work_meeting" and examples[-1]["name"] == "address"
+    for example in examples:
+        served = Brief.model_validate(example["brief"])
+        assert served == Brief.model_validate(example_brief(example["name"]))
+        assert example["label"].endswith("：" + served.meeting)
+
+
+def test_page_opens_without_a_key_but_the_api_asks_for_one(
+    tmp_path: Path, build_dir: Path
+) -> None:
+    with running_app(settings_for(tmp_path, build_dir, api_keys=["s3cret"])) as keyed:
+        assert keyed.get("/").status_code == 200
+        assert keyed.get("/static/app.js").status_code == 200
+        assert keyed.get("/v1/examples").status_code == 401
+        headers = {"Authorization": "Bearer s3cret"}
+        assert keyed.get("/v1/examples", headers=headers).status_code == 200
+
+
+def test_page_fetches_nothing_from_outside() -> None:
+    for name in ("index.html", "app.js", "app.css"):
+        text = (STATIC_DIR / name).read_text(encoding="utf-8")
+        assert not re.search(r"https?://|//[a-z0-9-]+\.[a-z]", text, re.I), name
+        assert "@import" not in text and "@font-face" not in text, name
+
+
+def _js_table(name: str) -> set[str]:
+    script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
+    match = re.search(rf"const {name} = \{{(.*?)\}};", script, re.S)
+    assert match, f"app.js has no {name}"
+    return set(re.findall(r"(\w+):", match.group(1)))
+
+
+def test_page_names_every_check_and_part_in_chinese() -> None:
+    assert set(CHECK_NAMES) <= _js_table("CHECK_NAMES")
+    assert set(ROLES) <= _js_table("ROLE_NAMES")
+
+
+# ---------- in the browser ----------
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _missing_browser() -> str | None:
+    """Why the browser test cannot run here, or None."""
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(path, os.X_OK):
+            return f"{path} not found"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through chromedriver, both named so Selenium Manager never downloads."""
+    missing = _missing_browser()
+    if missing and _under_ci():
+        pytest.fail(f"browser test cannot run under CI: {missing} (.ci/run installs chromium)")
+    if missing:
+        pytest.skip(
+            f"browser test skipped (CI unset): {missing}; "
+            "apt-get install chromium chromium-driver to run it"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    with tempfile.TemporaryDirectory() as profile, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SE_OFFLINE", "true")
+        for flag in (*CHROME_FLAGS, f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+@pytest.fixture(scope="module")
+def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`jianggao serve` (one worker, built-in drafter) on a free port."""
+    root = tmp_path_factory.mktemp("web")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "JIANGGAO_BUILD_DIR": str(build_dir),
+        "JIANGGAO_CORPUS_DIR": str(root / "raw"),
+        "JIANGGAO_DATABASE_URL": f"sqlite:///{root / 'drafts.db'}",
+        "JIANGGAO_DRAFTER": "builtin",
+    }
+    env.pop("OPENAI_API_KEY", None)
+    env.pop("OPENAI_BASE_URL", None)
+    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait(driver: Any, condition: Any, what: str) -> Any:
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(driver, WAIT_S).until(condition)
+    except TimeoutException:
+        errors = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.alert, .field-error'))"
+            ".map(e => e.textContent).filter(Boolean)"
+        )
+        raise AssertionError(f"page never showed {what}; messages on it: {errors}") from None
+
+
+def _open_with_example(driver: Any, server: str, name: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver.get(f"{server}/")
+    _wait(driver, lambda d: len(Select(d.find_element(By.ID, "example-select")).options) > 1,
+          "the example list")  # fmt: skip
+    _wait(driver, lambda d: len(Select(d.find_element(By.ID, "f-speech_type")).options) == 8,
+          "the eight speech types")  # fmt: skip
+    Select(driver.find_element(By.ID, "example-select")).select_by_value(name)
+
+
+def _text(driver: Any, selector: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    text: str = driver.find_element(By.CSS_SELECTOR, selector).text
+    return text
+
+
+def test_draft_an_example_rewrite_a_point_and_download_word(browser: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    brief = example_brief("work_meeting")
+    _open_with_example(browser, server, "work_meeting")
+    assert browser.find_element(By.ID, "f-meeting").get_attribute("value") == brief["meeting"]
+    browser.find_element(By.ID, "draft-button").click()
+
+    _wait(browser, lambda d: d.find_element(By.ID, "result-panel").is_displayed(), "the draft")
+    title = _text(browser, "#draft .doc-title")
+    assert title == f"{brief['speaker']}在{brief['meeting']}上的讲话"
+    assert "内置起草器（未配置大模型）" in _text(browser, "#drafter-line")
+    assert _text(browser, "#report .verdict-word") == "合格"
+    assert _text(browser, "#version-label") == "第 1 版"
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#draft .doc-heading")]
+    assert headings == [f"{n}、{p['title']}" for n, p in zip("一二三", brief["points"], strict=True)]
+    # The stream was shown as it came: the outline's parts, each filled in and marked done.
+    live = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#live-parts .live-part'))"
+        ".map(p => [p.classList.contains('done'), p.querySelector('.live-body').textContent])"
+    )
+    assert len(live) == 5 and all(done and len(body) > 100 for done, body in live)
+
+    point = browser.find_element(By.CSS_SELECTOR, '#draft .doc-part[data-role="points"]')
+    index = point.get_attribute("data-index")
+    before = "".join(p.text for p in point.find_elements(By.TAG_NAME, "p"))
+    point.find_element(By.CSS_SELECTOR, ".rewrite-toggle").click()
+    point.find_element(By.XPATH, ".//button[text()='更精炼']").click()
+    _wait(browser, lambda d: _text(d, "#version-label") == "第 2 版", "version 2")
+    rewritten = browser.find_element(By.CSS_SELECTOR, f'#draft .doc-part[data-index="{index}"]')
+    after = "".join(p.text for p in rewritten.find_elements(By.TAG_NAME, "p"))
+    assert "rewritten" in (rewritten.get_attribute("class") or "")
+    assert 0 < len(after) < len(before)
+    assert "更精炼" in _text(browser, "#draft-notes")
+
+    link = browser.find_element(By.ID, "download-docx").get_attribute("href")
+    assert link.startswith(server) and "format=docx" in link and "version=2" in link
+    response = httpx.get(link, timeout=30)
+    assert response.status_code == 200
+    paragraphs = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+    assert paragraphs[0] == title
+    assert after[:40] in "".join(paragraphs)
+
+
+def test_outline_is_edited_then_drafted(browser: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open_with_example(browser, server, "progress")
+    browser.find_element(By.ID, "outline-button").click()
+    _wait(browser, lambda d: d.find_element(By.ID, "outline-panel").is_displayed(), "the outline")
+    heading = browser.find_elements(By.CSS_SELECTOR, "#outline-parts .outline-heading")[-1]
+    heading.clear()
+    heading.send_keys("严格督查问效，确保各项任务落地见效")
+    browser.find_element(By.ID, "outline-draft-button").click()
+    _wait(browser, lambda d: d.find_element(By.ID, "result-panel").is_displayed(), "the draft")
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#draft .doc-heading")]
+    assert headings[-1] == "三、严格督查问效，确保各项任务落地见效"
+    assert "按使用者提供的提纲起草" in _text(browser, "#draft-notes")
+
+
+def test_empty_meeting_name_shows_the_api_message_next_to_it(browser: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open_with_example(browser, server, "pledge")
+    browser.find_element(By.ID, "f-meeting").clear()
+    browser.find_element(By.ID, "draft-button").click()
+    slot = '.field[data-field="meeting"] .field-error'
+    _wait(browser, lambda d: _text(d, slot), "an error next to 会议名称")
+
+    brief = {k: v for k, v in example_brief("pledge").items() if k != "meeting"}
+    problem = httpx.post(f"{server}/v1/drafts", json=brief, timeout=30).json()
+    said = next(e["message"] for e in problem["errors"] if e["field"] == "meeting")
+    assert _text(browser, slot) == said
+    assert _text(browser, "#form-error")  # the summary above the form says so too
+    assert not browser.find_element(By.ID, "result-panel").is_displayed()
+    assert browser.switch_to.active_element.get_attribute("id") == "f-meeting"
+
+
+def test_brief_as_the_page_sends_it(browser: Any, server: str) -> None:
+    """The form's line formats: points with details after a colon or indented, agenda lines."""
+    from selenium.webdriver.common.by import By
+
+    _open_with_example(browser, server, "presiding")
+    sent = browser.execute_script("return readBrief()")
+    assert sent["faults"] == []
+    assert Brief.model_validate(sent["brief"]) == Brief.model_validate(example_brief("presiding"))
+
+    points = browser.find_element(By.ID, "f-points")
+    points.clear()
+    points.send_keys("一、压实责任：落实党政同责；强化考核\n二、排查隐患\n  挂牌督办\n\u3000\u3000限期整改")
+    agenda = browser.find_element(By.ID, "f-agenda")
+    agenda.clear()
+    agenda.send_keys("县长李华：作重要讲话\n没有冒号的一行")
+    sent = browser.execute_script("return readBrief()")
+    assert sent["brief"]["points"] == [
+        {"title": "压实责任", "details": ["落实党政同责", "强化考核"]},
+        {"title": "排查隐患", "details": ["挂牌督办", "限期整改"]},
+    ]
+    assert sent["brief"]["agenda"] == [{"speaker": "县长李华", "topic": "作重要讲话"}]
+    assert sent["faults"] == [
+        {"field": "agenda", "message": "第2行缺少冒号，应写成“发言人：内容”"}
+    ]
+    browser.find_element(By.ID, "draft-button").click()
+    slot = '.field[data-field="agenda"] .field-error'
+    _wait(browser, lambda d: _text(d, slot), "the agenda line at fault")
+    assert "第2行" in _text(browser, slot)
+
