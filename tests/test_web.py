@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -149,10 +150,9 @@ def browser() -> Iterator[Any]:
             driver.quit()
 
 
-@pytest.fixture(scope="module")
-def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`jianggao serve` (one worker, built-in drafter) on a free port."""
-    root = tmp_path_factory.mktemp("web")
+@contextmanager
+def _serving(root: Path, build_dir: Path, **settings: str) -> Iterator[str]:
+    """`jianggao serve` (one worker, built-in drafter) on a free port, stopped afterwards."""
     port = _free_port()
     env = {
         **os.environ,
@@ -160,6 +160,7 @@ def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "JIANGGAO_CORPUS_DIR": str(root / "raw"),
         "JIANGGAO_DATABASE_URL": f"sqlite:///{root / 'drafts.db'}",
         "JIANGGAO_DRAFTER": "builtin",
+        **settings,
     }
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
@@ -177,6 +178,12 @@ def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serving(tmp_path_factory.mktemp("web"), build_dir) as base:
+        yield base
 
 
 def _wait(driver: Any, condition: Any, what: str) -> Any:
@@ -263,7 +270,14 @@ def test_outline_is_edited_then_drafted(browser: Any, server: str) -> None:
     browser.find_element(By.ID, "outline-button").click()
     _wait(browser, lambda d: d.find_element(By.ID, "outline-panel").is_displayed(), "the outline")
     heading = browser.find_elements(By.CSS_SELECTOR, "#outline-parts .outline-heading")[-1]
-    heading.clear()
+    heading.clear()  # a numbered part without a heading: the stream ends with an error event
+    browser.find_element(By.ID, "outline-draft-button").click()
+    _wait(browser, lambda d: _text(d, "#progress-error"), "the stream's error")
+    assert "提纲不合要求" in _text(browser, "#progress-error")
+    assert "要有标题" in _text(browser, "#progress-error")
+    assert _text(browser, "#progress-status") == "起草失败"
+    assert browser.find_element(By.ID, "outline-draft-button").is_enabled()
+
     heading.send_keys("严格督查问效，确保各项任务落地见效")
     browser.find_element(By.ID, "outline-draft-button").click()
     _wait(browser, lambda d: d.find_element(By.ID, "result-panel").is_displayed(), "the draft")
@@ -319,3 +333,32 @@ def test_brief_as_the_page_sends_it(browser: Any, server: str) -> None:
     _wait(browser, lambda d: _text(d, slot), "the agenda line at fault")
     assert "第2行" in _text(browser, slot)
 
+
+
+def test_api_key_is_asked_for_kept_and_sent(
+    browser: Any, build_dir: Path, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    with _serving(tmp_path, build_dir, JIANGGAO_API_KEYS='["s3cret"]') as keyed:
+        browser.get(f"{keyed}/")
+        slot = '.field[data-field="api_key"] .field-error'
+        _wait(browser, lambda d: _text(d, slot), "the request for a key")
+        assert "密钥" in _text(browser, "#form-error")
+        browser.find_element(By.ID, "api-key").send_keys("s3cret")
+        browser.find_element(By.ID, "key-save").click()
+        _open_with_example(browser, keyed, "address")  # a reload: the key is kept
+        assert browser.execute_script("return localStorage.getItem('jianggao.apiKey')") == "s3cret"
+        browser.find_element(By.ID, "draft-button").click()
+        _wait(browser, lambda d: d.find_element(By.ID, "result-panel").is_displayed(), "the draft")
+        assert _text(browser, "#report .verdict-word") == "合格"
+        # A plain link cannot carry the key: the page fetches the file with it and saves that.
+        browser.execute_script(
+            "const click = HTMLAnchorElement.prototype.click;"
+            "HTMLAnchorElement.prototype.click = function () {"
+            "  window.savedAs = this.download; return click.call(this); };"
+        )
+        browser.find_element(By.ID, "download-txt").click()
+        _wait(browser, lambda d: d.execute_script("return window.savedAs"), "the saved file")
+        saved = browser.execute_script("return window.savedAs")
+        assert saved.endswith(".txt") and _text(browser, "#draft .doc-title") in saved

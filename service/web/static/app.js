@@ -292,7 +292,9 @@ function readPresiding(value, brief, faults) {
 
 function fillForm(brief) {
   const form = $("#brief-form");
+  const example = $("#example-select").value;
   form.reset();
+  $("#example-select").value = example;
   form.elements.speech_type.value = brief.speech_type;
   for (const name of TEXT_FIELDS) form.elements[name].value = brief[name] || "";
   for (const name of LINE_FIELDS) form.elements[name].value = (brief[name] || []).join("\n");
@@ -411,7 +413,7 @@ function showOutline(outline, notes) {
   $("#outline-panel").hidden = false;
   $("#outline-title").value = outline.title;
   $("#outline-parts").replaceChildren(...outline.parts.map(outlinePart));
-  $("#outline-notes").replaceChildren(...notes.map((n) => el("li", {}, n)));
+  $("#outline-notes").replaceChildren(...notes.map((n) => el("li", {}, noteText(n))));
   $("#outline-panel").scrollIntoView({ block: "start", behavior: "smooth" });
 }
 
@@ -517,8 +519,10 @@ function failProgress(error, withOutline) {
   setStatus("起草失败");
   if (inForm && error.problem.field === "outline" && withOutline) {
     showProblem(error, $("#progress-error"));
-  } else if (inForm) {
+  } else if (inForm) {  // nothing was drafted: back to what was shown before
     $("#progress-panel").hidden = true;
+    $("#result-panel").hidden = !state.draft;
+    $("#intro").hidden = Boolean(state.draft) || !$("#outline-panel").hidden;
     showProblem(error, $("#form-error"));
   } else {
     showProblem(error, $("#progress-error"));
@@ -592,6 +596,11 @@ function partDone(live, index, text) {
 
 // ---------- the finished draft ----------
 
+/** A note from the service, with part names (…（lessons）) in Chinese. */
+function noteText(note) {
+  return note.replace(/（([a-z_]+)）/g, (whole, role) => (ROLE_NAMES[role] ? `（${ROLE_NAMES[role]}）` : whole));
+}
+
 function exportUrl(draft, format) {
   return `/v1/drafts/${encodeURIComponent(draft.id)}/export?format=${format}&version=${draft.version}`;
 }
@@ -609,7 +618,7 @@ function showDraft(draft, { rewritten = null, scroll = true } = {}) {
       ? el("span", { className: "hint" }, " 服务配置大模型（OPENAI_API_KEY 或 OPENAI_BASE_URL）后，会改用大模型起草。")
       : null);
   $("#report").replaceChildren(...reportView(draft.report));
-  $("#draft-notes").replaceChildren(...draft.notes.map((n) => el("li", {}, n)));
+  $("#draft-notes").replaceChildren(...draft.notes.map((n) => el("li", {}, noteText(n))));
   $("#draft").replaceChildren(...paperView(draft, rewritten));
   if (scroll) $("#result-panel").scrollIntoView({ block: "start", behavior: "smooth" });
 }
