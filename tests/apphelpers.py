@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from service.config import Settings
@@ -62,3 +68,56 @@ def sse_events(body: str) -> list[tuple[str, Any]]:
         fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
         events.append((fields.get("event", "message"), json.loads(fields.get("data", "null"))))
     return events
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(root: Path, build_dir: Path, *args: str, **settings: str) -> Iterator[str]:
+    """`jianggao serve` as a real process (built-in drafter, its own SQLite file) on a free
+    port; yields its base URL and stops it afterwards. Extra args go to `serve`."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "JIANGGAO_BUILD_DIR": str(build_dir),
+        "JIANGGAO_CORPUS_DIR": str(root / "raw"),
+        "JIANGGAO_DATABASE_URL": f"sqlite:///{root / 'drafts.db'}",
+        "JIANGGAO_DRAFTER": "builtin",
+        **settings,
+    }
+    env.pop("OPENAI_API_KEY", None)
+    env.pop("OPENAI_BASE_URL", None)
+    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"server exited: {output}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("server did not start within 60 s")

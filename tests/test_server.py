@@ -4,67 +4,19 @@ HTTP on loopback the way an office add-in or `curl` would drive it."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.apphelpers import BRIEFS_DIR, sse_events
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.apphelpers import BRIEFS_DIR, serving, sse_events
 
 
 @pytest.fixture
 def server(tmp_path: Path, build_dir: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JIANGGAO_BUILD_DIR": str(build_dir),
-        "JIANGGAO_CORPUS_DIR": str(tmp_path / "raw"),
-        "JIANGGAO_DATABASE_URL": f"sqlite:///{tmp_path / 'drafts.db'}",
-        "JIANGGAO_DRAFTER": "builtin",
-    }
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("OPENAI_BASE_URL", None)
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
+    with serving(tmp_path, build_dir, "--workers", "2") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise AssertionError(f"server exited: {output}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError("server did not start within 60 s")
 
 
 def test_curl_style_post_then_reads_from_any_worker(server: str) -> None:

@@ -120,9 +120,8 @@ def test_two_stores_on_one_file_see_each_others_writes(db_file: Path) -> None:
     assert first.list_drafts()[1] == second.list_drafts()[1] == 1
 
 
-def test_concurrent_versions_from_two_stores_get_distinct_numbers(db_file: Path) -> None:
-    url = f"sqlite:///{db_file}"
-    stores = [Store(url), Store(url)]
+def distinct_versions_from(stores: list[Store]) -> list[int]:
+    """Six versions added at once through the stores in turn (two workers): their numbers."""
     draft_id = stores[0].save_draft(payload(), BRIEF, drafter="builtin", model=None)
     numbers: list[int] = []
     start = threading.Barrier(6)
@@ -136,7 +135,12 @@ def test_concurrent_versions_from_two_stores_get_distinct_numbers(db_file: Path)
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(numbers) == [2, 3, 4, 5, 6, 7]
+    return sorted(numbers)
+
+
+def test_concurrent_versions_from_two_stores_get_distinct_numbers(db_file: Path) -> None:
+    url = f"sqlite:///{db_file}"
+    assert distinct_versions_from([Store(url), Store(url)]) == [2, 3, 4, 5, 6, 7]
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(store: Store, db_file: Path) -> None:

@@ -7,7 +7,6 @@ JIANGGAO_TEST_POSTGRES_URL; on a developer machine without one these tests skip.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from service.store import Store
 from tests.apphelpers import example_brief, running_app, settings_for
-from tests.test_store import BRIEF, payload
+from tests.test_store import BRIEF, distinct_versions_from, payload
 
 URL = os.environ.get("JIANGGAO_TEST_POSTGRES_URL", "")
 
@@ -46,21 +45,7 @@ def test_round_trip_versions_and_failures(pg_url: str) -> None:
 
 
 def test_two_workers_adding_versions_get_distinct_numbers(pg_url: str) -> None:
-    stores = [Store(pg_url), Store(pg_url)]
-    draft_id = stores[0].save_draft(payload(), BRIEF, drafter="builtin", model=None)
-    numbers: list[int] = []
-    start = threading.Barrier(6)
-
-    def add(store: Store) -> None:
-        start.wait()
-        numbers.append(store.add_version(draft_id, payload()))
-
-    threads = [threading.Thread(target=add, args=(stores[n % 2],)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(numbers) == [2, 3, 4, 5, 6, 7]
+    assert distinct_versions_from([Store(pg_url), Store(pg_url)]) == [2, 3, 4, 5, 6, 7]
 
 
 def test_api_drafts_into_postgres(pg_url: str, tmp_path: Path, build_dir: Path) -> None:

@@ -10,11 +10,8 @@ from __future__ import annotations
 import io
 import os
 import re
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +24,7 @@ from service.schemas import Brief
 from service.scoring.scorer import CHECK_NAMES
 from service.skeletons import ROLES
 from service.web import STATIC_DIR
-from tests.apphelpers import brief_names, example_brief, running_app, settings_for
-from tests.test_server import _free_port, _wait_until_up
+from tests.apphelpers import brief_names, example_brief, running_app, serving, settings_for
 
 CHROMIUM = Path(os.environ.get("JIANGGAO_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("JIANGGAO_CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -150,39 +146,9 @@ def browser() -> Iterator[Any]:
             driver.quit()
 
 
-@contextmanager
-def _serving(root: Path, build_dir: Path, **settings: str) -> Iterator[str]:
-    """`jianggao serve` (one worker, built-in drafter) on a free port, stopped afterwards."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JIANGGAO_BUILD_DIR": str(build_dir),
-        "JIANGGAO_CORPUS_DIR": str(root / "raw"),
-        "JIANGGAO_DATABASE_URL": f"sqlite:///{root / 'drafts.db'}",
-        "JIANGGAO_DRAFTER": "builtin",
-        **settings,
-    }
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("OPENAI_BASE_URL", None)
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 @pytest.fixture(scope="module")
 def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with _serving(tmp_path_factory.mktemp("web"), build_dir) as base:
+    with serving(tmp_path_factory.mktemp("web"), build_dir) as base:
         yield base
 
 
@@ -340,7 +306,7 @@ def test_api_key_is_asked_for_kept_and_sent(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    with _serving(tmp_path, build_dir, JIANGGAO_API_KEYS='["s3cret"]') as keyed:
+    with serving(tmp_path, build_dir, JIANGGAO_API_KEYS='["s3cret"]') as keyed:
         browser.get(f"{keyed}/")
         slot = '.field[data-field="api_key"] .field-error'
         _wait(browser, lambda d: _text(d, slot), "the request for a key")
