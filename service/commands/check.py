@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from service.copying import Example
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from service.scoring import Report
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+M = TypeVar("M", bound=BaseModel)
 
 
 class BadInput(Exception):
@@ -96,27 +99,35 @@ def read_text(path: Path) -> str:
     raise BadInput(f"{path} 既不是 UTF-8 也不是 GB18030 编码的文本")
 
 
-def load_brief(path: Path) -> Brief:
-    """Read and validate a brief; errors name the file, the field and what is wrong."""
-    from pydantic import ValidationError
-
-    from service.schemas import Brief
-
-    raw = read_text(path)
+def read_json(path: Path) -> Any:
+    """A JSON file's content; BadInput names the line and column of a syntax error."""
     try:
-        data = json.loads(raw)
+        return json.loads(read_text(path))
     except json.JSONDecodeError as error:
         raise BadInput(
             f"{path} 不是有效的 JSON（第{error.lineno}行第{error.colno}列：{error.msg}）"
         ) from None
+
+
+def validated(model: type[M], data: Any, path: Path, what: str) -> M:
+    """Data as the model; BadInput names every field at fault, in the file's terms."""
+    from pydantic import ValidationError
+
     try:
-        return Brief.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
         problems = "；".join(
             f"字段 {'.'.join(str(p) for p in e['loc']) or '(整体)'}：{e['msg']}"
             for e in error.errors()
         )
-        raise BadInput(f"{path} 不是有效的简报：{problems}") from None
+        raise BadInput(f"{path} 不是有效的{what}：{problems}") from None
+
+
+def load_brief(path: Path) -> Brief:
+    """Read and validate a brief; errors name the file, the field and what is wrong."""
+    from service.schemas import Brief
+
+    return validated(Brief, read_json(path), path, "简报")
 
 
 def _speech_type(value: str | None) -> Any:

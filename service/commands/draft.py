@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from service.commands.check import BadInput, load_brief, read_text
+from service.commands.check import BadInput, load_brief, read_json, validated
 
 if TYPE_CHECKING:
     from service.config import Settings
@@ -130,26 +130,12 @@ def output_format(path: Path) -> ExportFormat:
 
 def load_outline(path: Path) -> Outline:
     """An outline file (as POST /v1/outlines returns, or a draft JSON holding one)."""
-    from pydantic import ValidationError
-
     from service.outline import Outline
 
-    try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as error:
-        raise BadInput(
-            f"{path} 不是有效的 JSON（第{error.lineno}行第{error.colno}列：{error.msg}）"
-        ) from None
+    data = read_json(path)
     if isinstance(data, dict) and isinstance(data.get("outline"), dict):
         data = data["outline"]
-    try:
-        return Outline.model_validate(data)
-    except ValidationError as error:
-        problems = "；".join(
-            f"字段 {'.'.join(str(p) for p in e['loc']) or '(整体)'}：{e['msg']}"
-            for e in error.errors()
-        )
-        raise BadInput(f"{path} 不是有效的提纲：{problems}") from None
+    return validated(Outline, data, path, "提纲")
 
 
 async def _draft(settings: Settings, brief: Brief, outline: Outline | None, mode: Mode) -> Draft:
