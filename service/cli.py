@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from service import __version__
 from service.commands import check, corpus, draft, evaluate, serve
 
@@ -30,7 +32,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except ValidationError as error:
+        if error.title != "Settings":
+            raise
+        print(f"设置有误，未启动：\n{settings_problems(error)}", file=sys.stderr)
+        return 2
     return code
+
+
+def settings_problems(error: ValidationError) -> str:
+    """One line per bad environment variable, named as the user set it."""
+    lines = []
+    for problem in error.errors():
+        name = "_".join(str(p) for p in problem["loc"]).upper()
+        name = name if name.startswith(("JIANGGAO_", "OPENAI_")) else "JIANGGAO_" + name
+        shown = "（已隐藏）" if "KEY" in name else repr(problem.get("input"))
+        lines.append(f"  {name}={shown}：{problem['msg']}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
