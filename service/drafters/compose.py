@@ -11,6 +11,7 @@ Sentences are handed out so that no two parts can ever write the same one.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from service.assembly import assemble, item_marker
@@ -134,6 +135,9 @@ def _split(sentences: list[str]) -> list[str]:
     return [*paragraphs, current] if current else paragraphs
 
 
+NAMED_AT_MOST = 2  # sentences per item that repeat its words through {item}
+
+
 class Picker:
     """Hands out phrasebank sentences: this part's share of each pool, rotated by the brief."""
 
@@ -144,6 +148,7 @@ class Picker:
         self.taken: set[str] = set()  # templates this part has used
         self.written: set[str] = set(job.used)
         self.said: set[str] = set()  # character pairs of what this part has taken
+        self.named: Counter[str] = Counter()  # how often supports have repeated an item
 
     def pool(self, group: str, role: str | None = None) -> list[str]:
         """This part's share of a group, in the brief's rotation.
@@ -189,7 +194,7 @@ class Picker:
         best: tuple[int, str, str] | None = None
         for pool in pools:
             for template in pool:
-                if template in self.taken:
+                if template in self.taken or self._names_again(template, values):
                     continue
                 text = render(template, values)
                 if text is None or len(text) > room or self.repeats(text):
@@ -205,9 +210,15 @@ class Picker:
         if best is None:
             return None
         self.taken.add(best[1])
+        if "{item}" in best[1]:
+            self.named[values.get("item", "")] += 1
         self.written.update(_sentences(best[2]))
         self.said |= _pairs(best[2])
         return best[2]
+
+    def _names_again(self, template: str, values: dict[str, str]) -> bool:
+        """More than two sentences repeating an item's words by name read as padding."""
+        return "{item}" in template and self.named[values.get("item", "")] >= NAMED_AT_MOST
 
     def repeats(self, text: str) -> bool:
         """Whether any sentence of the text is already written in this draft."""
