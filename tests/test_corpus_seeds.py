@@ -158,11 +158,11 @@ def test_derived_titles_say_so(built_corpus: list[CorpusRecord]) -> None:
 
 def test_classification_reasons_are_in_flags(built_corpus: list[CorpusRecord]) -> None:
     records = by_id(built_corpus)
-    news_flag = next(f for f in records[S003].flags if f.startswith("news report"))
+    news_flag = next(f for f in records[S003].flags if f.startswith("news:"))
     assert "在讲话中指出" in news_flag and "电头" in news_flag
     assert any("现在开会" in f for f in records[f"{S000}#1"].flags)
-    assert any(f.startswith("progress: meeting name") for f in records[S001].flags)
-    assert any(f.startswith("supervision: speaker") for f in records[S004].flags)
+    assert any(f.startswith("progress: 会议名称") for f in records[S001].flags)
+    assert any(f.startswith("supervision: 讲话人是督导组") for f in records[S004].flags)
     assert records[S004].flags[:2] == [
         "dropped fragment after the 【】 title: 中央督导组组长",
         "title joined from 3 source lines",

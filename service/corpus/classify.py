@@ -162,11 +162,11 @@ def classify(
     news = news_markers(lines)
     first_person = sum(len(_FIRST_PERSON.findall(x)) for x in lines)
     if len(news) >= _NEWS_MIN_MARKERS and not has_salutation and first_person < _FIRST_PERSON_MIN:
-        reason = f"news report: {'、'.join(news)}; no salutation, no first-person speech"
+        reason = f"news: 新闻报道特征（{'、'.join(news)}），无称呼，无第一人称讲话"
         return Verdict("news", None, [reason])
     presiding = presiding_markers(lines)
     if len(presiding) >= _PRESIDING_MIN_MARKERS or (title and "主持词" in title):
-        reason = f"presiding text: {'、'.join(presiding) or '标题含主持词'}"
+        reason = f"presiding: 主持词特征（{'、'.join(presiding) or '标题含主持词'}）"
         return Verdict("presiding", SpeechType.presiding, [reason])
     other = _not_a_speech([title, *lines] if title else lines, has_salutation)
     if other:
@@ -185,15 +185,15 @@ _KIND_OF_TYPE: dict[SpeechType, Kind] = {
 def _not_a_speech(lines: list[str], has_salutation: bool) -> str | None:
     """A reason when the text is clearly fiction or narrative rather than a speech."""
     if any(_CHAPTER.match(x) for x in lines):
-        return "other: chapter headings (第N章), reads as fiction"
+        return "other: 有“第N章”式章节标题，像小说"
     if has_salutation:
         return None
     text = "".join(lines)
     narrative = len(_NARRATIVE.findall(text)) * 1000 / max(len(text), 1)
     if narrative >= _NARRATIVE_PER_1000:
-        return f"other: third-person narrative ({narrative:.1f} cues per 1000 chars), no salutation"
+        return f"other: 第三人称叙述（每千字{narrative:.1f}处），无称呼"
     if not _AUDIENCE.search(text):
-        return "other: no salutation and never addresses an audience"
+        return "other: 无称呼，通篇也不面向听众讲话"
     return None
 
 
@@ -205,24 +205,24 @@ def speech_type_of(
     tail = "\n".join(lines[-3:])
     whole_title = title or ""
     if _ADDRESS.search(whole_title) or (head.startswith("尊敬的") and _ADDRESS.search(tail)):
-        return SpeechType.address, "address: 致辞 in title, or 尊敬的… with wishes (祝…圆满成功)"
+        return SpeechType.address, "address: 标题含“致辞”，或以“尊敬的…”开头、以祝愿作结"
     if "表态" in whole_title or (_PLEDGE.search(head) and _PLEDGE_RESOLVE.search(tail)):
-        return SpeechType.pledge, "pledge: 表态 in title, or 坚决拥护 … 请…放心"
+        return SpeechType.pledge, "pledge: 标题含“表态”，或“坚决拥护”开头、“请…放心”作结"
     role = speaker or _speaker_in_title(whole_title) or ""
     if _SUPERVISOR.search(role) or _SUPERVISOR_SELF.search(head):
         return (
             SpeechType.supervision,
-            f"supervision: speaker is a supervision group ({role or head[:20]})",
+            f"supervision: 讲话人是督导组（{role or head[:20]}）",
         )
     name = meeting_name(title, lines) or meeting
     for speech_type, pattern in _TYPE_KEYWORDS:
         if name and pattern.search(name):
-            return speech_type, f"{speech_type.value}: meeting name “{name}”"
+            return speech_type, f"{speech_type.value}: 会议名称“{name}”"
     opening = next((x for x in lines if not _SALUTATION_LINE.match(x)), "")
     for speech_type, pattern in _OPENING_KEYWORDS:
         if pattern.search(opening[:_OPENING_CHARS]):
-            return speech_type, f"{speech_type.value}: opening keyword “{pattern.pattern}”"
-    return SpeechType.work_meeting, "work_meeting: by default (a speech with no more specific cue)"
+            return speech_type, f"{speech_type.value}: 开头关键词“{pattern.pattern}”"
+    return SpeechType.work_meeting, "work_meeting: 没有更具体的线索，按工作会议讲话处理"
 
 
 def _speaker_in_title(title: str) -> str | None:
