@@ -29,12 +29,16 @@ log = logging.getLogger(__name__)
 _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
-def make_drafter(settings: Settings) -> tuple[Drafter, ChatClient | None]:
-    """The model drafter when an endpoint is configured (or asked for), else the built-in one."""
-    wants_model = settings.drafter == "openai" or (
+def wants_model(settings: Settings) -> bool:
+    """Whether drafts come from a model: asked for, or `auto` with an endpoint configured."""
+    return settings.drafter == "openai" or (
         settings.drafter == "auto" and llm_configured(settings)
     )
-    if not wants_model:
+
+
+def make_drafter(settings: Settings) -> tuple[Drafter, ChatClient | None]:
+    """The model drafter when an endpoint is configured (or asked for), else the built-in one."""
+    if not wants_model(settings):
         return BuiltinDrafter(), None
     if not llm_configured(settings):
         raise ConfigError("JIANGGAO_DRAFTER=openai 需要 OPENAI_API_KEY 或 OPENAI_BASE_URL")

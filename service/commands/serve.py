@@ -20,17 +20,14 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.config import get_settings
-    from service.llm import llm_configured
+    from service.resources import wants_model
 
     settings = get_settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    uses_model = settings.drafter == "openai" or (
-        settings.drafter == "auto" and llm_configured(settings)
-    )
     drafter = (
         f"大模型 {settings.model}（{settings.openai_base_url or 'OpenAI'}）"
-        if uses_model
+        if wants_model(settings)
         else "内置起草器（未配置大模型；设置 OPENAI_API_KEY 或 OPENAI_BASE_URL 后改用大模型）"
     )
     print(f"jianggao 服务启动：网页 http://{host}:{port}/  接口文档 http://{host}:{port}/docs")
