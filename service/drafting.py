@@ -82,6 +82,8 @@ class _Run:
     outline: Outline | None = None
     hits: list[Hit] = field(default_factory=list)
     part_hits: list[list[Hit]] = field(default_factory=list)
+    part_examples: list[list[Example]] = field(default_factory=list)
+    example_index: ExampleIndex | None = None
     examples: list[Example] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)
     phrases: dict[int, list[str]] = field(default_factory=dict)
@@ -111,7 +113,7 @@ class Pipeline:
     async def outline(self, brief: Brief) -> tuple[Outline, list[str]]:
         """Just the outline, for a leader to approve before drafting (POST /v1/outlines)."""
         run = self._start(brief)
-        self._retrieve(run)
+        await asyncio.to_thread(self._retrieve, run)
         await self._outline(run, None)
         assert run.outline is not None
         return run.outline, run.notes
@@ -134,7 +136,7 @@ class Pipeline:
         started = time.perf_counter()
         with track_usage() as usage:
             run = self._start(brief)
-            self._retrieve(run)
+            await asyncio.to_thread(self._retrieve, run)
             if mode == "single" and outline is None:
                 outline = derive_outline(brief, run.skeleton)  # the one call writes it all
             async for event in self._outline_events(run, outline):
@@ -149,7 +151,7 @@ class Pipeline:
                 async for event in self._write_single(run):
                     yield event
                 assembled = _parsed(run.whole)
-            report = self._score(run, assembled.text)
+            report = await asyncio.to_thread(self._score, run, assembled.text)
             yield DraftEvent("report", report.model_dump(mode="json"))
             run.timings["total"] = _ms(started)
             draft = self._finish(run, assembled, report, usage, mode)
@@ -165,17 +167,17 @@ class Pipeline:
         with track_usage() as usage:
             run = self._start(brief)
             run.outline = draft.outline
-            self._retrieve(run)
+            await asyncio.to_thread(self._retrieve, run)
             run.bodies = _bodies_of(draft)
             run.phrases = assign_phrases(brief, draft.outline)
-            run.part_hits = [self._part_hits(run, i) for i in range(len(draft.outline.parts))]
+            await asyncio.to_thread(self._retrieve_parts, run)
             run.used.update(s for body in run.bodies for s in split_sentences(body))
             _release(run.used, run.bodies[index])
             job = self._job(run, index, previous=run.bodies[index], instruction=instruction)
             run.bodies[index] = await self._write_one(run, job)
             run.notes.append(f"按“{instruction}”重写了第 {section} 部分（{job.part.role}）")
             assembled = assemble(run.outline, run.bodies, run.skeleton)
-            report = self._score(run, assembled.text)
+            report = await asyncio.to_thread(self._score, run, assembled.text)
             run.timings["total"] = _ms(started)
             new = self._finish(run, assembled, report, usage, draft.mode)
         return new.model_copy(update={"id": draft.id, "version": draft.version + 1})
@@ -223,8 +225,14 @@ class Pipeline:
                 run.outline = derive_outline(run.brief, run.skeleton)
                 run.notes.append(f"模型提纲不合格式（{exc}），改用按简报生成的提纲")
         run.phrases = assign_phrases(run.brief, run.outline)
-        run.part_hits = [self._part_hits(run, i) for i in range(len(run.outline.parts))]
+        await asyncio.to_thread(self._retrieve_parts, run)
         run.timings["outline"] = _ms(started)
+
+    def _retrieve_parts(self, run: _Run) -> None:
+        """Aligned example sections for every part, scrubbed once (CPU work, run in a thread)."""
+        assert run.outline is not None
+        run.part_hits = [self._part_hits(run, i) for i in range(len(run.outline.parts))]
+        run.part_examples = [examples_from_hits(hits, run.brief) for hits in run.part_hits]
 
     def _part_hits(self, run: _Run, index: int) -> list[Hit]:
         assert run.outline is not None
@@ -237,7 +245,7 @@ class Pipeline:
 
     def _job(self, run: _Run, index: int, **changes: Any) -> PartJob:
         assert run.outline is not None
-        examples = examples_from_hits(run.part_hits[index], run.brief) if run.part_hits else []
+        examples = run.part_examples[index] if run.part_examples else []
         return PartJob(
             brief=run.brief,
             skeleton=run.skeleton,
@@ -363,14 +371,20 @@ class Pipeline:
         return length_requests(run.bodies, planned, total, run.brief.effective_target_chars)
 
     def _example_index(self, run: _Run) -> ExampleIndex | None:
-        """Every example the drafter saw, as the originals (names listed as scrubbed)."""
-        shown: dict[str, CopyExample] = {}
-        for example, hit in zip(run.examples, run.hits, strict=False):
-            shown[hit.record.id] = CopyExample(hit.record.text, example.removed or None)
-        for hits in run.part_hits:
-            for hit in hits:
-                shown.setdefault(hit.record.id, CopyExample(hit.record.text))
-        return ExampleIndex(list(shown.values())) if shown else None
+        """Every example the drafter saw, as the originals, with the names scrubbed from them
+        (so the scorer flags exactly those if they reach the draft); built once per run."""
+        if run.example_index is None:
+            names: dict[str, dict[str, None]] = {}
+            texts: dict[str, str] = {}
+            pairs = list(zip(run.hits, run.examples, strict=False))
+            for hits, examples in zip(run.part_hits, run.part_examples, strict=False):
+                pairs += list(zip(hits, examples, strict=False))
+            for hit, example in pairs:
+                texts[hit.record.id] = hit.record.text
+                names.setdefault(hit.record.id, {}).update(dict.fromkeys(example.removed))
+            shown = [CopyExample(texts[i], tuple(names[i])) for i in texts]
+            run.example_index = ExampleIndex(shown) if shown else None
+        return run.example_index
 
     def _score(self, run: _Run, text: str) -> Report:
         started = time.perf_counter()
