@@ -75,7 +75,7 @@ def test_address() -> None:
     )
     assert (record.kind, record.speech_type) == ("address", "address")
     assert record.title == "大家上午好！金秋时节，我们欢聚一堂。"
-    assert any(f.startswith("title derived from the first words") for f in record.flags)
+    assert any(f.startswith("标题取自正文开头") for f in record.flags)
 
 
 def test_news_report_is_never_an_example() -> None:

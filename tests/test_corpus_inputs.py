@@ -71,7 +71,7 @@ def test_gb18030_txt(src: Path) -> None:
     (src / "gbk.txt").write_bytes(data)
     record = only_record(src)
     assert_is_the_speech(record)
-    assert "decoded as gb18030" in record.flags
+    assert "按 gb18030 编码读取" in record.flags
 
 
 def test_utf8_with_bom_txt(src: Path) -> None:
@@ -79,21 +79,21 @@ def test_utf8_with_bom_txt(src: Path) -> None:
     record = only_record(src)
     assert_is_the_speech(record)
     assert "\ufeff" not in record.text
-    assert not any(f.startswith("decoded as") for f in record.flags)
+    assert not any(f.startswith("按 ") for f in record.flags)
 
 
 def test_utf16_with_bom_txt(src: Path) -> None:
     (src / "utf16.txt").write_bytes(SPEECH.replace("\n", "\r\n").encode("utf-16"))
     record = only_record(src)
     assert_is_the_speech(record)
-    assert "decoded as utf-16" in record.flags
+    assert "按 utf-16 编码读取" in record.flags
 
 
 def test_utf16_without_bom_txt(src: Path) -> None:
     (src / "utf16le.txt").write_bytes(SPEECH.encode("utf-16-le"))
     record = only_record(src)
     assert_is_the_speech(record)
-    assert "decoded as utf-16-le" in record.flags
+    assert "按 utf-16-le 编码读取" in record.flags
 
 
 def test_docx_paragraphs_become_lines(src: Path, tmp_path: Path) -> None:
@@ -205,7 +205,7 @@ def test_traditional_pinyin_and_spaces_are_cleaned(src: Path) -> None:
         "下面，我讲两点意见。",
     ]
     assert "一、统一思想认识" in record.text
-    assert "removed 4 pinyin annotations such as “(jīng)”" in record.flags
+    assert "删去 4 处拼音注音（如“(jīng)”）" in record.flags
     assert record.title == "在全县春季农业生产动员大会上的讲话"
     assert record.speech_type == "mobilization"
 
@@ -227,7 +227,7 @@ def test_lines_broken_inside_a_paragraph_are_joined(src: Path) -> None:
         "春季农业生产是全年农业工作的基础，各乡镇要切实增强责任感和紧迫感，"
         "把春耕生产摆上重要位置，做到早谋划、早部署。\n二、"
     ) in record.text
-    assert "joined 2 line(s) broken inside a paragraph" in record.flags
+    assert "合并了 2 处段内断行" in record.flags
     assert record.removed == ["＊＊＊"]
 
 
@@ -244,7 +244,7 @@ def test_near_duplicate_of_a_seed(src: Path) -> None:
     copy = ids["002_edited_copy"]
     assert copy.duplicate_of == "001_original"
     assert not copy.is_example
-    assert any(f.startswith("near-duplicate of 001_original (Jaccard 0.") for f in copy.flags)
+    assert any(f.startswith("与 001_original 近似重复（Jaccard 0.") for f in copy.flags)
     assert ids["001_original"].duplicate_of is None
     assert ids["003_other"].duplicate_of is None
     assert [(d.record_id, d.original_id) for d in report.duplicates] == [

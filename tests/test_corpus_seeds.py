@@ -141,19 +141,19 @@ def test_section_roles_in_order(built_corpus: list[CorpusRecord]) -> None:
 def test_cut_short_sources_are_flagged(built_corpus: list[CorpusRecord]) -> None:
     records = by_id(built_corpus)
     for record_id in (S001, S002):
-        assert "announced 3 points, found 2 (source cut short)" in records[record_id].flags
+        assert "宣布3点，实有2点（原文不完整）" in records[record_id].flags
     for record_id in (f"{S000}#2", S004):
-        assert not any(f.startswith("announced") for f in records[record_id].flags)
+        assert not any(f.startswith("宣布") for f in records[record_id].flags)
 
 
 def test_derived_titles_say_so(built_corpus: list[CorpusRecord]) -> None:
     records = by_id(built_corpus)
     for record_id in (f"{S000}#1", f"{S000}#2", S002):
         assert any(
-            f.startswith("title derived from the meeting name") for f in records[record_id].flags
+            f.startswith("标题由会议名称") for f in records[record_id].flags
         )
     for record_id in (S001, S003, S004):
-        assert not any(f.startswith("title derived") for f in records[record_id].flags)
+        assert not any(f.startswith(("标题由会议名称", "标题取自正文")) for f in records[record_id].flags)
 
 
 def test_classification_reasons_are_in_flags(built_corpus: list[CorpusRecord]) -> None:
@@ -164,8 +164,8 @@ def test_classification_reasons_are_in_flags(built_corpus: list[CorpusRecord]) -
     assert any(f.startswith("progress: 会议名称") for f in records[S001].flags)
     assert any(f.startswith("supervision: 讲话人是督导组") for f in records[S004].flags)
     assert records[S004].flags[:2] == [
-        "dropped fragment after the 【】 title: 中央督导组组长",
-        "title joined from 3 source lines",
+        "删去【】标题后的残片：中央督导组组长",
+        "标题由原文 3 行拼合",
     ]
 
 
@@ -200,7 +200,7 @@ def test_meta_where_the_source_states_it(built_corpus: list[CorpusRecord]) -> No
 
 def test_lines_broken_inside_a_paragraph_are_joined(built_corpus: list[CorpusRecord]) -> None:
     record = by_id(built_corpus)[S004]
-    assert "joined 4 line(s) broken inside a paragraph" in record.flags
+    assert "合并了 4 处段内断行" in record.flags
     third = next(line for line in record.text.split("\n") if line.startswith("三是创新自选动作"))
     assert third.endswith("实现了事事有着落、件件有回音。")
     assert "感受先辈创业的成就和艰辛；通过走出去、请进来" in third

@@ -92,7 +92,7 @@ def _add_source(
         report.skipped.append(Skipped(name, f"处理出错，已跳过（{type(error).__name__}: {error}）"))
         return
     if source.encoding not in ("utf-8", "utf-8-sig", "docx"):
-        result.records[0].flags.insert(0, f"decoded as {source.encoding}")
+        result.records[0].flags.insert(0, f"按 {source.encoding} 编码读取")
     report.removed_by_category.update(r.category for r in result.removals)
     for record in result.records:
         duplicate = index.check_and_add(record.id, record.text)

@@ -53,8 +53,8 @@ class Duplicate:
     def describe(self) -> str:
         """One line for flags and the summary."""
         return (
-            f"near-duplicate of {self.original_id} "
-            f"(Jaccard {self.jaccard:.2f}, containment {self.containment:.2f})"
+            f"与 {self.original_id} 近似重复"
+            f"（Jaccard {self.jaccard:.2f}，包含度 {self.containment:.2f}）"
         )
 
 

@@ -61,9 +61,9 @@ def build_document(doc_id: str, source: str, raw_lines: Sequence[str]) -> Docume
         raise SkipSource(_empty_reason(removals))
     common = list(header.flags)
     if cleaned.pinyin_removed:
-        common.append(f"removed {cleaned.pinyin_removed} pinyin annotations such as “(jīng)”")
+        common.append(f"删去 {cleaned.pinyin_removed} 处拼音注音（如“(jīng)”）")
     if joined:
-        common.append(f"joined {joined} line(s) broken inside a paragraph")
+        common.append(f"合并了 {joined} 处段内断行")
     parts = _split_parts(header, body)
     name = meeting_name(header.title, body)
     records = [
@@ -94,7 +94,7 @@ def _split_parts(header: Header, body: list[str]) -> list[_Part]:
     if at is None:
         return [_Part(1, head_lines, body, header.speaker)]
     note = (
-        f"split at paragraph {at + 1}: a presiding text, then a speech starting “{body[at][:12]}…”"
+        f"在第 {at + 1} 段拆分：前为主持词，后为讲话（以“{body[at][:12]}…”开头）"
     )
     first = _Part(1, head_lines, body[:at], header.speaker, [note])
     second = _Part(2, [], body[at:], handover_speaker(body[at - 1]), [note])
@@ -134,22 +134,22 @@ def _title(
         return title, None
     if name and verdict.kind not in ("news", "other"):
         suffix = _TITLE_SUFFIX.get(verdict.kind, "讲话")
-        return f"在{name}上的{suffix}", f"title derived from the meeting name “{name}”"
+        return f"在{name}上的{suffix}", f"标题由会议名称“{name}”生成"
     first = next((x for x in body if not _SALUTATION_START.match(x)), body[0])
     short = first[:_FALLBACK_TITLE_CHARS] + ("…" if len(first) > _FALLBACK_TITLE_CHARS else "")
-    return short, "title derived from the first words of the text (no title, no meeting name)"
+    return short, "标题取自正文开头（原文无标题，也找不到会议名称）"
 
 
 def _count_flags(parsed: ParsedSpeech, verdict: Verdict) -> list[str]:
-    """Announced against found points: "announced 3 points, found 2 (source cut short)"."""
+    """Announced against found points: "宣布3点，实有2点（原文不完整）"."""
     announced = parsed.points_announced
     found = len(parsed.points)
     if verdict.kind in ("news", "other") or announced is None or announced == found:
         return []
     if found < announced:
-        why = "source cut short" if parsed.closing is None else "points missing"
-        return [f"announced {announced} points, found {found} ({why})"]
-    return [f"announced {announced} points, found {found}"]
+        why = "原文不完整" if parsed.closing is None else "缺少要点"
+        return [f"宣布{announced}点，实有{found}点（{why}）"]
+    return [f"宣布{announced}点，实有{found}点"]
 
 
 def _sections(parsed: ParsedSpeech, verdict: Verdict) -> list[RecordSection]:

@@ -90,9 +90,9 @@ def _read_title(lines: list[Line], header: Header) -> int:
         title = f"{title}——{_SUBTITLE.sub('', lines[index].text)}"
         index += 1
     if index > 1:
-        header.flags.append(f"title joined from {index} source lines")
+        header.flags.append(f"标题由原文 {index} 行拼合")
     elif bracket:
-        header.flags.append("title taken from 【】")
+        header.flags.append("标题取自【】")
     header.title = title
     return index
 
@@ -103,7 +103,7 @@ def _bracket_tail(tail: str, title: str, header: Header) -> None:
         return
     if ROLE_END.search(tail) and len(tail) <= _MAX_META_LINE:
         header.removals.append(Removal("title_junk", tail))
-        header.flags.append(f"dropped fragment after the 【】 title: {tail}")
+        header.flags.append(f"删去【】标题后的残片：{tail}")
         return
     header.title = f"{title}——{_SUBTITLE.sub('', tail)}" if _SUBTITLE.match(tail) else title + tail
 
