@@ -132,12 +132,7 @@ async def generate_one(
         derived_from=derived.sources,
         excluded=excluded,
     )
-    left_out = Pipeline(
-        pipeline.drafter,
-        index.excluding(excluded),
-        pipeline.scorer,
-        repair_rounds=pipeline.repair_rounds,
-    )
+    left_out = pipeline.with_index(index.excluding(excluded))
     try:
         draft = await left_out.draft(derived.brief)
     except JianggaoError as error:

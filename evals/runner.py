@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from evals.harness import SCHEMA, DocResult, EvalItem, doc_result
 from service.config import Settings
 from service.drafting import Draft, Pipeline
-from service.resources import make_drafter
+from service.resources import make_drafter, make_pipeline
 from service.retrieval import CorpusIndex
 from service.schemas import Brief
 from service.scoring import Scorer
@@ -38,7 +38,7 @@ async def open_pipeline(
     Raises ConfigError when the model drafter is asked for and no endpoint is configured.
     """
     drafter, client = make_drafter(settings)
-    pipeline = Pipeline(drafter, index, scorer or Scorer(), repair_rounds=settings.repair_rounds)
+    pipeline = make_pipeline(settings, drafter, index, scorer or Scorer())
     try:
         yield pipeline
     finally:

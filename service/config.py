@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         "auto", description="auto: the model when an endpoint is configured, else built-in."
     )
     repair_rounds: int = Field(2, ge=0, le=5, description="Rewrites of faulty parts per draft.")
+    draft_timeout_s: float = Field(
+        600.0, gt=0, description="A draft still streaming after this long ends with a 504."
+    )
     api_keys: list[SecretStr] = Field(
         default_factory=list, description="Bearer keys; empty means no authentication."
     )

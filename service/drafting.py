@@ -22,7 +22,7 @@ from service.cleanup import clean_body, clean_text
 from service.copying import Example as CopyExample
 from service.copying import ExampleIndex
 from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
-from service.errors import InputError
+from service.errors import InputError, UpstreamTimeout
 from service.llm import UsageTally, track_usage
 from service.outline import (
     Outline,
@@ -92,6 +92,7 @@ class _Run:
     used: set[str] = field(default_factory=set)
     truncated: set[int] = field(default_factory=set)
     whole: str = ""
+    result: tuple[Assembled, Report] | None = None
 
 
 class Pipeline:
@@ -104,11 +105,23 @@ class Pipeline:
         scorer: Scorer,
         *,
         repair_rounds: int = 2,
+        deadline_s: float = 600.0,
     ) -> None:
         self.drafter = drafter
         self.index = index
         self.scorer = scorer
         self.repair_rounds = repair_rounds
+        self.deadline_s = deadline_s
+
+    def with_index(self, index: CorpusIndex | None) -> Pipeline:
+        """The same pipeline drafting from another corpus view (e.g. one speech left out)."""
+        return Pipeline(
+            self.drafter,
+            index,
+            self.scorer,
+            repair_rounds=self.repair_rounds,
+            deadline_s=self.deadline_s,
+        )
 
     async def outline(self, brief: Brief) -> tuple[Outline, list[str]]:
         """Just the outline, for a leader to approve before drafting (POST /v1/outlines)."""
@@ -132,30 +145,48 @@ class Pipeline:
     async def events(
         self, brief: Brief, outline: Outline | None = None, mode: Mode = "parallel"
     ) -> AsyncIterator[DraftEvent]:
-        """The draft as a stream of events; errors propagate to the caller."""
+        """The draft as a stream of events; errors propagate to the caller.
+
+        A draft that is still streaming after `deadline_s` (a model trickling tokens,
+        endless repairs) ends with UpstreamTimeout rather than holding the caller forever.
+        """
         started = time.perf_counter()
         with track_usage() as usage:
             run = self._start(brief)
-            await asyncio.to_thread(self._retrieve, run)
-            if mode == "single" and outline is None:
-                outline = derive_outline(brief, run.skeleton)  # the one call writes it all
-            async for event in self._outline_events(run, outline):
+            async for event in self._steps(run, outline, mode):
+                if time.perf_counter() - started > self.deadline_s:
+                    raise UpstreamTimeout(
+                        f"起草超过 {self.deadline_s:g} 秒仍未完成，已停止；可稍后重试或减少目标字数"
+                    )
                 yield event
-            assert run.outline is not None
-            yield DraftEvent("outline", {"outline": run.outline.model_dump(), "notes": run.notes})
-            if mode == "parallel":
-                async for event in self._write_parallel(run):
-                    yield event
-                assembled = await self._repair(run, mode)
-            else:
-                async for event in self._write_single(run):
-                    yield event
-                assembled = _parsed(run.whole)
-            report = await asyncio.to_thread(self._score, run, assembled.text)
-            yield DraftEvent("report", report.model_dump(mode="json"))
+            assert run.result is not None
+            assembled, report = run.result
             run.timings["total"] = _ms(started)
             draft = self._finish(run, assembled, report, usage, mode)
         yield DraftEvent("done", draft.model_dump(mode="json"))
+
+    async def _steps(
+        self, run: _Run, outline: Outline | None, mode: Mode
+    ) -> AsyncIterator[DraftEvent]:
+        """Retrieval, outline, parts, repair and scoring, as events; the result kept on run."""
+        await asyncio.to_thread(self._retrieve, run)
+        if mode == "single" and outline is None:
+            outline = derive_outline(run.brief, run.skeleton)  # the one call writes it all
+        async for event in self._outline_events(run, outline):
+            yield event
+        assert run.outline is not None
+        yield DraftEvent("outline", {"outline": run.outline.model_dump(), "notes": run.notes})
+        if mode == "parallel":
+            async for event in self._write_parallel(run):
+                yield event
+            assembled = await self._repair(run, mode)
+        else:
+            async for event in self._write_single(run):
+                yield event
+            assembled = _parsed(run.whole)
+        report = await asyncio.to_thread(self._score, run, assembled.text)
+        run.result = (assembled, report)
+        yield DraftEvent("report", report.model_dump(mode="json"))
 
     async def regenerate(
         self, draft: Draft, brief: Brief, section: int, instruction: str

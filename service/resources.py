@@ -46,6 +46,19 @@ def make_drafter(settings: Settings) -> tuple[Drafter, ChatClient | None]:
     return ModelDrafter(client), client
 
 
+def make_pipeline(
+    settings: Settings, drafter: Drafter, index: CorpusIndex | None, scorer: Scorer
+) -> Pipeline:
+    """The drafting pipeline with the configured repair rounds and deadline."""
+    return Pipeline(
+        drafter,
+        index,
+        scorer,
+        repair_rounds=settings.repair_rounds,
+        deadline_s=settings.draft_timeout_s,
+    )
+
+
 def load_index(settings: Settings) -> CorpusIndex | None:
     """The corpus index, or None (drafting then goes on without examples) when there is none."""
     try:
@@ -74,7 +87,7 @@ class Resources:
         drafter, client = make_drafter(settings)
         index = load_index(settings)
         scorer = Scorer()
-        pipeline = Pipeline(drafter, index, scorer, repair_rounds=settings.repair_rounds)
+        pipeline = make_pipeline(settings, drafter, index, scorer)
         store = Store.from_settings(settings)
         resources = cls(settings, store, index, scorer, pipeline, client)
         resources._corpus_mtime = resources._mtime()

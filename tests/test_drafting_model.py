@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.apphelpers import brief_names, example_brief, running_app, settings_for, sse_events
-from tests.fake_upstream import Drop, FakeUpstream, Reply, Slow, Status, Truncate
+from tests.fake_upstream import Drop, FakeUpstream, Pacing, Reply, Slow, Status, Truncate
 from tests.model_responder import Faults, ModelResponder
 
 BRIEF: dict[str, Any] = {
@@ -193,3 +193,14 @@ def test_every_example_brief_through_the_model(
         draft = _draft(client, example_brief(name))
     assert draft["drafter"] == "openai"
     assert draft["report"]["passed"], _failed(draft)
+
+
+def test_a_draft_that_outruns_its_deadline_is_a_504(tmp_path: Path, build_dir: Path) -> None:
+    trickle = Pacing(first_token_s=0.0, tokens_per_s=20)  # answers, but far too slowly
+    with FakeUpstream(ModelResponder(), pacing=trickle) as fake, _client(
+        tmp_path, build_dir, fake, draft_timeout_s=1.0
+    ) as client:
+        response = client.post("/v1/drafts", json=BRIEF)
+        assert response.status_code == 504, response.text
+        assert "秒仍未完成" in response.json()["detail"]
+        assert client.get("/v1/drafts").json()["items"][0]["status"] == "failed"

@@ -140,13 +140,12 @@ def load_outline(path: Path) -> Outline:
 
 async def _draft(settings: Settings, brief: Brief, outline: Outline | None, mode: Mode) -> Draft:
     """Build what the API builds (drafter, corpus index, scorer) and run the pipeline once."""
-    from service.drafting import Draft, Pipeline
-    from service.resources import load_index, make_drafter
+    from service.drafting import Draft
+    from service.resources import load_index, make_drafter, make_pipeline
     from service.scoring import Scorer
 
     drafter, client = make_drafter(settings)
-    index = load_index(settings)
-    pipeline = Pipeline(drafter, index, Scorer(), repair_rounds=settings.repair_rounds)
+    pipeline = make_pipeline(settings, drafter, load_index(settings), Scorer())
     _progress(f"起草器：{_drafter_label(drafter.name, drafter.model)}")
     result: Draft | None = None
     try:
