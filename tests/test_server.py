@@ -19,20 +19,21 @@ def server(tmp_path: Path, build_dir: Path) -> Iterator[str]:
         yield base
 
 
-def test_curl_style_post_then_reads_from_any_worker(server: str) -> None:
-    body = (BRIEFS_DIR / "mobilization.json").read_bytes()
-    created = httpx.post(
-        f"{server}/v1/drafts",
-        content=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},  # what curl -d sends
-        timeout=60,
-    )
-    assert created.status_code == 201, created.text
-    draft = created.json()
-    assert draft["drafter"] == "builtin" and draft["report"]["passed"]
-    for _ in range(6):  # the two workers share the SQLite file
-        again = httpx.get(f"{server}/v1/drafts/{draft['id']}", timeout=10)
-        assert again.status_code == 200 and again.json()["text"] == draft["text"]
+def test_curl_style_post_of_every_example_brief_then_reads_from_any_worker(server: str) -> None:
+    for path in sorted(BRIEFS_DIR.glob("*.json")):  # `curl -X POST …/v1/drafts -d @brief.json`
+        created = httpx.post(
+            f"{server}/v1/drafts",
+            content=path.read_bytes(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},  # what curl -d sends
+            timeout=60,
+        )
+        assert created.status_code == 201, (path.name, created.text)
+        draft = created.json()
+        failed = [c["name"] for c in draft["report"]["checks"] if not c["passed"]]
+        assert draft["drafter"] == "builtin" and draft["report"]["passed"], (path.name, failed)
+        for _ in range(4):  # the two workers share the SQLite file
+            again = httpx.get(f"{server}/v1/drafts/{draft['id']}", timeout=10)
+            assert again.status_code == 200 and again.json()["text"] == draft["text"]
 
 
 def test_streaming_over_real_http(server: str) -> None:
