@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from service.cleanup import CHATTER, CHATTER_NOTE
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
 from service.textnorm import halfwidth_punctuation, to_simplified, traditional_chars
@@ -21,12 +22,6 @@ _FILLER_BEFORE = set("：；。，、\n")
 _FILLER_AFTER = re.compile(r"\n|$|下面|首先|接下来")
 _MARKDOWN_LINE = re.compile(r"\s{0,3}#{1,6}\s|\s*[-*+]\s+\S|\s*```|\s*\|.*\|\s*$|\s*>\s")
 _MARKDOWN_INLINE = re.compile(r"(?=[*\[])(?:\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\n]+\))")
-_CHATTER_NOTE = re.compile(r"^(?:注|说明)[：:]", re.MULTILINE)
-_CHATTER = re.compile(
-    r"好的[，,]?(以下|下面)是|以下是(为您|一篇|一份|根据)|希望(以上内容)?对您有(所)?帮助|作为(一个)?\s*AI|"
-    r"作为(一个)?人工智能|作为(一个)?(大)?语言模型|如(您)?需(要)?(进一步|修改|调整)|您可以根据|"
-    r"请根据(实际|具体)情况(修改|调整|补充)|当然可以[！!，,]|我无法(提供|完成|生成)"
-)
 _MARKDOWN_CHARS = frozenset("#*`|>[-+")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _MIN_REPEATED = 12  # characters: shorter sentences (“谢谢大家！”) may well recur
@@ -95,7 +90,7 @@ def check_markdown(ctx: Context) -> Outcome:
 
 def check_chatter(ctx: Context) -> Outcome:
     """No chatbot chatter ("好的，以下是…", "希望对您有帮助", "作为AI")."""
-    found = sorted(_lines_of(ctx.text, _CHATTER) + _lines_of(ctx.text, _CHATTER_NOTE))
+    found = sorted(_lines_of(ctx.text, CHATTER) + _lines_of(ctx.text, CHATTER_NOTE))
     if found:
         return Outcome(False, f"含对话式套话：{_listing(found)}")
     return Outcome(True, "无对话式套话")
