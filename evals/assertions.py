@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from service.scoring import CHECK_NAMES, Report
-from service.textnorm import count_chars
+from service.text.normalise import count_chars
 
 _SHOWN = 20  # characters of a match quoted in a reason
 

@@ -22,8 +22,8 @@ from evals.assertions import Assertion, AssertionResult, Subject
 from evals.harness import DocResult, Summary, summarise
 from evals.runner import DraftingRun, draft_row
 from service.config import PROJECT_ROOT
-from service.drafting import Pipeline
 from service.errors import JianggaoError
+from service.pipeline.pipeline import Pipeline
 from service.schemas import Brief
 
 BRIEFS_DIR = PROJECT_ROOT / "evals" / "briefs"

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from evals.similarity import bare_heading
 from service.corpus.records import CorpusRecord
-from service.lexicon import Lexicon
+from service.knowledge.lexicon import Lexicon
+from service.knowledge.skeletons import load_skeleton
+from service.knowledge.speech_types import SpeechType
 from service.schemas import AgendaItem, Brief, BriefPoint
-from service.skeletons import load_skeleton
-from service.speech_types import SpeechType
 
 _TITLE_MEETING = re.compile(
     r"在(?P<meeting>.{2,80}?)(?:上|期间)的(?:讲话|主持词|表态发言|致辞|发言)"

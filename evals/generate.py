@@ -22,9 +22,9 @@ from evals.harness import DocResult, Summary, summarise
 from evals.runner import DraftingRun, draft_row
 from evals.similarity import HeadingMatch, heading_overlap, match_headings, rouge_l
 from service.corpus.records import CorpusRecord
-from service.drafting import Draft, Pipeline
 from service.errors import JianggaoError
-from service.retrieval import CorpusIndex
+from service.pipeline.pipeline import Draft, Pipeline
+from service.retrieval.index import CorpusIndex
 from service.schemas import Brief
 
 Progress = Callable[[int, int, str], None]

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from service.copying import Example
 from service.corpus.records import CorpusRecord, read_records
+from service.knowledge.speech_types import SpeechType
 from service.schemas import Brief
 from service.scoring import CHECKS, Report, Scorer
 from service.scoring.report import BLOCKING, PASS_SCORE
-from service.speech_types import SpeechType
+from service.text.overlap import Example
 
 SCHEMA = "jianggao.eval/1"
 _HANDOVER = re.compile(r"请[^。；]{0,80}讲话[。！]?$")

@@ -14,9 +14,9 @@ from pydantic import BaseModel
 
 from evals.harness import SCHEMA, DocResult, EvalItem, doc_result
 from service.config import Settings
-from service.drafting import Draft, Pipeline
+from service.pipeline.pipeline import Draft, Pipeline
 from service.resources import make_drafter, make_pipeline
-from service.retrieval import CorpusIndex
+from service.retrieval.index import CorpusIndex
 from service.schemas import Brief
 from service.scoring import Scorer
 from service.scoring.report import BLOCKING, PASS_SCORE

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.structure import match_heading
+from service.text.structure import match_heading
 
 MATCHED = 0.5  # a heading counts as carried over when its best ROUGE-L F1 reaches this
 

@@ -1,7 +1,7 @@
 """A draft as the file a writer hands on: Word laid out as GB/T 9704-2012 asks, Markdown, text.
 
 Which line is the title, a meta line, the salutation or a numbered heading is
-read with `service.structure` (the one place that knows heading styles); this
+read with `service.text.structure` (the one place that knows heading styles); this
 module only decides how each kind of line looks. Output is deterministic: the
 same title and text give the same bytes (fixed zip timestamps, no clock reads).
 """
@@ -34,7 +34,7 @@ from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from service.structure import (
+from service.text.structure import (
     STYLE_ARABIC,
     STYLE_CN_DUN,
     STYLE_DI,

@@ -34,7 +34,7 @@ from service.errors import (
     UpstreamRateLimited,
     UpstreamTimeout,
 )
-from service.tokens import Message
+from service.text.tokens import Message
 
 # Local servers (Ollama, vLLM without --api-key) ignore the key, but the client insists on one.
 DUMMY_API_KEY = "not-needed"

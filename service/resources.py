@@ -17,11 +17,17 @@ from service.corpus.records import CorpusRecord
 from service.drafters.base import Drafter
 from service.drafters.builtin import BuiltinDrafter
 from service.drafters.model import ModelDrafter
-from service.drafting import Pipeline
 from service.errors import ConfigError, InputError
-from service.index_store import CORPUS_FILENAME, INDEX_DIRNAME, file_digest, open_index, save_index
 from service.llm import ChatClient, llm_configured
-from service.retrieval import CorpusIndex, RetrievalError
+from service.pipeline.pipeline import Pipeline
+from service.retrieval.index import CorpusIndex, RetrievalError
+from service.retrieval.saved import (
+    CORPUS_FILENAME,
+    INDEX_DIRNAME,
+    file_digest,
+    open_index,
+    save_index,
+)
 from service.scoring import Scorer
 from service.store import Store
 

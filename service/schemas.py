@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from service.speech_types import SpeechType, parse_speech_type
+from service.knowledge.speech_types import SpeechType, parse_speech_type
 
 # Default length (字数) by type, from the conventions page's typical ranges.
 DEFAULT_TARGET_CHARS: dict[SpeechType, int] = {

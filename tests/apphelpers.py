@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from service.api.app import create_app
 from service.config import Settings
 from service.corpus.records import CorpusRecord, write_records
-from service.index_store import CORPUS_FILENAME, open_index
-from service.main import create_app
+from service.retrieval.saved import CORPUS_FILENAME, open_index
 
 BRIEFS_DIR = Path(__file__).resolve().parent.parent / "evals" / "briefs"
 

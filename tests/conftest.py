@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from service.corpus.build import build_corpus
 from service.corpus.records import CorpusRecord, read_records
-from tests.fake_upstream import fake_upstream  # noqa: F401
+from service.testing.fake_upstream import FakeUpstream
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "raw"
 
@@ -27,3 +28,10 @@ def build_dir(built_corpus: list[CorpusRecord], tmp_path_factory: pytest.TempPat
     from tests.apphelpers import make_build_dir
 
     return make_build_dir(tmp_path_factory.mktemp("build"), built_corpus)
+
+
+@pytest.fixture
+def fake_upstream() -> Iterator[FakeUpstream]:
+    """A running fake OpenAI-compatible server on loopback, stopped after the test."""
+    with FakeUpstream() as fake:
+        yield fake

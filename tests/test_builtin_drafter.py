@@ -16,22 +16,22 @@ from typing import Any
 
 import pytest
 
-from service.assembly import assemble
-from service.copying import Example as CopyExample
 from service.corpus.records import CorpusRecord
 from service.drafters.base import PartJob
 from service.drafters.builtin import BuiltinDrafter
-from service.drafters.phrasebank import PhrasebankError, load_phrasebank, load_phrasebank_file
-from service.drafting import Pipeline, assign_phrases
-from service.outline import Outline
-from service.prompting import Example, examples_from_hits
-from service.retrieval import CorpusIndex
+from service.knowledge.phrasebank import PhrasebankError, load_phrasebank, load_phrasebank_file
+from service.knowledge.skeletons import load_skeleton
+from service.knowledge.speech_types import SpeechType
+from service.pipeline.assembly import assemble
+from service.pipeline.outline import Outline
+from service.pipeline.pipeline import Pipeline, assign_phrases
+from service.pipeline.prompts import Example, examples_from_hits
+from service.retrieval.index import CorpusIndex
 from service.schemas import Brief
 from service.scoring import Report, Scorer, score_text
-from service.skeletons import load_skeleton
-from service.speech_types import SpeechType
-from service.structure import parse_speech
-from service.textnorm import count_chars
+from service.text.normalise import count_chars
+from service.text.overlap import Example as CopyExample
+from service.text.structure import parse_speech
 
 BRIEFS_DIR = Path(__file__).resolve().parent.parent / "evals" / "briefs"
 BRIEF_NAMES = sorted(path.stem for path in BRIEFS_DIR.glob("*.json"))

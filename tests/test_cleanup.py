@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.cleanup import CHATTER, CHATTER_NOTE, clean_body
+from service.pipeline.cleanup import CHATTER, CHATTER_NOTE, clean_body
 
 
 def test_every_chatter_the_scorer_flags_is_removed() -> None:

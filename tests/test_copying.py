@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.copying import CHUNK, Example, ExampleIndex, example_names, find_overlap
 from service.corpus.records import CorpusRecord
+from service.text.overlap import CHUNK, Example, ExampleIndex, example_names, find_overlap
 
 
 def _record(corpus: list[CorpusRecord], prefix: str) -> CorpusRecord:
@@ -81,7 +81,7 @@ def test_names_found_with_jieba_on_the_news_seed(built_corpus: list[CorpusRecord
 
 def _brute_force_runs(draft: str, example: str) -> list[tuple[int, int]]:
     """Every position checked: the reference the indexed search must agree with."""
-    from service.copying import normalise
+    from service.text.overlap import normalise
 
     text = normalise(draft)
     plain = normalise(example)

@@ -9,7 +9,7 @@ import pytest
 
 from service.corpus.cleaning import normalize_line
 from service.corpus.records import CorpusRecord
-from service.textnorm import count_chars, halfwidth_punctuation, traditional_chars
+from service.text.normalise import count_chars, halfwidth_punctuation, traditional_chars
 from tests.conftest import SEEDS_DIR
 
 S000 = "000_2bdf9da61f1c4d4c"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from service.testing.fake_upstream import Drop, FakeUpstream, Pacing, Reply, Slow, Status, Truncate
+from service.testing.model_responder import Faults, ModelResponder
 from tests.apphelpers import brief_names, example_brief, running_app, settings_for, sse_events
-from tests.fake_upstream import Drop, FakeUpstream, Pacing, Reply, Slow, Status, Truncate
-from tests.model_responder import Faults, ModelResponder
 
 BRIEF: dict[str, Any] = {
     "speech_type": "work_meeting",

@@ -18,13 +18,13 @@ from evals.runner import open_pipeline
 from service.cli import main
 from service.config import Settings, get_settings
 from service.corpus.records import CorpusRecord
-from service.index_store import CORPUS_FILENAME, open_index
+from service.retrieval.saved import CORPUS_FILENAME, open_index
 from service.schemas import Brief
 from service.scoring import Scorer
-from service.textnorm import count_chars
+from service.testing.fake_upstream import FakeUpstream, Status
+from service.testing.model_responder import ModelResponder
+from service.text.normalise import count_chars
 from tests.apphelpers import make_build_dir, settings_for
-from tests.fake_upstream import FakeUpstream, Status
-from tests.model_responder import ModelResponder
 
 
 @pytest.fixture(scope="module")

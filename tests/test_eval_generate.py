@@ -23,9 +23,9 @@ from evals.similarity import (
 )
 from service.cli import main
 from service.corpus.records import CorpusRecord
-from service.index_store import CORPUS_FILENAME, open_index
-from service.lexicon import load_lexicon
-from service.retrieval import CorpusIndex
+from service.knowledge.lexicon import load_lexicon
+from service.retrieval.index import CorpusIndex
+from service.retrieval.saved import CORPUS_FILENAME, open_index
 from tests.apphelpers import make_build_dir, settings_for
 
 

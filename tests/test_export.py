@@ -22,7 +22,6 @@ from docx.text.paragraph import Paragraph
 from fastapi.testclient import TestClient
 
 from service.drafters.builtin import BuiltinDrafter
-from service.drafting import Draft, Pipeline
 from service.export import (
     ExportFormat,
     content_disposition,
@@ -34,6 +33,7 @@ from service.export import (
     to_markdown,
     to_text,
 )
+from service.pipeline.pipeline import Draft, Pipeline
 from service.schemas import Brief
 from service.scoring import Scorer
 from tests.apphelpers import example_brief, running_app, settings_for

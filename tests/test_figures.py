@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.figures import figure_keys, find_figures, invented_figures, parse_chinese_number
-from service.lexicon import load_lexicon
+from service.knowledge.lexicon import load_lexicon
+from service.text.figures import figure_keys, find_figures, invented_figures, parse_chinese_number
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from service.errors import (
     UpstreamTimeout,
 )
 from service.llm import DUMMY_API_KEY, ChatClient, Message, llm_configured, track_usage
-from tests.fake_upstream import (
+from service.testing.fake_upstream import (
     Drop,
     FakeUpstream,
     Malformed,

@@ -13,7 +13,9 @@ import pytest
 
 from service.config import Settings
 from service.corpus.records import CorpusRecord
-from service.prompting import (
+from service.knowledge.skeletons import load_skeleton
+from service.knowledge.speech_types import SpeechType
+from service.pipeline.prompts import (
     Example,
     PromptError,
     PromptTooLong,
@@ -25,11 +27,9 @@ from service.prompting import (
     section_prompt,
     whole_prompt,
 )
-from service.retrieval import CorpusIndex, Hit
+from service.retrieval.index import CorpusIndex, Hit
 from service.schemas import Brief
-from service.skeletons import load_skeleton
-from service.speech_types import SpeechType
-from service.tokens import OFFLINE_ENCODING, _counter, get_counter
+from service.text.tokens import OFFLINE_ENCODING, _counter, get_counter
 
 TOPICS = {
     SpeechType.work_meeting: "全县督导工作会议",

@@ -10,17 +10,17 @@ import pytest
 from service import cli
 from service.config import get_settings
 from service.corpus.records import CorpusRecord, write_records
-from service.index_store import (
+from service.knowledge.speech_types import SpeechType
+from service.retrieval.index import CorpusIndex, RetrievalError, jaccard
+from service.retrieval.saved import (
     add_document,
     build_index,
     load_index,
     open_index,
     read_meta,
 )
-from service.retrieval import CorpusIndex, RetrievalError, jaccard
 from service.schemas import Brief
-from service.segment import Segmenter, get_segmenter, user_terms
-from service.speech_types import SpeechType
+from service.text.segment import Segmenter, get_segmenter, user_terms
 
 
 class CountingSegmenter(Segmenter):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from service.drafters.phrasebank import load_phrasebank
 from service.drafters.revise import revise, shorten
+from service.knowledge.phrasebank import load_phrasebank
 from service.schemas import Brief
-from service.textnorm import count_chars
+from service.text.normalise import count_chars
 
 BRIEF = Brief(
     speech_type="work_meeting",
@@ -44,7 +44,7 @@ def test_longer_and_topic_and_not_understood() -> None:
 
 
 def test_length_requests_ask_the_right_parts() -> None:
-    from service.repair import length_requests
+    from service.pipeline.repair import length_requests
 
     bodies = ["甲" * 100, "乙" * 900, "丙" * 400]
     assert length_requests(bodies, [100, 600, 300], total=1000, target=1000) == {}

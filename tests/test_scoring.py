@@ -8,12 +8,12 @@ from collections.abc import Callable
 
 import pytest
 
-from service.copying import Example
 from service.corpus.records import CorpusRecord
+from service.knowledge.speech_types import SpeechType
 from service.schemas import Brief
 from service.scoring import Report, score_text
-from service.speech_types import SpeechType
-from service.textnorm import count_chars
+from service.text.normalise import count_chars
+from service.text.overlap import Example
 
 # Every figure of seed 004 except 57% (test_invented_figure adds one), so the base passes.
 FACTS_004 = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.corpus.records import CorpusRecord
-from service.scrub import PLACEHOLDERS, scrub
+from service.text.scrub import PLACEHOLDERS, scrub
 
 
 def seed(records: list[CorpusRecord], prefix: str) -> CorpusRecord:

@@ -9,15 +9,15 @@ import pytest
 import yaml
 
 from service.config import get_settings
-from service.schemas import Brief
-from service.skeletons import (
+from service.knowledge.skeletons import (
     ROLES,
     SkeletonError,
     chinese_count,
     load_skeleton,
     load_skeletons,
 )
-from service.speech_types import CHINESE_NAMES, SpeechType
+from service.knowledge.speech_types import CHINESE_NAMES, SpeechType
+from service.schemas import Brief
 
 SKELETONS = get_settings().prompts_dir / "skeletons"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.structure import (
+from service.text.structure import (
     STYLE_CN_DUN,
     STYLE_DI,
     STYLE_ENUM_SHI,

@@ -20,9 +20,9 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 
+from service.knowledge.skeletons import ROLES
 from service.schemas import Brief
 from service.scoring.scorer import CHECK_NAMES
-from service.skeletons import ROLES
 from service.web import STATIC_DIR
 from tests.apphelpers import brief_names, example_brief, running_app, serving, settings_for
 

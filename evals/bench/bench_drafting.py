@@ -1,6 +1,6 @@
 """Benchmark: parallel-section drafting against `single` mode, through a paced fake model.
 
-The fake OpenAI-compatible upstream (tests/fake_upstream.py) answers at a realistic
+The fake OpenAI-compatible upstream (service/testing/fake_upstream.py) answers at a realistic
 pace, first token after 0.5 s and then 40 tokens per second, one token per Chinese
 character. A 3,000-字, three-point work-meeting speech is drafted both ways by the
 real pipeline and the real openai client; the script prints wall time, the time to
@@ -13,21 +13,16 @@ under 1.5 s. Run: .venv/bin/python evals/bench/bench_drafting.py
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # the fake upstream and stand-in model live with the tests
-
-from service.drafters.model import ModelDrafter  # noqa: E402
-from service.drafting import Mode, Pipeline  # noqa: E402
-from service.llm import ChatClient  # noqa: E402
-from service.schemas import Brief  # noqa: E402
-from service.scoring import Scorer  # noqa: E402
-from service.textnorm import count_chars  # noqa: E402
-from tests.fake_upstream import FakeUpstream, Pacing  # noqa: E402
-from tests.model_responder import ModelResponder  # noqa: E402
+from service.drafters.model import ModelDrafter
+from service.llm import ChatClient
+from service.pipeline.pipeline import Mode, Pipeline
+from service.schemas import Brief
+from service.scoring import Scorer
+from service.testing.fake_upstream import FakeUpstream, Pacing
+from service.testing.model_responder import ModelResponder
+from service.text.normalise import count_chars
 
 PACING = Pacing(first_token_s=0.5, tokens_per_s=40)
 BRIEF = Brief(

@@ -2,7 +2,7 @@
 
 The five seeds are built into records, their sentences are shuffled into
 --docs synthetic speeches (deterministic, --seed), every document is tokenised
-once by service.segment, and both libraries index the very same token lists.
+once by service.text.segment, and both libraries index the very same token lists.
 Printed: index build time, memory held by the index (tracemalloc), queries per
 second (plain BM25 top-5 for both; our full search with type filter and MMR as
 well), top-5 agreement, and the segmenter itself (jieba-rs against jieba).
@@ -43,13 +43,13 @@ from typing import Any, TypeVar
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from service.bm25 import fit_bm25
 from service.corpus.build import build_corpus
 from service.corpus.records import CorpusRecord, RecordSection
-from service.index_store import load_index, save_index
-from service.retrieval import CorpusIndex, EncodedRecord, Vocabulary
-from service.segment import get_segmenter, user_terms
-from service.speech_types import SpeechType
+from service.knowledge.speech_types import SpeechType
+from service.retrieval.bm25 import fit_bm25
+from service.retrieval.index import CorpusIndex, EncodedRecord, Vocabulary
+from service.retrieval.saved import load_index, save_index
+from service.text.segment import get_segmenter, user_terms
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "raw"
 T = TypeVar("T")

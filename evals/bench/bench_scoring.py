@@ -4,7 +4,7 @@ Peers, run on the same documents in the same process:
 - jieba.lcut on the text: the least any word-based checker pays per text, so a scorer
   slower than segmenting would be the bottleneck of the repair loop and of corpus evals;
 - difflib.SequenceMatcher for the copying check (a draft against 3 examples): the naive
-  way to find shared runs, against service.copying's 28-character chunk index.
+  way to find shared runs, against service.text.overlap's 28-character chunk index.
 
 Usage: python evals/bench/bench_scoring.py [--corpus FILE] [--seconds S]
 """
@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from service.config import get_settings
-from service.copying import CHUNK, Example, ExampleIndex, find_overlap
 from service.corpus.records import read_records
 from service.schemas import Brief
 from service.scoring import Scorer
+from service.text.overlap import CHUNK, Example, ExampleIndex, find_overlap
 
 DOC_CHARS = 5000
 SPEECH_KINDS = ("speech", "presiding", "pledge", "address")

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from service.copying import Example
     from service.schemas import Brief
     from service.scoring import Report
+    from service.text.overlap import Example
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 M = TypeVar("M", bound=BaseModel)
@@ -131,7 +131,7 @@ def load_brief(path: Path) -> Brief:
 
 
 def _speech_type(value: str | None) -> Any:
-    from service.speech_types import parse_speech_type
+    from service.knowledge.speech_types import parse_speech_type
 
     if value is None:
         return None
@@ -142,7 +142,7 @@ def _speech_type(value: str | None) -> Any:
 
 
 def _example(path: Path) -> Example:
-    from service.copying import Example
+    from service.text.overlap import Example
 
     return Example(read_text(path))
 

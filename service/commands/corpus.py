@@ -77,7 +77,7 @@ def _progress_printer() -> Callable[[int, int], None]:
 def _index_after_build(out: Path) -> int:
     """Build the retrieval index beside the new speeches.jsonl (unchanged records are reused)."""
     from service.corpus.records import read_records
-    from service.index_store import INDEX_DIRNAME, build_index, file_digest
+    from service.retrieval.saved import INDEX_DIRNAME, build_index, file_digest
 
     index_dir = out.parent / INDEX_DIRNAME
     index = build_index(read_records(out), index_dir, source_digest=file_digest(out))
@@ -108,9 +108,9 @@ def run_search(args: argparse.Namespace) -> int:
     """Search the corpus index (built first if missing or stale) and print the hits."""
     import json
 
-    from service.index_store import open_index
-    from service.retrieval import RetrievalError
-    from service.speech_types import parse_speech_type
+    from service.knowledge.speech_types import parse_speech_type
+    from service.retrieval.index import RetrievalError
+    from service.retrieval.saved import open_index
 
     query = " ".join(args.query).strip()
     try:

@@ -19,9 +19,9 @@ from service.commands.check import BadInput, load_brief, read_json, validated
 
 if TYPE_CHECKING:
     from service.config import Settings
-    from service.drafting import Draft, DraftEvent, Mode
     from service.export import ExportFormat
-    from service.outline import Outline
+    from service.pipeline.outline import Outline
+    from service.pipeline.pipeline import Draft, DraftEvent, Mode
     from service.schemas import Brief
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_DRAFTING_FAILED = 0, 1, 2, 3
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
     from service.config import get_settings
     from service.errors import ConfigError, JianggaoError
-    from service.outline import OutlineMismatch
+    from service.pipeline.outline import OutlineMismatch
 
     try:
         fmt = output_format(args.out) if args.out else None
@@ -130,7 +130,7 @@ def output_format(path: Path) -> ExportFormat:
 
 def load_outline(path: Path) -> Outline:
     """An outline file (as POST /v1/outlines returns, or a draft JSON holding one)."""
-    from service.outline import Outline
+    from service.pipeline.outline import Outline
 
     data = read_json(path)
     if isinstance(data, dict) and isinstance(data.get("outline"), dict):
@@ -140,7 +140,7 @@ def load_outline(path: Path) -> Outline:
 
 async def _draft(settings: Settings, brief: Brief, outline: Outline | None, mode: Mode) -> Draft:
     """Build what the API builds (drafter, corpus index, scorer) and run the pipeline once."""
-    from service.drafting import Draft
+    from service.pipeline.pipeline import Draft
     from service.resources import load_index, make_drafter, make_pipeline
     from service.scoring import Scorer
 
@@ -161,7 +161,7 @@ async def _draft(settings: Settings, brief: Brief, outline: Outline | None, mode
 
 
 def _report_progress(event: DraftEvent) -> None:
-    from service.textnorm import count_chars
+    from service.text.normalise import count_chars
 
     data = event.data
     if event.event == "outline":
@@ -201,7 +201,7 @@ def _drafter_label(name: str, model: str | None) -> str:
 
 def format_summary(draft: Draft) -> str:
     """Score, verdict, who drafted it, the failed checks with their details, and the notes."""
-    from service.textnorm import count_chars
+    from service.text.normalise import count_chars
 
     report = draft.report
     verdict = "通过" if report.passed else "未通过"

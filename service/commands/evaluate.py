@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service.errors import ConfigError
-from service.retrieval import RetrievalError
+from service.retrieval.index import RetrievalError
 
 if TYPE_CHECKING:
     from evals.cases import CasesRun
     from evals.generate import GenerateRun
     from service.config import Settings
-    from service.retrieval import CorpusIndex
+    from service.retrieval.index import CorpusIndex
 
 PROGRESS_EVERY = 100  # without a terminal, a progress line every this many documents
 
@@ -276,7 +276,7 @@ def _figure(value: float | None) -> str:
 
 
 def _corpus_path(args: argparse.Namespace, settings: Settings) -> Path:
-    from service.index_store import CORPUS_FILENAME
+    from service.retrieval.saved import CORPUS_FILENAME
 
     given: Path | None = args.corpus
     return given or settings.build_dir / CORPUS_FILENAME
@@ -302,8 +302,8 @@ def _drafting_setup(
 def open_corpus(path: Path) -> CorpusIndex:
     """The index of a corpus file: the saved one beside speeches.jsonl, else built in memory."""
     from service.corpus.records import read_records
-    from service.index_store import CORPUS_FILENAME, open_index
-    from service.retrieval import CorpusIndex
+    from service.retrieval.index import CorpusIndex
+    from service.retrieval.saved import CORPUS_FILENAME, open_index
 
     if not path.is_file():
         raise RetrievalError(f"找不到语料文件 {path}；请先运行 jianggao corpus build")

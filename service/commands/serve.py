@@ -33,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"jianggao 服务启动：网页 http://{host}:{port}/  接口文档 http://{host}:{port}/docs")
     print(f"起草器：{drafter}")
     uvicorn.run(
-        "service.main:create_app", factory=True, host=host, port=port, workers=args.workers
+        "service.api.app:create_app", factory=True, host=host, port=port, workers=args.workers
     )
     return 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from service.corpus.header import ROLE_END
 from service.corpus.records import Kind
-from service.speech_types import SpeechType
+from service.knowledge.speech_types import SpeechType
 
 _NEWS_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("“在讲话中指出/强调”", re.compile(r"在讲话中(指出|强调|要求|表示)")),

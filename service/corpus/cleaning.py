@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.corpus.boilerplate import classify_sentence, sentence_spans, strip_inline
-from service.textnorm import fix_punctuation, squeeze_spaces, to_simplified
+from service.text.normalise import fix_punctuation, squeeze_spaces, to_simplified
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"

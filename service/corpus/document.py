@@ -19,8 +19,8 @@ from service.corpus.cleaning import Removal, clean_lines, join_broken_lines
 from service.corpus.header import Header, read_header
 from service.corpus.reading import SkipSource
 from service.corpus.records import CorpusRecord, RecordMeta, RecordSection, SectionRole
-from service.structure import ParsedSpeech, match_heading, parse_speech
-from service.textnorm import count_chars
+from service.text.normalise import count_chars
+from service.text.structure import ParsedSpeech, match_heading, parse_speech
 
 _RECORD_ROLES: dict[str, SectionRole] = {role: role for role in get_args(SectionRole)}
 _LEVEL = re.compile(r"(省|市|县|区|乡|镇)(委|政府|人大|政协|纪委)|[全我本](省|市|县|区|乡|镇)")

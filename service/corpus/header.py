@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.corpus.cleaning import Line, Removal
-from service.structure import match_heading
+from service.text.structure import match_heading
 
 _MAX_TITLE_PART = 60
 # A title split over lines has a few parts; text without punctuation must not become one.

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.speech_types import SpeechType
+from service.knowledge.speech_types import SpeechType
 
 Kind = Literal["speech", "presiding", "pledge", "address", "news", "other"]
 SectionRole = Literal[

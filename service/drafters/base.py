@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from service.outline import Outline, OutlinePart
-from service.prompting import Example
+from service.knowledge.skeletons import Skeleton, SkeletonSection
+from service.pipeline.outline import Outline, OutlinePart
+from service.pipeline.prompts import Example
 from service.schemas import Brief
-from service.skeletons import Skeleton, SkeletonSection
 
 TextSink = Callable[[str], None]
 # A drafter notes this on the job when the model stopped at its token limit mid-part.

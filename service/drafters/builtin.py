@@ -1,6 +1,6 @@
 """The built-in drafter: a complete, deterministic draft with no model at all.
 
-The outline comes from the brief (service.outline.derive_outline); each part is
+The outline comes from the brief (service.pipeline.outline.derive_outline); each part is
 composed from the brief's facts, the part's required phrases, the sentences of
 prompts/phrasebank.yaml for the part's role, and at most two short sentences of
 its aligned example sections (service.drafters.compose and .exemplars). Every
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 
-from service.assembly import assemble
 from service.drafters.base import PartJob
 from service.drafters.compose import (
     COMMON_ROLES,
@@ -38,14 +37,15 @@ from service.drafters.compose import (
     slot_values,
 )
 from service.drafters.exemplars import borrowable, stable_hash, vocabulary
-from service.drafters.phrasebank import Phrasebank, load_phrasebank, render
 from service.drafters.revise import feedback_wish, revise, shorten
-from service.lexicon import load_lexicon
-from service.outline import Outline, derive_outline, outline_text
-from service.prompting import RECORD_ROLE_NAMES, Example
+from service.knowledge.lexicon import load_lexicon
+from service.knowledge.phrasebank import Phrasebank, load_phrasebank, render
+from service.knowledge.skeletons import Skeleton
+from service.knowledge.speech_types import CHINESE_NAMES, SpeechType
+from service.pipeline.assembly import assemble
+from service.pipeline.outline import Outline, derive_outline, outline_text
+from service.pipeline.prompts import RECORD_ROLE_NAMES, Example
 from service.schemas import Brief
-from service.skeletons import Skeleton
-from service.speech_types import CHINESE_NAMES, SpeechType
 
 _CHUNKS = 4  # a body is streamed in about this many pieces
 # Parts whose opener or closer the form needs: 今天召开…, 让我们…, 散会, 请…放心, 圆满成功.

@@ -14,16 +14,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from service.assembly import assemble, item_marker
 from service.corpus.header import ROLE_END
 from service.drafters.base import PartJob
 from service.drafters.exemplars import stable_hash
-from service.drafters.phrasebank import Phrasebank, render, slots_of
-from service.outline import Outline, topic_of
-from service.retrieval import SECTION_FALLBACK
+from service.knowledge.phrasebank import Phrasebank, render, slots_of
+from service.knowledge.skeletons import Skeleton, SkeletonError, chinese_count
+from service.pipeline.assembly import assemble, item_marker
+from service.pipeline.outline import Outline, topic_of
+from service.retrieval.index import SECTION_FALLBACK
 from service.schemas import AgendaItem, Brief, BriefPoint
-from service.skeletons import Skeleton, SkeletonError, chinese_count
-from service.textnorm import count_chars, fix_punctuation, to_simplified
+from service.text.normalise import count_chars, fix_punctuation, to_simplified
 
 AIM = 1.04  # of the target length: the fill stops a little short of each part's budget
 PARAGRAPH = 240  # characters: a longer filled paragraph is split at a sentence end

@@ -16,10 +16,10 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 
-from service.copying import normalise
-from service.drafters.phrasebank import entry_problems
-from service.prompting import Example
-from service.segment import get_segmenter
+from service.knowledge.phrasebank import entry_problems
+from service.pipeline.prompts import Example
+from service.text.overlap import normalise
+from service.text.segment import get_segmenter
 
 MAX_CHARS = 26  # compared characters: below the scorer's 28-character chunk
 MIN_CHARS = 8

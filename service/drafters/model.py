@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 
 from service.drafters.base import TRUNCATED, PartJob, TextSink
+from service.knowledge.skeletons import Skeleton
 from service.llm import ChatClient
-from service.outline import Outline, OutlineMismatch, outline_text, parse_outline_json
-from service.prompting import (
+from service.pipeline.outline import Outline, OutlineMismatch, outline_text, parse_outline_json
+from service.pipeline.prompts import (
     Example,
     outline_prompt,
     repair_prompt,
@@ -15,8 +16,7 @@ from service.prompting import (
     whole_prompt,
 )
 from service.schemas import Brief
-from service.skeletons import Skeleton
-from service.tokens import Message
+from service.text.tokens import Message
 
 # Tokens per Chinese character differ by tokenizer (cl100k ≈ 1.2, Qwen/DeepSeek ≈ 0.6);
 # the cap is set for the largest so a part is never cut short by our own limit.

@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.drafters.phrasebank import Phrasebank, render
+from service.knowledge.phrasebank import Phrasebank, render
 from service.schemas import Brief
-from service.structure import split_sentences
-from service.textnorm import count_chars
+from service.text.normalise import count_chars
+from service.text.structure import split_sentences
 
 SHORTER = re.compile(r"精炼|精简|简洁|简短|压缩|缩短|短一些|短一点|删减")
 LONGER = re.compile(r"充实|丰富|展开|详细|具体一些|加长|长一些|多写")

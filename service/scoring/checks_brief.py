@@ -3,11 +3,11 @@ meeting and speaker named, and figures that the brief does not give."""
 
 from __future__ import annotations
 
-from service.figures import invented_figures
+from service.knowledge.speech_types import SpeechType
 from service.schemas import Brief
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
-from service.speech_types import SpeechType
+from service.text.figures import invented_figures
 
 LENGTH_RANGE = (0.9, 1.2)  # of the brief's target 字数
 _SHOW = 5

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from service.copying import CHUNK, LONG_SENTENCE, MIN_CHUNKS, Overlap, find_overlap
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
+from service.text.overlap import CHUNK, LONG_SENTENCE, MIN_CHUNKS, Overlap, find_overlap
 
 _NO_EXAMPLES = Skip("未提供范文，不检查")
 _SHOW = 3

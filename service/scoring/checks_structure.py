@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from service.knowledge.speech_types import CHINESE_NAMES, SpeechType
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
-from service.speech_types import CHINESE_NAMES, SpeechType
-from service.structure import (
+from service.text.normalise import count_chars
+from service.text.structure import (
     LEVEL_ORDER,
     STYLE_DI,
     STYLE_ENUM_SHI,
@@ -17,7 +18,6 @@ from service.structure import (
     Item,
     chinese_ordinal,
 )
-from service.textnorm import count_chars
 
 MIN_BODY_CHARS = 300  # the shortest real texts (news items, presiding texts) run 700+ 字
 _LEVEL_NAMES = ("一、", "（一）", "1.", "（1）")

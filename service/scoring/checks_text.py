@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from service.cleanup import CHATTER, CHATTER_NOTE
+from service.pipeline.cleanup import CHATTER, CHATTER_NOTE
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
-from service.textnorm import halfwidth_punctuation, to_simplified, traditional_chars
+from service.text.normalise import halfwidth_punctuation, to_simplified, traditional_chars
 
 # The leading look-ahead lets the engine skip, by first character, every position where no
 # alternative can start: about six times faster on a 5,000-字 speech than the bare alternation.

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from service.copying import ExampleIndex, Overlap
 from service.corpus.classify import Verdict, classify
-from service.lexicon import Lexicon
+from service.knowledge.lexicon import Lexicon
+from service.knowledge.speech_types import SpeechType
 from service.schemas import Brief
-from service.speech_types import SpeechType
-from service.structure import ParsedSpeech, parse_speech
+from service.text.overlap import ExampleIndex, Overlap
+from service.text.structure import ParsedSpeech, parse_speech
 
 # "同志们，刚才…": a salutation written inline with a comma, common after a presiding text.
 _ADDRESSEE = r"(?:尊敬的[^，。！？：]{1,60}?|各位[^，。！？：、]{1,20}|同志们|女士们|先生们|朋友们)"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from service.copying import Example, ExampleIndex
 from service.errors import InputError
-from service.lexicon import Lexicon, load_lexicon
+from service.knowledge.lexicon import Lexicon, load_lexicon
+from service.knowledge.speech_types import SpeechType
 from service.schemas import Brief
 from service.scoring import checks_brief, checks_copying, checks_structure, checks_text
 from service.scoring.context import Context
@@ -27,7 +27,7 @@ from service.scoring.report import (
     is_passing,
     weighted_score,
 )
-from service.speech_types import SpeechType
+from service.text.overlap import Example, ExampleIndex
 
 CheckFn = Callable[[Context], Outcome | Skip]
 

@@ -18,8 +18,8 @@ from pydantic import BaseModel
 
 from service.config import PROJECT_ROOT
 from service.errors import ConfigError
+from service.knowledge.speech_types import CHINESE_NAMES
 from service.schemas import Brief
-from service.speech_types import CHINESE_NAMES
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 BRIEFS_DIR = PROJECT_ROOT / "evals" / "briefs"

@@ -17,7 +17,7 @@ from importlib.metadata import version
 
 import rjieba
 
-from service.lexicon import load_lexicon
+from service.knowledge.lexicon import load_lexicon
 
 # Formulations that must stay whole besides the lexicon's canonical terms.
 FIXED_TERMS: tuple[str, ...] = (

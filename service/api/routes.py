@@ -12,16 +12,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.drafting import Draft, Mode
+from service.api.problems import status_of
 from service.errors import InputError, JianggaoError, NotFound
 from service.export import MEDIA_TYPES, ExportFormat, TextEncoding, content_disposition, export
-from service.outline import Outline, OutlineMismatch
-from service.problems import status_of
+from service.knowledge.skeletons import load_skeletons
+from service.knowledge.speech_types import parse_speech_type
+from service.pipeline.outline import Outline, OutlineMismatch
+from service.pipeline.pipeline import Draft, Mode
 from service.resources import Resources
 from service.schemas import Brief
 from service.scoring import Report
-from service.skeletons import load_skeletons
-from service.speech_types import parse_speech_type
 
 router = APIRouter()
 log = logging.getLogger(__name__)

@@ -26,9 +26,9 @@ from pydantic import (
 )
 
 from service.config import get_settings
+from service.knowledge.speech_types import CHINESE_NAMES, SpeechType, parse_speech_type
 from service.schemas import Brief
-from service.speech_types import CHINESE_NAMES, SpeechType, parse_speech_type
-from service.textnorm import squeeze_spaces
+from service.text.normalise import squeeze_spaces
 
 # Section roles and their Chinese names; the record role says which corpus sections match.
 ROLES: dict[str, tuple[str, str]] = {

@@ -17,28 +17,28 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from service.assembly import Assembled, AssembledSection, assemble
-from service.cleanup import clean_body, clean_text
-from service.copying import Example as CopyExample
-from service.copying import ExampleIndex
 from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
 from service.errors import InputError, UpstreamTimeout
+from service.knowledge.skeletons import Skeleton, load_skeleton
 from service.llm import UsageTally, track_usage
-from service.outline import (
+from service.pipeline.assembly import Assembled, AssembledSection, assemble
+from service.pipeline.cleanup import clean_body, clean_text
+from service.pipeline.outline import (
     Outline,
     OutlineMismatch,
     OutlinePart,
     derive_outline,
     validate_outline,
 )
-from service.prompting import Example, examples_from_hits
-from service.repair import length_requests, part_problems
-from service.retrieval import CorpusIndex, Hit
+from service.pipeline.prompts import Example, examples_from_hits
+from service.pipeline.repair import length_requests, part_problems
+from service.retrieval.index import CorpusIndex, Hit
 from service.schemas import Brief, DraftSection, ExampleRef, UsageReport
 from service.scoring import Report, Scorer
-from service.skeletons import Skeleton, load_skeleton
-from service.structure import parse_speech, split_sentences
-from service.textnorm import count_chars
+from service.text.normalise import count_chars
+from service.text.overlap import Example as CopyExample
+from service.text.overlap import ExampleIndex
+from service.text.structure import parse_speech, split_sentences
 
 Mode = Literal["parallel", "single"]
 EXAMPLES_PER_DRAFT = 3

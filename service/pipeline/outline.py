@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from service.knowledge.skeletons import PlannedSection, Skeleton
+from service.knowledge.speech_types import SpeechType
 from service.schemas import Brief
-from service.skeletons import PlannedSection, Skeleton
-from service.speech_types import SpeechType
 
 _TITLE_SUFFIX = {
     SpeechType.presiding: "主持词",

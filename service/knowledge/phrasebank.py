@@ -19,12 +19,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from service.config import get_settings
-from service.figures import find_figures
-from service.lexicon import load_lexicon
-from service.skeletons import ROLES
-from service.speech_types import SpeechType
-from service.structure import find_announcements
-from service.textnorm import to_simplified
+from service.knowledge.lexicon import load_lexicon
+from service.knowledge.skeletons import ROLES
+from service.knowledge.speech_types import SpeechType
+from service.text.figures import find_figures
+from service.text.normalise import to_simplified
+from service.text.structure import find_announcements
 
 SLOTS = frozenset(
     ("meeting", "topic", "heading", "item", "org", "speaker", "audience", "purpose", "phrase", "n")

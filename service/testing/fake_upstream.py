@@ -29,15 +29,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
-
 # BPE vocabularies merge runs of ASCII punctuation ('", "', '"},{"'), so JSON costs what it
 # does from a real endpoint rather than a token per quote mark.
 _TOKEN = re.compile(r"[A-Za-z0-9]+|[!-/:-@\[-`{-~]+|\s+|.", re.S)
 
 
 def split_tokens(text: str) -> list[str]:
-    """The fake's tokeniser: a token per CJK character or mark, per ASCII word or punctuation run."""
+    """The fake's tokeniser: a token per CJK character or mark, per ASCII word or mark run."""
     return _TOKEN.findall(text)
 
 
@@ -449,9 +447,3 @@ def _usage(body: dict[str, Any], completion: list[str]) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": len(completion),
             "total_tokens": prompt + len(completion)}
 
-
-@pytest.fixture
-def fake_upstream() -> Iterator[FakeUpstream]:
-    """A running FakeUpstream, stopped after the test."""
-    with FakeUpstream() as fake:
-        yield fake

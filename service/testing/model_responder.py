@@ -109,8 +109,12 @@ class ModelResponder:
         roles = roles_found.group(1).split("、") if roles_found else []
         asked = _POINTS.search(prompt)
         count = self.faults.outline_points or (int(asked.group(1)) if asked else 0)
-        headings = ("提高政治站位，进一步压实工作责任", "突出工作重点，进一步抓实关键环节",
-                    "加强组织领导，进一步凝聚工作合力", "强化作风建设，进一步提升工作效能")  # fmt: skip
+        headings = (
+            "提高政治站位，进一步压实工作责任",
+            "突出工作重点，进一步抓实关键环节",
+            "加强组织领导，进一步凝聚工作合力",
+            "强化作风建设，进一步提升工作效能",
+        )
         data = {
             "title": "在会议上的讲话",
             "opening": "说明会议目的",

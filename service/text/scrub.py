@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from service.lexicon import load_lexicon
-from service.segment import Segmenter, get_segmenter
+from service.knowledge.lexicon import load_lexicon
+from service.text.segment import Segmenter, get_segmenter
 
 PERSON, PLACE, UNIT, DATE, FIGURE = "人名", "地名", "单位", "日期", "数字"
 PLACEHOLDERS = {c: f"〔{c}〕" for c in (PERSON, PLACE, UNIT, DATE, FIGURE)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from service.textnorm import count_chars
+from service.text.normalise import count_chars
 
 # Heading styles, from the top numbering level down (GB/T 9704-2012 §7.3.3 and speech usage).
 STYLE_CN_DUN = "cn_dun"  # 一、

@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from service.bm25 import PARAMS, load_bm25
 from service.config import get_settings
 from service.corpus.records import CorpusRecord, read_records, write_records
-from service.retrieval import (
+from service.retrieval.bm25 import PARAMS, load_bm25
+from service.retrieval.index import (
     CorpusIndex,
     EncodedRecord,
     RetrievalError,
@@ -31,7 +31,7 @@ from service.retrieval import (
     documents,
     encode_record,
 )
-from service.segment import Segmenter, get_segmenter
+from service.text.segment import Segmenter, get_segmenter
 
 INDEX_FORMAT = 2  # bump when the saved layout or the scoring changes
 INDEX_DIRNAME = "index"

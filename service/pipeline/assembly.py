@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.outline import Outline, OutlinePart
-from service.skeletons import Skeleton, fill
-from service.structure import to_chinese_numeral
+from service.knowledge.skeletons import Skeleton, fill
+from service.pipeline.outline import Outline, OutlinePart
+from service.text.structure import to_chinese_numeral
 
 _ITEM_MARKER = re.compile(
     r"(?:^|(?<=[。；：！？\n]))([一二三四五六七八九十]{1,3})(是|要)(?![否非])", re.M

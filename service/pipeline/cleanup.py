@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from service.structure import match_heading, to_chinese_numeral
-from service.textnorm import fix_punctuation, squeeze_spaces, to_simplified
+from service.text.normalise import fix_punctuation, squeeze_spaces, to_simplified
+from service.text.structure import match_heading, to_chinese_numeral
 
 # Talk to the user, not speech, anywhere in a line: what the scorer's chatter check flags,
 # so a line cleaned here can never fail it.

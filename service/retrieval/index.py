@@ -3,9 +3,9 @@
 Two BM25 tables share one vocabulary: whole speeches (one document per record)
 and sections (opening, achievements, problems, agenda, each point, closing), so
 a section prompt can show sections rather than whole speeches. Scores are
-rank_bm25's BM25Okapi, served by bm25s (see service.bm25). The index keeps
+rank_bm25's BM25Okapi, served by bm25s (see service.retrieval.bm25). The index keeps
 every document's token ids; it is saved beside the corpus build
-(service.index_store) and loading it tokenises nothing.
+(service.retrieval.saved) and loading it tokenises nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from service.bm25 import fit_bm25
 from service.corpus.records import CorpusRecord, RecordSection
+from service.knowledge.speech_types import CHINESE_NAMES, SpeechType
+from service.retrieval.bm25 import fit_bm25
 from service.schemas import Brief, BriefPoint
-from service.segment import Segmenter, get_segmenter
-from service.speech_types import CHINESE_NAMES, SpeechType
+from service.text.segment import Segmenter, get_segmenter
 
 SECTION_ROLES = ("opening", "achievements", "problems", "agenda", "point", "closing")
 # Corpora that do not tell achievements, problems or agenda apart keep them in the opening.

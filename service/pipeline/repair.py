@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from service.copying import ExampleIndex, find_overlap
-from service.figures import invented_figures
-from service.lexicon import Lexicon
+from service.knowledge.lexicon import Lexicon
 from service.schemas import Brief
 from service.scoring.checks_brief import LENGTH_RANGE
-from service.textnorm import count_chars, traditional_chars
+from service.text.figures import invented_figures
+from service.text.normalise import count_chars, traditional_chars
+from service.text.overlap import ExampleIndex, find_overlap
 
 LENGTH_BAND = (0.6, 1.6)  # of the part's planned length; the whole speech is held to 0.9–1.2
 

@@ -10,9 +10,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
-from service.api import router
+from service.api.problems import install, problem
+from service.api.routes import router
 from service.config import Settings, get_settings
-from service.problems import install, problem
 from service.resources import Resources
 from service.web import install_web
 

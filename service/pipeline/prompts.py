@@ -20,12 +20,12 @@ import jinja2
 
 from service.config import Settings, get_settings
 from service.corpus.records import RecordSection
-from service.retrieval import Hit
+from service.knowledge.skeletons import STYLE_NAMES, PlannedSection, Skeleton, load_skeleton
+from service.knowledge.speech_types import CHINESE_NAMES
+from service.retrieval.index import Hit
 from service.schemas import Brief, BriefPoint
-from service.scrub import Scrubber, get_scrubber
-from service.skeletons import STYLE_NAMES, PlannedSection, Skeleton, load_skeleton
-from service.speech_types import CHINESE_NAMES
-from service.tokens import Message, TokenCounter, get_counter
+from service.text.scrub import Scrubber, get_scrubber
+from service.text.tokens import Message, TokenCounter, get_counter
 
 RECORD_ROLE_NAMES = {
     "salutation": "称呼",

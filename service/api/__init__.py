@@ -1,0 +1,1 @@
+"""The HTTP service: the app factory, its routes, and errors as problem+json."""

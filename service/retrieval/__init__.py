@@ -1,0 +1,1 @@
+"""Finding example speeches for a brief: the BM25 index, its saved form, examples as shown."""
