@@ -1,7 +1,7 @@
 """The `cases` eval mode: hand-written briefs with assertions, drafted and checked one by one.
 
 A case is one YAML file in evals/cases/: a description, a brief (inline, or the name
-of a file in evals/briefs/ or a path relative to the case, with optional `overrides`)
+of a file in prompts/briefs/ or a path relative to the case, with optional `overrides`)
 and an `assert` list (evals/assertions.py). Cases are validated when loaded, so a
 typo in a case is reported before anything is drafted.
 """
@@ -22,11 +22,11 @@ from evals.assertions import Assertion, AssertionResult, Subject
 from evals.harness import DocResult, Summary, summarise
 from evals.runner import DraftingRun, draft_row
 from service.config import PROJECT_ROOT
-from service.errors import JianggaoError
+from service.errors import InputError, JianggaoError
+from service.knowledge.kit import Kit
 from service.pipeline.pipeline import Pipeline
 from service.schemas import Brief
 
-BRIEFS_DIR = PROJECT_ROOT / "evals" / "briefs"
 CASES_DIR = PROJECT_ROOT / "evals" / "cases"
 CASE_SUFFIXES = (".yaml", ".yml")
 Progress = Callable[[int, int, str], None]
@@ -61,17 +61,17 @@ class Case(BaseModel):
     digest: str
 
 
-def load_cases(folder: Path) -> list[Case]:
+def load_cases(folder: Path, kit: Kit) -> list[Case]:
     """Every case in a folder, in file-name order; CaseError on the first unusable one."""
     if not folder.is_dir():
         raise CaseError(f"找不到用例目录 {folder}")
     files = sorted(p for p in folder.iterdir() if p.suffix in CASE_SUFFIXES)
     if not files:
         raise CaseError(f"用例目录 {folder} 中没有 .yaml 用例")
-    return [load_case(path) for path in files]
+    return [load_case(path, kit) for path in files]
 
 
-def load_case(path: Path) -> Case:
+def load_case(path: Path, kit: Kit) -> Case:
     """One case file, validated: its brief and every assertion."""
     raw = _read_yaml(path)
     try:
@@ -79,9 +79,12 @@ def load_case(path: Path) -> Case:
     except ValidationError as error:
         raise CaseError(f"用例 {path.name} 有误：{_errors(error)}") from None
     try:
-        brief = Brief.model_validate({**_brief_data(spec.brief, path), **spec.overrides})
+        data = {**_brief_data(spec.brief, path, kit.briefs_dir), **spec.overrides}
+        brief = kit.types.canonical(Brief.model_validate(data))
     except ValidationError as error:
         raise CaseError(f"用例 {path.name} 的简报有误：{_errors(error)}") from None
+    except InputError as error:
+        raise CaseError(f"用例 {path.name} 的简报有误：{error.field}: {error.detail}") from None
     digest = hashlib.sha256(path.read_bytes() + brief.model_dump_json().encode()).hexdigest()
     return Case(
         id=path.stem,
@@ -106,16 +109,16 @@ def _read_yaml(path: Path) -> Any:
     return data
 
 
-def _brief_data(brief: str | dict[str, Any], case_path: Path) -> dict[str, Any]:
-    """An inline brief as is; a named brief read from beside the case, else from evals/briefs."""
+def _brief_data(brief: str | dict[str, Any], case_path: Path, briefs_dir: Path) -> dict[str, Any]:
+    """An inline brief as is; a named brief read from beside the case, else from prompts/briefs."""
     if isinstance(brief, dict):
         return brief
-    for folder in (case_path.parent, BRIEFS_DIR):
+    for folder in (case_path.parent, briefs_dir):
         candidate = folder / brief
         if candidate.is_file():
             return _brief_file(candidate, case_path)
     raise CaseError(
-        f"用例 {case_path.name}：找不到简报文件 {brief}（相对用例目录或 evals/briefs/）"
+        f"用例 {case_path.name}：找不到简报文件 {brief}（相对用例目录或 prompts/briefs/）"
     )
 
 
@@ -180,7 +183,7 @@ async def run_case(pipeline: Pipeline, case: Case) -> CaseResult:
     result = CaseResult(
         id=case.id,
         description=case.description,
-        speech_type=case.brief.speech_type.value,
+        speech_type=case.brief.speech_type,
         passed=False,
         known_failure=case.known_failure,
     )

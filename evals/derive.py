@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from evals.similarity import bare_heading
 from service.corpus.records import CorpusRecord
+from service.knowledge.kit import Kit
 from service.knowledge.lexicon import Lexicon
-from service.knowledge.skeletons import load_skeleton
-from service.knowledge.speech_types import SpeechType
+from service.knowledge.skeletons import Skeleton
 from service.schemas import AgendaItem, Brief, BriefPoint
 
 _TITLE_MEETING = re.compile(
@@ -30,8 +30,6 @@ _HANDOVER = re.compile(
     r"(?P<topic>[^。；！？…\n]{1,200})"
 )
 _PLACEHOLDER = re.compile(r"[XＸ×＊*]{2,}|某某")
-_KIND_TYPES = {"presiding": SpeechType.presiding, "pledge": SpeechType.pledge}
-_KIND_TYPES["address"] = SpeechType.address
 MIN_TARGET, MAX_TARGET = 500, 20000  # the Brief's bounds on target_chars
 _MAX_POINTS, _MAX_PHRASES, _MAX_AGENDA = 12, 30, 30
 
@@ -48,9 +46,11 @@ class Derived:
     sources: dict[str, str] = field(default_factory=dict)
 
 
-def speech_type_of(record: CorpusRecord) -> SpeechType:
+def speech_type_of(record: CorpusRecord, kit: Kit) -> Skeleton:
     """The record's type, else the one its kind implies; NotDerivable without either."""
-    found = record.speech_type or _KIND_TYPES.get(record.kind)
+    if record.speech_type and record.speech_type in kit.types:
+        return kit.types.get(record.speech_type)
+    found = kit.types.of_kind(record.kind) if record.kind != "speech" else None
     if found is None:
         raise NotDerivable(f"语料未标出讲话类型（{record.kind}）")
     return found
@@ -75,9 +75,9 @@ def speaker_of(record: CorpusRecord) -> tuple[str, str]:
     return ("会议主持人" if record.kind == "presiding" else "主要负责同志"), "默认"
 
 
-def points_of(record: CorpusRecord, speech_type: SpeechType) -> list[BriefPoint]:
+def points_of(record: CorpusRecord, skeleton: Skeleton) -> list[BriefPoint]:
     """The headings as point titles, unless the type's top-level parts are fixed by its form."""
-    if any(s.numbering == "part" for s in load_skeleton(speech_type).sections):
+    if skeleton.has_fixed_parts:
         return []  # 总结/督导: headings are the form's own parts, not the brief's points
     titles = [bare_heading(s.heading) for s in record.sections if s.role == "point"]
     return [BriefPoint(title=t[:200]) for t in titles if t][:_MAX_POINTS]
@@ -98,19 +98,19 @@ def phrases_of(record: CorpusRecord, lexicon: Lexicon) -> list[str]:
     return [t for t in lexicon.canonical_terms if t in record.text][:_MAX_PHRASES]
 
 
-def derive_brief(record: CorpusRecord, lexicon: Lexicon) -> Derived:
+def derive_brief(record: CorpusRecord, kit: Kit) -> Derived:
     """The brief a writer would have been given for this speech."""
-    speech_type = speech_type_of(record)
+    skeleton = speech_type_of(record, kit)
     meeting, meeting_from = meeting_of(record)
     speaker, speaker_from = speaker_of(record)
-    agenda = agenda_of(record) if speech_type is SpeechType.presiding else []
+    agenda = agenda_of(record) if skeleton.kind == "presiding" else []
     brief = Brief(
-        speech_type=speech_type,
+        speech_type=skeleton.type,
         meeting=meeting,
         speaker=speaker,
-        points=points_of(record, speech_type),
+        points=points_of(record, skeleton),
         agenda=agenda,
-        required_phrases=phrases_of(record, lexicon),
+        required_phrases=phrases_of(record, kit.lexicon),
         target_chars=min(max(record.chars, MIN_TARGET), MAX_TARGET),
     )
     sources = {"meeting": meeting_from, "speaker": speaker_from}

@@ -121,12 +121,12 @@ async def generate_one(
     pipeline: Pipeline, index: CorpusIndex, record: CorpusRecord
 ) -> GeneratedDoc:
     """Derive the brief, draft with the source left out of retrieval, compare with the original."""
-    derived = derive_brief(record, pipeline.scorer.lexicon)
+    derived = derive_brief(record, pipeline.kit)
     excluded = leave_out(index, record)
     doc = GeneratedDoc(
         id=record.id,
         title=record.title,
-        speech_type=derived.brief.speech_type.value,
+        speech_type=derived.brief.speech_type,
         original_chars=record.chars,
         brief=derived.brief.model_dump(mode="json", exclude_defaults=True),
         derived_from=derived.sources,

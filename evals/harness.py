@@ -19,11 +19,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from service.corpus.records import CorpusRecord, read_records
-from service.knowledge.speech_types import SpeechType
+from service.retrieval.examples import Example
 from service.schemas import Brief
 from service.scoring import CHECKS, Report, Scorer
 from service.scoring.report import BLOCKING, PASS_SCORE
-from service.text.overlap import Example
 
 SCHEMA = "jianggao.eval/1"
 _HANDOVER = re.compile(r"请[^。；]{0,80}讲话[。！]?$")
@@ -44,7 +43,7 @@ class EvalItem:
     text: str
     title: str = ""
     kind: str | None = None  # the corpus builder's kind, when known
-    speech_type: SpeechType | None = None
+    speech_type: str | None = None
     brief: Brief | None = None
     examples: Sequence[Example] = ()
     flags: list[str] = field(default_factory=list)
@@ -145,11 +144,10 @@ def evaluate(
     mode: str,
     source: str,
     source_sha256: str,
-    scorer: Scorer | None = None,
+    scorer: Scorer,
     progress: Progress | None = None,
 ) -> EvalRun:
     """Score every item (corpus texts judged as corpus texts, drafts as drafts)."""
-    scorer = scorer or Scorer()
     results = []
     for done, item in enumerate(items, start=1):
         results.append(_score(scorer, item, draft=mode != "corpus"))

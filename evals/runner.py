@@ -14,11 +14,11 @@ from pydantic import BaseModel
 
 from evals.harness import SCHEMA, DocResult, EvalItem, doc_result
 from service.config import Settings
+from service.knowledge.kit import Kit
 from service.pipeline.pipeline import Draft, Pipeline
-from service.resources import make_drafter, make_pipeline
+from service.resources import pipeline_for
 from service.retrieval.index import CorpusIndex
 from service.schemas import Brief
-from service.scoring import Scorer
 from service.scoring.report import BLOCKING, PASS_SCORE
 
 DrafterChoice = Literal["builtin", "openai"]
@@ -31,14 +31,13 @@ def with_drafter(settings: Settings, choice: DrafterChoice | None) -> Settings:
 
 @asynccontextmanager
 async def open_pipeline(
-    settings: Settings, index: CorpusIndex | None, scorer: Scorer | None = None
+    settings: Settings, kit: Kit, index: CorpusIndex | None
 ) -> AsyncIterator[Pipeline]:
     """A pipeline for a whole run; the model client, if any, is closed afterwards.
 
     Raises ConfigError when the model drafter is asked for and no endpoint is configured.
     """
-    drafter, client = make_drafter(settings)
-    pipeline = make_pipeline(settings, drafter, index, scorer or Scorer())
+    pipeline, client = pipeline_for(settings, kit, index)
     try:
         yield pipeline
     finally:

@@ -1,15 +1,20 @@
-"""The `jianggao` command: one sub-command group per module in service/commands/."""
+"""The `jianggao` command: one sub-command group per module in service/commands/, plus the
+groups other installed packages register under the `jianggao.commands` entry point (the
+evaluation harness adds `jianggao eval` this way, so the service never imports it)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
 from pydantic import ValidationError
 
 from service import __version__
-from service.commands import check, corpus, draft, evaluate, serve
+from service.commands import check, corpus, draft, serve
+
+COMMAND_GROUP = "jianggao.commands"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,8 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"jianggao {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, corpus, draft, check, evaluate):
+    for module in (serve, corpus, draft, check):
         module.register(commands)
+    for plugin in sorted(entry_points(group=COMMAND_GROUP), key=lambda e: e.name):
+        plugin.load()(commands)
     return parser
 
 

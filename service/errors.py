@@ -6,6 +6,7 @@ The tree::
     ├── InputError           a brief, file or parameter we cannot use (names the field)
     ├── NotFound             a draft (or other stored thing) that does not exist
     ├── ConfigError          a setting that cannot work (e.g. the model drafter with no endpoint)
+    │   └── KnowledgeError       a file of prompts/ that is missing, unreadable or breaks its rules
     ├── UpstreamError        the model endpoint failed: 5xx, refused, unreachable, dropped
     │   ├── UpstreamTimeout      it did not answer within the timeout
     │   ├── UpstreamRateLimited  it still said 429 after the client's retries
@@ -63,6 +64,14 @@ class ConfigError(JianggaoError):
 
     code = "config-error"
     title = "Service is not configured for this"
+
+
+class KnowledgeError(ConfigError):
+    """Raised when a file of the prompts folder (skeletons, roles, lexicon, phrasebank,
+    templates) is missing, unreadable or breaks a rule of its form; names the file."""
+
+    code = "knowledge-error"
+    title = "The prompts folder has a fault"
 
 
 class UpstreamError(JianggaoError):

@@ -354,7 +354,7 @@ def _set_run_font(run: Run, face: Face, size: Length | None = None) -> None:
 
 
 def _add_page_numbers(document: DocxDocument) -> None:
-    """"— 1 —" in 4号 宋体: odd pages at the right, even at the left, one character in."""
+    """ "— 1 —" in 4号 宋体: odd pages at the right, even at the left, one character in."""
     document.settings.odd_and_even_pages_header_footer = True
     section = document.sections[0]
     for footer, align in (

@@ -1,4 +1,5 @@
-"""What a worker builds once at start-up: store, corpus index, scorer, drafter, pipeline."""
+"""What a worker builds once at start-up, from the settings it is given and nothing else:
+the prompts folder's kit, store, corpus index, scorer, drafter and pipeline."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from service.drafters.base import Drafter
 from service.drafters.builtin import BuiltinDrafter
 from service.drafters.model import ModelDrafter
 from service.errors import ConfigError, InputError
+from service.knowledge.kit import Kit, load_kit
 from service.llm import ChatClient, llm_configured
 from service.pipeline.pipeline import Pipeline
+from service.pipeline.prompts import Prompter
 from service.retrieval.index import CorpusIndex, RetrievalError
 from service.retrieval.saved import (
     CORPUS_FILENAME,
@@ -30,6 +33,7 @@ from service.retrieval.saved import (
 )
 from service.scoring import Scorer
 from service.store import Store
+from service.text.tokens import TokenBudget
 
 log = logging.getLogger(__name__)
 _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
@@ -37,26 +41,26 @@ _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 def wants_model(settings: Settings) -> bool:
     """Whether drafts come from a model: asked for, or `auto` with an endpoint configured."""
-    return settings.drafter == "openai" or (
-        settings.drafter == "auto" and llm_configured(settings)
-    )
+    return settings.drafter == "openai" or (settings.drafter == "auto" and llm_configured(settings))
 
 
-def make_drafter(settings: Settings) -> tuple[Drafter, ChatClient | None]:
+def make_drafter(settings: Settings, kit: Kit) -> tuple[Drafter, ChatClient | None]:
     """The model drafter when an endpoint is configured (or asked for), else the built-in one."""
     if not wants_model(settings):
-        return BuiltinDrafter(), None
+        return BuiltinDrafter(kit), None
     if not llm_configured(settings):
         raise ConfigError("JIANGGAO_DRAFTER=openai 需要 OPENAI_API_KEY 或 OPENAI_BASE_URL")
     client = ChatClient.from_settings(settings)
-    return ModelDrafter(client), client
+    prompter = Prompter(kit, TokenBudget.from_settings(settings))
+    return ModelDrafter(client, prompter), client
 
 
 def make_pipeline(
-    settings: Settings, drafter: Drafter, index: CorpusIndex | None, scorer: Scorer
+    settings: Settings, kit: Kit, drafter: Drafter, index: CorpusIndex | None, scorer: Scorer
 ) -> Pipeline:
     """The drafting pipeline with the configured repair rounds and deadline."""
     return Pipeline(
+        kit,
         drafter,
         index,
         scorer,
@@ -65,13 +69,23 @@ def make_pipeline(
     )
 
 
-def load_index(settings: Settings) -> CorpusIndex | None:
+def pipeline_for(
+    settings: Settings, kit: Kit, index: CorpusIndex | None
+) -> tuple[Pipeline, ChatClient | None]:
+    """The pipeline the API would build (drafter, scorer), and its model client to close."""
+    drafter, client = make_drafter(settings, kit)
+    return make_pipeline(settings, kit, drafter, index, Scorer(kit)), client
+
+
+def load_index(settings: Settings, kit: Kit) -> CorpusIndex | None:
     """The corpus index, or None (drafting then goes on without examples) when there is none."""
     try:
-        return open_index(settings.build_dir)
+        index = open_index(settings.build_dir, kit.segmenter)
     except RetrievalError as exc:
         log.warning("语料库不可用，起草时不使用范文：%s", exc)
         return None
+    index.type_names = kit.types.names()
+    return index
 
 
 @dataclass
@@ -79,6 +93,7 @@ class Resources:
     """Everything a request needs, built once per worker process."""
 
     settings: Settings
+    kit: Kit
     store: Store
     index: CorpusIndex | None
     scorer: Scorer
@@ -90,12 +105,13 @@ class Resources:
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
-        drafter, client = make_drafter(settings)
-        index = load_index(settings)
-        scorer = Scorer()
-        pipeline = make_pipeline(settings, drafter, index, scorer)
+        kit = load_kit(settings.prompts_dir)
+        drafter, client = make_drafter(settings, kit)
+        index = load_index(settings, kit)
+        scorer = Scorer(kit)
+        pipeline = make_pipeline(settings, kit, drafter, index, scorer)
         store = Store.from_settings(settings)
-        resources = cls(settings, store, index, scorer, pipeline, client)
+        resources = cls(settings, kit, store, index, scorer, pipeline, client)
         resources._corpus_mtime = resources._mtime()
         return resources
 
@@ -112,7 +128,7 @@ class Resources:
             return
         with self._lock:
             if current != self._corpus_mtime:
-                self.index = load_index(self.settings)
+                self.index = load_index(self.settings, self.kit)
                 self.pipeline.index = self.index
                 self._shingles = None
                 self._corpus_mtime = current
@@ -131,7 +147,7 @@ class Resources:
         path = self._upload_path(filename, data)
         try:
             source = read_source(path, self.max_upload_bytes)
-            records = build_document(path.stem, path.name, source.lines).records
+            records = build_document(path.stem, path.name, source.lines, self.kit.types).records
         except SkipSource as reason:
             path.unlink(missing_ok=True)
             raise InputError(f"文件无法入库：{reason}", field="file") from reason
@@ -145,9 +161,7 @@ class Resources:
         if not data:
             raise InputError("文件是空的", field="file")
         if len(data) > self.max_upload_bytes:
-            raise InputError(
-                f"文件超过 {self.settings.max_upload_mb:g} MB 上限", field="file"
-            )
+            raise InputError(f"文件超过 {self.settings.max_upload_mb:g} MB 上限", field="file")
         stem = _UNSAFE_NAME.sub("_", Path(filename).stem).strip("._")[:60] or "upload"
         folder = self.settings.corpus_dir
         folder.mkdir(parents=True, exist_ok=True)
@@ -157,7 +171,8 @@ class Resources:
 
     def _index_records(self, records: list[CorpusRecord]) -> list[CorpusRecord]:
         if self.index is None:
-            self.index = CorpusIndex.from_records([])
+            self.index = CorpusIndex.from_records([], self.kit.segmenter)
+            self.index.type_names = self.kit.types.names()
             self.pipeline.index = self.index
         shingles = self._shingle_index()
         for record in records:

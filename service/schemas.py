@@ -4,23 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-
-from service.knowledge.speech_types import SpeechType, parse_speech_type
-
-# Default length (字数) by type, from the conventions page's typical ranges.
-DEFAULT_TARGET_CHARS: dict[SpeechType, int] = {
-    SpeechType.work_meeting: 4000,
-    SpeechType.progress: 4000,
-    SpeechType.mobilization: 4000,
-    SpeechType.summary: 3500,
-    SpeechType.supervision: 3500,
-    SpeechType.presiding: 1200,
-    SpeechType.pledge: 1500,
-    SpeechType.address: 1200,
-}
-
-
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 # One list entry of a brief: an achievement, a problem, a detail, a phrase.
 Entry = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -50,7 +34,11 @@ class AgendaItem(Input):
 class Brief(Input):
     """The meeting brief a speech is drafted from."""
 
-    speech_type: SpeechType = Field(description="API value or Chinese name, e.g. 推进会讲话")
+    speech_type: str = Field(
+        min_length=2,
+        max_length=40,
+        description="讲话类型：API 值或中文名称，如 progress 或 推进会讲话（GET /v1/speech-types）",
+    )
     meeting: str = Field(min_length=2, max_length=200, description="会议名称")
     speaker: str = Field(min_length=1, max_length=100, description="讲话人职务")
     organization: str | None = Field(None, max_length=200)
@@ -63,20 +51,12 @@ class Brief(Input):
     point_count: int | None = Field(None, ge=1, le=12)
     required_phrases: list[Phrase] = Field(default_factory=list, max_length=30)
     forbidden_phrases: list[Phrase] = Field(default_factory=list, max_length=50)
-    target_chars: int | None = Field(None, ge=500, le=20000, description="目标字数")
+    target_chars: int | None = Field(
+        None, ge=500, le=20000, description="目标字数；不填则用该类型的默认字数"
+    )
     notes: str | None = Field(None, max_length=2000)
     agenda: list[AgendaItem] = Field(default_factory=list, max_length=30)
     attendees: list[Entry] = Field(default_factory=list, max_length=50)
-
-    @field_validator("speech_type", mode="before")
-    @classmethod
-    def _accept_chinese_type(cls, value: object) -> object:
-        return parse_speech_type(value) if isinstance(value, str) else value
-
-    @property
-    def effective_target_chars(self) -> int:
-        """The target length, or the type's default."""
-        return self.target_chars or DEFAULT_TARGET_CHARS[self.speech_type]
 
     @property
     def effective_point_count(self) -> int | None:

@@ -128,7 +128,11 @@ class Store:
         return self._insert(row)
 
     def save_failure(
-        self, brief: JsonObject, error: str, *, drafter: str | None = None,
+        self,
+        brief: JsonObject,
+        error: str,
+        *,
+        drafter: str | None = None,
         model: str | None = None,
     ) -> str:
         """Record a draft that failed, with its error; returns its new id."""
@@ -166,8 +170,10 @@ class Store:
         )
         page = (
             select(_DraftRow, per_draft.c.first_at)
-            .join(per_draft, (_DraftRow.id == per_draft.c.id)
-                  & (_DraftRow.version == per_draft.c.latest))
+            .join(
+                per_draft,
+                (_DraftRow.id == per_draft.c.id) & (_DraftRow.version == per_draft.c.latest),
+            )
             .options(defer(_DraftRow.payload))
             .order_by(_DraftRow.created_at.desc(), _DraftRow.id)
             .limit(limit)
@@ -179,8 +185,13 @@ class Store:
         return items, total
 
     def add_version(
-        self, draft_id: str, payload: JsonObject, *, parent_version: int | None = None,
-        drafter: str | None = None, model: str | None = None,
+        self,
+        draft_id: str,
+        payload: JsonObject,
+        *,
+        parent_version: int | None = None,
+        drafter: str | None = None,
+        model: str | None = None,
     ) -> int:
         """Store a new complete version (e.g. a regenerated section); the old ones stay."""
         for _attempt in range(VERSION_ATTEMPTS):
@@ -280,8 +291,16 @@ def _new_row(
     brief: JsonObject, *, status: Status, drafter: str | None, model: str | None
 ) -> _DraftRow:
     return _DraftRow(
-        id=uuid.uuid4().hex, version=1, parent_version=None, status=status, error=None,
-        brief=_as_json(brief), payload=None, drafter=drafter, model=model, created_at=_now(),
+        id=uuid.uuid4().hex,
+        version=1,
+        parent_version=None,
+        status=status,
+        error=None,
+        brief=_as_json(brief),
+        payload=None,
+        drafter=drafter,
+        model=model,
+        created_at=_now(),
     )
 
 
@@ -293,17 +312,28 @@ def _latest_version(session: Session, draft_id: str) -> int:
 
 
 def _append_version(
-    session: Session, draft_id: str, payload: dict[str, Any], parent_version: int | None,
-    drafter: str | None, model: str | None,
+    session: Session,
+    draft_id: str,
+    payload: dict[str, Any],
+    parent_version: int | None,
+    drafter: str | None,
+    model: str | None,
 ) -> int:
     latest = _latest_version(session, draft_id)
     parent = session.get(_DraftRow, (draft_id, parent_version or latest))
     if parent is None:
         raise NotFound(f"Draft {draft_id} has no version {parent_version}.", field="version")
     row = _DraftRow(
-        id=draft_id, version=latest + 1, parent_version=parent.version, status="complete",
-        error=None, brief=parent.brief, payload=payload, drafter=drafter or parent.drafter,
-        model=model or parent.model, created_at=_now(),
+        id=draft_id,
+        version=latest + 1,
+        parent_version=parent.version,
+        status="complete",
+        error=None,
+        brief=parent.brief,
+        payload=payload,
+        drafter=drafter or parent.drafter,
+        model=model or parent.model,
+        created_at=_now(),
     )
     session.add(row)
     session.flush()  # a taken version number fails here, inside the retry loop
@@ -320,17 +350,31 @@ def _status(value: str) -> Status:
 
 def _stored(row: _DraftRow, latest: int) -> StoredDraft:
     return StoredDraft(
-        id=row.id, version=row.version, latest_version=latest, parent_version=row.parent_version,
-        status=_status(row.status), error=row.error, brief=row.brief, payload=row.payload,
-        drafter=row.drafter, model=row.model, created_at=_aware(row.created_at),
+        id=row.id,
+        version=row.version,
+        latest_version=latest,
+        parent_version=row.parent_version,
+        status=_status(row.status),
+        error=row.error,
+        brief=row.brief,
+        payload=row.payload,
+        drafter=row.drafter,
+        model=row.model,
+        created_at=_aware(row.created_at),
     )
 
 
 def _summary(row: _DraftRow, first_at: datetime) -> DraftSummary:
     return DraftSummary(
-        id=row.id, latest_version=row.version, status=_status(row.status), error=row.error,
-        brief=row.brief, drafter=row.drafter, model=row.model,
-        created_at=_aware(first_at), updated_at=_aware(row.created_at),
+        id=row.id,
+        latest_version=row.version,
+        status=_status(row.status),
+        error=row.error,
+        brief=row.brief,
+        drafter=row.drafter,
+        model=row.model,
+        created_at=_aware(first_at),
+        updated_at=_aware(row.created_at),
     )
 
 

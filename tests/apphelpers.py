@@ -19,16 +19,17 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.config import Settings
 from service.corpus.records import CorpusRecord, write_records
+from service.knowledge.kit import default_kit
 from service.retrieval.saved import CORPUS_FILENAME, open_index
 
-BRIEFS_DIR = Path(__file__).resolve().parent.parent / "evals" / "briefs"
+BRIEFS_DIR = Path(__file__).resolve().parent.parent / "prompts" / "briefs"
 
 
 def make_build_dir(root: Path, records: list[CorpusRecord]) -> Path:
     """speeches.jsonl and its saved index, as `jianggao corpus build` leaves them."""
     build = root / "build"
     write_records(build / CORPUS_FILENAME, records)
-    open_index(build)
+    open_index(build, default_kit().segmenter)
     return build
 
 
@@ -52,7 +53,7 @@ def running_app(settings: Settings) -> Iterator[TestClient]:
 
 
 def example_brief(name: str) -> dict[str, Any]:
-    """One of evals/briefs/*.json."""
+    """One of prompts/briefs/*.json."""
     data: dict[str, Any] = json.loads((BRIEFS_DIR / f"{name}.json").read_text(encoding="utf-8"))
     return data
 

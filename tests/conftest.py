@@ -9,6 +9,7 @@ import pytest
 
 from service.corpus.build import build_corpus
 from service.corpus.records import CorpusRecord, read_records
+from service.knowledge.kit import default_kit
 from service.testing.fake_upstream import FakeUpstream
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "raw"
@@ -18,7 +19,7 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "raw"
 def built_corpus(tmp_path_factory: pytest.TempPathFactory) -> list[CorpusRecord]:
     """The records of the five seeds, built into a temporary speeches.jsonl and read back."""
     out = tmp_path_factory.mktemp("corpus") / "speeches.jsonl"
-    build_corpus(SEEDS_DIR, out, max_source_mb=8.0)
+    build_corpus(SEEDS_DIR, out, default_kit().types, max_source_mb=8.0)
     return list(read_records(out))
 
 

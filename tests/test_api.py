@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
+from service.pipeline.assembly import PROGRAM_PARTS
 from tests.apphelpers import (
     brief_names,
     example_brief,
@@ -20,6 +21,7 @@ from tests.apphelpers import (
     settings_for,
     sse_events,
 )
+from tests.kits import KIT
 
 PROBLEM = "application/problem+json"
 
@@ -147,13 +149,22 @@ def test_checks_score_any_text(client: TestClient) -> None:
     assert not salutation["passed"]
 
 
-def test_speech_types_lists_all_eight(client: TestClient) -> None:
+def test_speech_types_lists_every_skeleton_in_order(client: TestClient) -> None:
     types = client.get("/v1/speech-types").json()
-    assert {t["type"] for t in types} == {
-        "work_meeting", "progress", "mobilization", "summary",
-        "supervision", "presiding", "pledge", "address",
-    }  # fmt: skip
+    assert [t["type"] for t in types] == KIT.types.values
+    assert [t["order"] for t in types] == sorted(t["order"] for t in types)
     assert all(t["sections"] and t["formulas"]["salutation"] for t in types)
+    assert all(s["label"] for t in types for s in t["sections"])
+    presiding = next(t for t in types if t["kind"] == "presiding")
+    assert {"agenda", "attendees"} <= set(presiding["brief_lists"])
+
+
+def test_roles_name_every_part_and_say_which_the_program_writes(client: TestClient) -> None:
+    roles = client.get("/v1/roles").json()
+    assert set(roles["program"]) == PROGRAM_PARTS
+    assert roles["drafted"]["points"] == "分点意见" and roles["program"]["salutation"] == "称呼"
+    used = {s.role for skeleton in KIT.types for s in skeleton.sections}
+    assert used <= set(roles["drafted"])
 
 
 def test_corpus_listing_and_record(client: TestClient) -> None:
@@ -216,7 +227,9 @@ def test_bad_briefs_name_the_field(client: TestClient, change: dict[str, Any], f
 
 def test_malformed_json_and_unknown_things(client: TestClient) -> None:
     _problem(
-        client.post("/v1/drafts", content=b"{not json", headers={"Content-Type": "application/json"}),
+        client.post(
+            "/v1/drafts", content=b"{not json", headers={"Content-Type": "application/json"}
+        ),
         422,
     )
     _problem(client.get("/v1/drafts/does-not-exist"), 404)
@@ -225,7 +238,9 @@ def test_malformed_json_and_unknown_things(client: TestClient) -> None:
     url = f"/v1/drafts/{draft['id']}/sections/99/regenerate"
     assert _problem(client.post(url, json={"instruction": "更精炼"}), 422)["field"] == "index"
     salutation = f"/v1/drafts/{draft['id']}/sections/1/regenerate"
-    assert "程序" in _problem(client.post(salutation, json={"instruction": "更精炼"}), 422)["detail"]
+    assert (
+        "程序" in _problem(client.post(salutation, json={"instruction": "更精炼"}), 422)["detail"]
+    )
 
 
 def test_oversized_body_is_refused(client: TestClient) -> None:

@@ -19,21 +19,21 @@ import pytest
 from service.corpus.records import CorpusRecord
 from service.drafters.base import PartJob
 from service.drafters.builtin import BuiltinDrafter
-from service.knowledge.phrasebank import PhrasebankError, load_phrasebank, load_phrasebank_file
-from service.knowledge.skeletons import load_skeleton
-from service.knowledge.speech_types import SpeechType
+from service.errors import KnowledgeError
+from service.knowledge.phrasebank import Rules, load_phrasebank
 from service.pipeline.assembly import assemble
 from service.pipeline.outline import Outline
-from service.pipeline.pipeline import Pipeline, assign_phrases
-from service.pipeline.prompts import Example, examples_from_hits
+from service.pipeline.pipeline import assign_phrases
+from service.retrieval.examples import Example, examples_from_hits
 from service.retrieval.index import CorpusIndex
 from service.schemas import Brief
-from service.scoring import Report, Scorer, score_text
+from service.scoring import Report
 from service.text.normalise import count_chars
-from service.text.overlap import Example as CopyExample
 from service.text.structure import parse_speech
+from tests.kits import KIT, builtin_pipeline, score_text, skeleton_of
 
-BRIEFS_DIR = Path(__file__).resolve().parent.parent / "evals" / "briefs"
+BRIEFS_DIR = Path(__file__).resolve().parent.parent / "prompts" / "briefs"
+RULES = Rules(KIT.roles, frozenset(KIT.types.values), KIT.lexicon)
 BRIEF_NAMES = sorted(path.stem for path in BRIEFS_DIR.glob("*.json"))
 
 
@@ -44,7 +44,7 @@ def example_brief(name: str, **changes: Any) -> Brief:
 
 @pytest.fixture(scope="module")
 def index(built_corpus: list[CorpusRecord]) -> CorpusIndex:
-    return CorpusIndex.from_records(built_corpus)
+    return CorpusIndex.from_records(built_corpus, KIT.segmenter)
 
 
 @dataclass
@@ -54,29 +54,31 @@ class Drafted:
     outline: Outline
     bodies: list[str]
     text: str
-    shown: list[CopyExample]
+    shown: list[Example]
 
 
 def draft(brief: Brief, index: CorpusIndex | None = None) -> Drafted:
     """outline → write_part for every part (aligned examples when an index is given) → assemble."""
-    return asyncio.run(_draft(BuiltinDrafter(), brief, index))
+    return asyncio.run(_draft(BuiltinDrafter(KIT), brief, index))
 
 
 async def _draft(drafter: BuiltinDrafter, brief: Brief, index: CorpusIndex | None) -> Drafted:
-    skeleton = load_skeleton(brief.speech_type)
+    skeleton = skeleton_of(brief.speech_type)
     outline = await drafter.outline(brief, skeleton, [])
     phrases = assign_phrases(brief, outline)
     used: set[str] = set()
     bodies: list[str] = []
-    shown: dict[str, CopyExample] = {}
+    shown: dict[str, Example] = {}
     for number, part in enumerate(outline.parts):
         examples: list[Example] = []
         if index is not None:
             role = skeleton.section(part.role).record_role
             point = next((p for p in brief.points if p.title == part.heading), None)
             hits = index.sections_for(brief, role, point=point, k=2)
-            examples = examples_from_hits(hits, brief)
-            shown.update({hit.record.id: CopyExample(hit.record.text) for hit in hits})
+            examples = examples_from_hits(hits, brief, KIT.scrubber)
+            shown.update(
+                {hit.record.id: Example.of_text(hit.record.id, hit.record.text) for hit in hits}
+            )
         job = PartJob(
             brief, skeleton, outline, number, examples, phrases.get(number, ()), used=used
         )
@@ -102,9 +104,9 @@ def test_every_example_brief_passes_the_scorer(name: str, index: CorpusIndex) ->
 
 
 def test_every_speech_type_has_an_example_brief() -> None:
-    assert set(BRIEF_NAMES) == {kind.value for kind in SpeechType}
+    assert set(BRIEF_NAMES) == set(KIT.types.values)
     for name in BRIEF_NAMES:
-        assert example_brief(name).speech_type.value == name
+        assert example_brief(name).speech_type == name
 
 
 def test_the_same_brief_gives_the_same_text(index: CorpusIndex) -> None:
@@ -114,8 +116,8 @@ def test_the_same_brief_gives_the_same_text(index: CorpusIndex) -> None:
 
 def test_parts_written_in_any_order_give_the_same_text() -> None:
     brief = example_brief("work_meeting")
-    skeleton = load_skeleton(brief.speech_type)
-    drafter = BuiltinDrafter()
+    skeleton = skeleton_of(brief.speech_type)
+    drafter = BuiltinDrafter(KIT)
     outline = asyncio.run(drafter.outline(brief, skeleton, []))
     phrases = assign_phrases(brief, outline)
     used: set[str] = set()
@@ -175,7 +177,7 @@ def test_a_brief_without_points_gets_the_skeletons_points_with_parallel_headings
 ) -> None:
     brief = example_brief(kind, points=[])
     drafted = draft(brief)
-    skeleton = load_skeleton(brief.speech_type)
+    skeleton = skeleton_of(brief.speech_type)
     main = next(s for s in skeleton.sections if s.main)
     headings = [p.heading for p in drafted.outline.parts if p.role == main.role]
     assert len(headings) == main.count
@@ -225,8 +227,8 @@ def test_a_body_carries_no_heading_number_salutation_or_sign_off() -> None:
 
 def test_a_part_streams_in_several_pieces() -> None:
     brief = example_brief("progress")
-    skeleton = load_skeleton(brief.speech_type)
-    drafter = BuiltinDrafter()
+    skeleton = skeleton_of(brief.speech_type)
+    drafter = BuiltinDrafter(KIT)
     outline = asyncio.run(drafter.outline(brief, skeleton, []))
     points = next(i for i, p in enumerate(outline.parts) if p.role == "points")
 
@@ -240,8 +242,8 @@ def test_a_part_streams_in_several_pieces() -> None:
 
 def test_whole_speech_in_one_go_passes() -> None:
     brief = example_brief("supervision")
-    skeleton = load_skeleton(brief.speech_type)
-    drafter = BuiltinDrafter()
+    skeleton = skeleton_of(brief.speech_type)
+    drafter = BuiltinDrafter(KIT)
 
     async def whole() -> str:
         outline = await drafter.outline(brief, skeleton, [])
@@ -253,16 +255,15 @@ def test_whole_speech_in_one_go_passes() -> None:
 
 def test_the_pipeline_labels_a_builtin_draft(index: CorpusIndex) -> None:
     brief = example_brief("mobilization")
-    result = asyncio.run(Pipeline(BuiltinDrafter(), index, Scorer()).draft(brief))
+    result = asyncio.run(builtin_pipeline(index).draft(brief))
     assert result.drafter == "builtin" and result.model is None
     assert result.report.passed, verdict(result.report)
 
 
 def test_the_phrasebank_loads_and_covers_every_role_of_every_skeleton() -> None:
-    bank = load_phrasebank()
-    assert bank is load_phrasebank()  # cached
-    for kind in SpeechType:
-        for section in load_skeleton(kind).sections:
+    bank = KIT.phrasebank
+    for kind in KIT.types.values:
+        for section in skeleton_of(kind).sections:
             groups = bank.role(section.role)
             assert any(groups.group(g) for g in ("open", "item", "support", "body", "close")), (
                 kind,
@@ -292,8 +293,8 @@ def test_a_bad_phrasebank_sentence_is_refused_by_name(
         "  - 要坚持“{phrase}”。\n",
         encoding="utf-8",
     )
-    with pytest.raises(PhrasebankError) as caught:
-        load_phrasebank_file(path)
+    with pytest.raises(KnowledgeError) as caught:
+        load_phrasebank(path, RULES)
     assert sentence in str(caught.value) and problem in str(caught.value)
 
 
@@ -301,10 +302,10 @@ def test_a_repeated_sentence_or_unknown_role_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "phrasebank.yaml"
     body = "roles:\n  {role}:\n    body:\n      - 要压实工作责任。\n      - 要压实工作责任。\n"
     path.write_text(body.format(role="points") + "phrases_generic: ['要坚持{phrase}。']\n", "utf-8")
-    with pytest.raises(PhrasebankError, match="重复"):
-        load_phrasebank_file(path)
+    with pytest.raises(KnowledgeError, match="重复"):
+        load_phrasebank(path, RULES)
     path.write_text(
         body.format(role="preamble") + "phrases_generic: ['要坚持{phrase}。']\n", "utf-8"
     )
-    with pytest.raises(PhrasebankError, match="preamble"):
-        load_phrasebank_file(path)
+    with pytest.raises(KnowledgeError, match="preamble"):
+        load_phrasebank(path, RULES)

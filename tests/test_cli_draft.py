@@ -108,14 +108,19 @@ def test_drafts_to_an_edited_outline_and_fails_when_it_invents_a_figure(
     _, first = _json_draft(capsys, str(BRIEF))
     # The whole draft JSON is accepted as an outline file; the outline inside it is used.
     first["outline"]["parts"][2]["heading"] = "切实加强安全生产宣传教育"
-    code, edited = _json_draft(capsys, str(BRIEF), "--outline", str(_write_json(tmp_path / "d.json", first)))
+    code, edited = _json_draft(
+        capsys, str(BRIEF), "--outline", str(_write_json(tmp_path / "d.json", first))
+    )
     assert "二、切实加强安全生产宣传教育" in edited["text"]
     assert "按使用者提供的提纲起草" in edited["notes"]
     assert code == (0 if edited["report"]["passed"] else 1)
 
     outline = first["outline"]
     outline["parts"][1]["heading"] = "确保年底前重大隐患整改率达到99.5%"
-    assert main(["draft", str(BRIEF), "--outline", str(_write_json(tmp_path / "o.json", outline))]) == 1
+    assert (
+        main(["draft", str(BRIEF), "--outline", str(_write_json(tmp_path / "o.json", outline))])
+        == 1
+    )
     out = capsys.readouterr().out
     assert "未通过" in out and "invented_figures：简报中没有的数字或日期" in out and "99.5%" in out
 
@@ -126,7 +131,10 @@ def test_drafts_to_an_edited_outline_and_fails_when_it_invents_a_figure(
         (None, "文件不存在"),
         ("{不是 JSON", "不是有效的 JSON（第1行"),
         ({**example_brief("work_meeting"), "speech_type": "报告"}, "字段 speech_type"),
-        ({k: v for k, v in example_brief("work_meeting").items() if k != "meeting"}, "字段 meeting"),
+        (
+            {k: v for k, v in example_brief("work_meeting").items() if k != "meeting"},
+            "字段 meeting",
+        ),
     ],
 )
 def test_bad_briefs_exit_2_naming_what_is_wrong(
@@ -150,7 +158,9 @@ def test_bad_options_exit_2_before_drafting(
     assert "只能写 .docx、.md 或 .txt" in capsys.readouterr().err
     assert main(["draft", str(BRIEF), "--out", str(tmp_path / "missing" / "a.docx")]) == 2
     assert "目录不存在" in capsys.readouterr().err
-    bad_outline = _write_json(tmp_path / "outline.json", {"title": "讲话", "parts": [{"role": "opening"}]})
+    bad_outline = _write_json(
+        tmp_path / "outline.json", {"title": "讲话", "parts": [{"role": "opening"}]}
+    )
     assert main(["draft", str(BRIEF), "--outline", str(bad_outline)]) == 2
     err = capsys.readouterr().err
     assert "不是有效的提纲" in err and "字段 parts.0.chars" in err
@@ -162,7 +172,10 @@ def test_an_outline_that_does_not_fit_the_brief_exits_2(
     _, first = _json_draft(capsys, str(BRIEF))
     outline = first["outline"]
     outline["parts"] = outline["parts"][:2]
-    assert main(["draft", str(BRIEF), "--outline", str(_write_json(tmp_path / "o.json", outline))]) == 2
+    assert (
+        main(["draft", str(BRIEF), "--outline", str(_write_json(tmp_path / "o.json", outline))])
+        == 2
+    )
     assert "与简报不符" in capsys.readouterr().err
 
 

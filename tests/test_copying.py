@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from service.corpus.records import CorpusRecord
-from service.text.overlap import CHUNK, Example, ExampleIndex, example_names, find_overlap
+from service.retrieval.examples import Example
+from service.text.overlap import CHUNK, ExampleIndex, example_names, find_overlap
 
 
 def _record(corpus: list[CorpusRecord], prefix: str) -> CorpusRecord:
@@ -15,7 +16,9 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def test_original_text_shares_nothing(built_corpus: list[CorpusRecord]) -> None:
-    index = ExampleIndex([Example(_record(built_corpus, "004").text, names=())])
+    index = ExampleIndex(
+        [Example("例", "", None, "", original=_record(built_corpus, "004").text, removed=())]
+    )
     draft = "同志们：\n今天我们召开全县安全生产工作会议，主要任务是部署今年工作。\n谢谢大家！"
     overlap = find_overlap(draft, index)
     assert overlap.runs == [] and overlap.sentences == [] and not overlap.copies_text
@@ -23,7 +26,7 @@ def test_original_text_shares_nothing(built_corpus: list[CorpusRecord]) -> None:
 
 def test_copied_paragraph_is_found(built_corpus: list[CorpusRecord]) -> None:
     example = _record(built_corpus, "004").text
-    index = ExampleIndex([Example(example, names=())])
+    index = ExampleIndex([Example("例", "", None, "", original=example, removed=())])
     copied = _paragraphs(example)[0][: 4 * CHUNK]  # punctuation dropped: still 3 chunks
     overlap = find_overlap(f"同志们：\n今天开会。\n{copied}\n谢谢大家！", index)
     assert overlap.chunks >= 3 and overlap.copies_text
@@ -32,7 +35,7 @@ def test_copied_paragraph_is_found(built_corpus: list[CorpusRecord]) -> None:
 
 def test_two_short_runs_are_not_copying(built_corpus: list[CorpusRecord]) -> None:
     example = _record(built_corpus, "004").text
-    index = ExampleIndex([Example(example, names=())])
+    index = ExampleIndex([Example("例", "", None, "", original=example, removed=())])
     first, second = _paragraphs(example)[:2]
     draft = f"我们认为，{first[: CHUNK + 2]}。另外，{second[: CHUNK + 2]}"
     overlap = find_overlap(draft, index)
@@ -41,7 +44,7 @@ def test_two_short_runs_are_not_copying(built_corpus: list[CorpusRecord]) -> Non
 
 def test_punctuation_changes_do_not_hide_a_copy(built_corpus: list[CorpusRecord]) -> None:
     example = _record(built_corpus, "004").text
-    index = ExampleIndex([Example(example, names=())])
+    index = ExampleIndex([Example("例", "", None, "", original=example, removed=())])
     copied = _paragraphs(example)[0][: 4 * CHUNK].replace("，", "；")
     assert find_overlap(copied, index).chunks >= 3
 
@@ -50,21 +53,34 @@ def test_whole_long_sentence_is_a_copy() -> None:
     sentence = (
         "集中化解信访积案，推动形成了部门联动、上下协同、齐抓共管的工作格局，群众满意度持续稳步提升"
     )
-    index = ExampleIndex([Example(f"前言。{sentence}。后记。", names=())])
+    index = ExampleIndex(
+        [Example("例", "", None, "", original=f"前言。{sentence}。后记。", removed=())]
+    )
     overlap = find_overlap(f"同志们：\n{sentence}。", index)
     assert overlap.chunks < 3 and len(overlap.sentences) == 1 and overlap.copies_text
 
 
 def test_required_phrases_do_not_count_as_copying() -> None:
     phrase = "深入学习贯彻习近平新时代中国特色社会主义思想和党的二十大精神全面推进高质量发展"
-    index = ExampleIndex([Example(f"我们要{phrase}，", names=())])
+    index = ExampleIndex([Example("例", "", None, "", original=f"我们要{phrase}，", removed=())])
     draft = f"我们要{phrase}。"
     assert find_overlap(draft, index).copies_text
     assert not find_overlap(draft, index, allowed_phrases=[phrase]).copies_text
 
 
 def test_given_names_found_unless_in_brief() -> None:
-    index = ExampleIndex([Example("郭竞坤同志在曹妃甸讲话。", names=("郭竞坤", "曹妃甸"))])
+    index = ExampleIndex(
+        [
+            Example(
+                "例",
+                "",
+                None,
+                "",
+                original="郭竞坤同志在曹妃甸讲话。",
+                removed=("郭竞坤", "曹妃甸"),
+            )
+        ]
+    )
     draft = "同志们：\n学习曹妃甸的经验。\n郭竞坤同志讲得很好。"
     overlap = find_overlap(draft, index)
     assert [(n.name, n.lines) for n in overlap.names] == [("郭竞坤", (3,)), ("曹妃甸", (2,))]
@@ -105,7 +121,7 @@ def test_indexed_runs_agree_with_brute_force(built_corpus: list[CorpusRecord]) -
 
     example = _record(built_corpus, "001").text
     filler = _record(built_corpus, "004").text
-    index = ExampleIndex([Example(example, names=())])
+    index = ExampleIndex([Example("例", "", None, "", original=example, removed=())])
     rng = random.Random(7)
     for _ in range(30):
         parts = []

@@ -7,10 +7,11 @@ import pytest
 from service.corpus.classify import meeting_name, presiding_split
 from service.corpus.document import build_document
 from service.corpus.records import CorpusRecord
+from tests.kits import KIT
 
 
 def one(text: str) -> CorpusRecord:
-    records = build_document("doc", "doc.txt", text.split("\n")).records
+    records = build_document("doc", "doc.txt", text.split("\n"), KIT.types).records
     assert len(records) == 1
     return records[0]
 

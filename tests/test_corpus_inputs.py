@@ -13,6 +13,7 @@ from service.config import Settings
 from service.corpus.build import BuildReport, CorpusBuildError, build_corpus
 from service.corpus.records import CorpusRecord, read_records
 from tests.conftest import SEEDS_DIR
+from tests.kits import KIT
 
 TITLE = "在全县春季农业生产动员大会上的讲话"
 # Flattened ASCII punctuation, as web copies carry it.
@@ -37,7 +38,7 @@ def build(
     """Build a folder into folder/../out.jsonl and read the records back."""
     out = folder.parent / "out.jsonl"
     limit = Settings().max_source_mb if max_source_mb is None else max_source_mb
-    report = build_corpus(folder, out, max_source_mb=limit)
+    report = build_corpus(folder, out, KIT.types, max_source_mb=limit)
     return report, list(read_records(out))
 
 
@@ -159,7 +160,7 @@ def test_huge_file_is_not_read(src: Path) -> None:
 
 def test_missing_source_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusBuildError, match="源目录不存在"):
-        build_corpus(tmp_path / "nope", None, max_source_mb=8.0)
+        build_corpus(tmp_path / "nope", None, KIT.types, max_source_mb=8.0)
 
 
 def test_boilerplate_inside_and_at_the_end_of_content_lines(src: Path) -> None:

@@ -149,11 +149,11 @@ def test_cut_short_sources_are_flagged(built_corpus: list[CorpusRecord]) -> None
 def test_derived_titles_say_so(built_corpus: list[CorpusRecord]) -> None:
     records = by_id(built_corpus)
     for record_id in (f"{S000}#1", f"{S000}#2", S002):
-        assert any(
-            f.startswith("标题由会议名称") for f in records[record_id].flags
-        )
+        assert any(f.startswith("标题由会议名称") for f in records[record_id].flags)
     for record_id in (S001, S003, S004):
-        assert not any(f.startswith(("标题由会议名称", "标题取自正文")) for f in records[record_id].flags)
+        assert not any(
+            f.startswith(("标题由会议名称", "标题取自正文")) for f in records[record_id].flags
+        )
 
 
 def test_classification_reasons_are_in_flags(built_corpus: list[CorpusRecord]) -> None:

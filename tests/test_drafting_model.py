@@ -111,7 +111,7 @@ def test_missing_required_phrase_is_repaired(tmp_path: Path, build_dir: Path) ->
     assert "人民至上、生命至上" in draft["text"] and "两个维护" in draft["text"]
     assert any("修改" in n for n in draft["notes"])
     repairs = [r for r in fake.chat_requests if "请修改" in r.messages[-1]["content"]]
-    assert repairs and "缺少必须原样写入的提法" in repairs[0].messages[-1]["content"]
+    assert repairs and "缺少必用提法（须逐字出现）" in repairs[0].messages[-1]["content"]
 
 
 def test_truncated_part_is_written_again(tmp_path: Path, build_dir: Path) -> None:
@@ -137,9 +137,10 @@ def test_rate_limit_is_retried_after_the_wait_it_asks_for(tmp_path: Path, build_
 def test_server_errors_after_retries_are_a_502_and_recorded(
     tmp_path: Path, build_dir: Path
 ) -> None:
-    with FakeUpstream(ModelResponder()) as fake, _client(
-        tmp_path, build_dir, fake, max_retries=1
-    ) as client:
+    with (
+        FakeUpstream(ModelResponder()) as fake,
+        _client(tmp_path, build_dir, fake, max_retries=1) as client,
+    ):
         fake.script([Status(500), Status(500), Status(500)])
         response = client.post("/v1/drafts", json=BRIEF)
         assert response.status_code == 502, response.text
@@ -149,9 +150,10 @@ def test_server_errors_after_retries_are_a_502_and_recorded(
 
 
 def test_silent_upstream_is_a_504(tmp_path: Path, build_dir: Path) -> None:
-    with FakeUpstream(ModelResponder()) as fake, _client(
-        tmp_path, build_dir, fake, max_retries=0, request_timeout_s=0.5
-    ) as client:
+    with (
+        FakeUpstream(ModelResponder()) as fake,
+        _client(tmp_path, build_dir, fake, max_retries=0, request_timeout_s=0.5) as client,
+    ):
         fake.script([Slow(delay=3)])
         response = client.post("/v1/drafts", json=BRIEF)
     assert response.status_code == 504, response.text
@@ -160,13 +162,12 @@ def test_silent_upstream_is_a_504(tmp_path: Path, build_dir: Path) -> None:
 def test_dropped_connection_mid_part_is_a_502_event_when_streaming(
     tmp_path: Path, build_dir: Path
 ) -> None:
-    with FakeUpstream(ModelResponder()) as fake, _client(
-        tmp_path, build_dir, fake, max_retries=0
-    ) as client:
+    with (
+        FakeUpstream(ModelResponder()) as fake,
+        _client(tmp_path, build_dir, fake, max_retries=0) as client,
+    ):
         fake.script([Reply(), Drop(after_tokens=5)])
-        response = client.post(
-            "/v1/drafts", json=BRIEF, headers={"Accept": "text/event-stream"}
-        )
+        response = client.post("/v1/drafts", json=BRIEF, headers={"Accept": "text/event-stream"})
     events = sse_events(response.text)
     names = [name for name, _ in events]
     assert names[0] == "outline.delta" and "outline" in names
@@ -197,9 +198,10 @@ def test_every_example_brief_through_the_model(
 
 def test_a_draft_that_outruns_its_deadline_is_a_504(tmp_path: Path, build_dir: Path) -> None:
     trickle = Pacing(first_token_s=0.0, tokens_per_s=20)  # answers, but far too slowly
-    with FakeUpstream(ModelResponder(), pacing=trickle) as fake, _client(
-        tmp_path, build_dir, fake, draft_timeout_s=1.0
-    ) as client:
+    with (
+        FakeUpstream(ModelResponder(), pacing=trickle) as fake,
+        _client(tmp_path, build_dir, fake, draft_timeout_s=1.0) as client,
+    ):
         response = client.post("/v1/drafts", json=BRIEF)
         assert response.status_code == 504, response.text
         assert "秒仍未完成" in response.json()["detail"]

@@ -12,6 +12,8 @@ import pytest
 from evals.harness import corpus_items, evaluate, histogram
 from service.cli import main
 from service.corpus.records import CorpusRecord, write_records
+from service.scoring import Scorer
+from tests.kits import KIT
 
 
 @pytest.fixture()
@@ -85,6 +87,7 @@ def test_progress_is_reported(corpus_file: Path) -> None:
         mode="corpus",
         source="x",
         source_sha256="0",
+        scorer=Scorer(KIT),
         progress=lambda done, total: seen.append((done, total)),
     )
     assert seen[-1] == (6, 6) and len(run.documents) == 6

@@ -25,6 +25,7 @@ from service.testing.fake_upstream import FakeUpstream, Status
 from service.testing.model_responder import ModelResponder
 from service.text.normalise import count_chars
 from tests.apphelpers import make_build_dir, settings_for
+from tests.kits import KIT
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ ADAPTER: TypeAdapter[Assertion] = TypeAdapter(Assertion)
 
 
 def _subject(brief: Brief = BRIEF) -> Subject:
-    return Subject(SPEECH, Scorer().score(SPEECH, brief=brief))
+    return Subject(SPEECH, Scorer(KIT).score(SPEECH, brief=brief))
 
 
 def _passes(spec: dict[str, Any], subject: Subject | None = None) -> bool:
@@ -100,7 +101,9 @@ TABLE: list[tuple[dict[str, Any], bool]] = [
 
 
 @pytest.mark.parametrize(("spec", "holds"), TABLE, ids=lambda v: json.dumps(v, ensure_ascii=False))
-def test_assertion_passes_exactly_when_its_condition_holds(spec: dict[str, Any], holds: bool) -> None:
+def test_assertion_passes_exactly_when_its_condition_holds(
+    spec: dict[str, Any], holds: bool
+) -> None:
     assert _passes(spec) is holds
 
 
@@ -166,7 +169,7 @@ def test_bad_case_files_are_reported_before_drafting(tmp_path: Path, name: str) 
     text, expected = BAD_CASES[name]
     path = _write_case(tmp_path, name, text + "\n")
     with pytest.raises(CaseError) as raised:
-        load_case(path)
+        load_case(path, KIT)
     assert expected in str(raised.value)
     assert name in str(raised.value) or "nowhere" in str(raised.value)
 
@@ -177,24 +180,24 @@ def test_brief_by_name_relative_path_or_inline_with_overrides(tmp_path: Path) ->
     )
     named = load_case(_write_case(
         tmp_path, "named", "description: d\nbrief: pledge.json\noverrides: {point_count: 4}\n"
-        "assert: [{type: point-count, value: 4}]"))  # fmt: skip
+        "assert: [{type: point-count, value: 4}]"), KIT)  # fmt: skip
     assert named.brief.meeting == "全县高标准农田建设推进会" and named.brief.point_count == 4
     beside = load_case(_write_case(
         tmp_path, "beside", "description: d\nbrief: mine.json\nassert: [{type: contains, value: 市长}]"
-    ))  # fmt: skip
-    assert beside.brief.speech_type.value == "address" and beside.id == "beside"
+    ), KIT)  # fmt: skip
+    assert beside.brief.speech_type == "address" and beside.id == "beside"
     inline = load_case(_write_case(
         tmp_path, "inline", "description: d\nbrief: {speech_type: 主持词, meeting: 全县大会, "
-        "speaker: 县长}\nassert: [{type: regex, value: 散会}]"))  # fmt: skip
-    assert inline.brief.speech_type.value == "presiding"
+        "speaker: 县长}\nassert: [{type: regex, value: 散会}]"), KIT)  # fmt: skip
+    assert inline.brief.speech_type == "presiding"
 
 
 def test_cases_folder_errors(tmp_path: Path) -> None:
     with pytest.raises(CaseError, match="找不到用例目录"):
-        load_cases(tmp_path / "none")
+        load_cases(tmp_path / "none", KIT)
     (tmp_path / "README.md").write_text("not a case", "utf-8")
     with pytest.raises(CaseError, match=r"没有 \.yaml 用例"):
-        load_cases(tmp_path)
+        load_cases(tmp_path, KIT)
 
 
 GOOD_CASE = """description: 表态发言的基本格式
@@ -247,7 +250,9 @@ def test_cases_run_end_to_end_with_the_builtin_drafter(
     assert [a["passed"] for a in failing["assertions"]] == [True, False]
     assert "没有与 /散会/ 相符的文字" in failing["assertions"][1]["reason"]
     captured = capsys.readouterr()
-    assert "已起草用例 1/2：a_good ✓" in captured.err and "已起草用例 2/2：b_failing ✗" in captured.err
+    assert (
+        "已起草用例 1/2：a_good ✓" in captured.err and "已起草用例 2/2：b_failing ✗" in captured.err
+    )
     assert "用例 2 个，通过 1 个（50%）" in captured.out and "b_failing" in captured.out
     markdown = (out / "cases.md").read_text(encoding="utf-8")
     assert "| b_failing | pledge |" in markdown and "✗ 匹配 /散会/" in markdown
@@ -312,9 +317,9 @@ def test_model_drafter_without_an_endpoint_exits_2(
 
 def test_committed_cases_pass_with_the_builtin_drafter(seed_build: Path) -> None:
     """Every case in evals/cases passes, except those marked known_failure, which must fail."""
-    cases = load_cases(CASES_DIR)
+    cases = load_cases(CASES_DIR, KIT)
     assert len(cases) >= 8
-    assert {c.brief.speech_type.value for c in cases} >= {
+    assert {c.brief.speech_type for c in cases} >= {
         "work_meeting", "progress", "mobilization", "summary", "supervision", "presiding",
         "pledge", "address",
     }  # fmt: skip
@@ -329,7 +334,7 @@ def test_committed_cases_pass_with_the_builtin_drafter(seed_build: Path) -> None
 
 def _run(settings: Settings, seed_build: Path, cases: list[Any]) -> CasesRun:
     async def go() -> CasesRun:
-        async with open_pipeline(settings, open_index(seed_build)) as pipeline:
+        async with open_pipeline(settings, KIT, open_index(seed_build, KIT.segmenter)) as pipeline:
             return await run_cases(pipeline, cases, source="cases")
 
     return asyncio.run(go())

@@ -23,10 +23,10 @@ from evals.similarity import (
 )
 from service.cli import main
 from service.corpus.records import CorpusRecord
-from service.knowledge.lexicon import load_lexicon
 from service.retrieval.index import CorpusIndex
 from service.retrieval.saved import CORPUS_FILENAME, open_index
 from tests.apphelpers import make_build_dir, settings_for
+from tests.kits import KIT
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +62,17 @@ def test_lcs_matches_the_dynamic_programme_beyond_one_machine_word() -> None:
 
 
 def test_rouge_l_by_character() -> None:
-    assert rouge_l("今天我们开会", "今天，我们召开会议。") == rouge_l("今天我们开会", "今天我们召开会议")
+    assert rouge_l("今天我们开会", "今天，我们召开会议。") == rouge_l(
+        "今天我们开会", "今天我们召开会议"
+    )
     score = rouge_l("今天我们开会", "今天，我们召开会议。")
     assert (score.lcs, score.precision, score.recall, score.f1) == (6, 1.0, 0.75, 0.8571)
     assert rouge_l("同志们：", "同志们！").f1 == 1.0  # punctuation is not counted
     assert rouge_l("讲话稿", "主持词").f1 == 0.0 and rouge_l("", "主持词").f1 == 0.0
     # Whitespace-split scorers see one token per clause and score this 0; by character it is not.
-    assert rouge_l("要压实安全生产责任", "要切实压实安全责任").f1 == pytest.approx(2 * 7 / 18, abs=1e-4)
+    assert rouge_l("要压实安全生产责任", "要切实压实安全责任").f1 == pytest.approx(
+        2 * 7 / 18, abs=1e-4
+    )
     assert tokens("第1项、 XX同志：") == "第1项XX同志"
 
 
@@ -82,7 +86,11 @@ def test_headings_compared_without_their_numbering() -> None:
     )
     assert [m.best for m in matches] == ["提高政治站位", None, "加强组织领导，确保取得实效"]
     assert [m.matched for m in matches] == [True, False, True]
-    assert [m.similarity for m in matches] == [1.0, 0.0, rouge_l("加强组织领导，确保取得实效", "加强组织领导").f1]
+    assert [m.similarity for m in matches] == [
+        1.0,
+        0.0,
+        rouge_l("加强组织领导，确保取得实效", "加强组织领导").f1,
+    ]
     assert matches[2].similarity == pytest.approx(2 * (6 / 12) * 1.0 / (6 / 12 + 1.0), abs=1e-4)
     assert heading_overlap(matches) == round((1.0 + 0.0 + matches[2].similarity) / 3, 4)
     assert heading_overlap([]) is None
@@ -94,39 +102,40 @@ def _record(corpus: list[CorpusRecord], prefix: str) -> CorpusRecord:
 
 
 def test_briefs_derived_from_the_seeds(built_corpus: list[CorpusRecord]) -> None:
-    lexicon = load_lexicon()
-    progress = derive_brief(_record(built_corpus, "001"), lexicon)
+    progress = derive_brief(_record(built_corpus, "001"), KIT)
     brief = progress.brief
-    assert brief.speech_type.value == "progress" and brief.meeting == "全市主题教育推进会"
-    assert brief.speaker == "市委书记" and progress.sources == {"meeting": "标题", "speaker": "元数据"}
+    assert brief.speech_type == "progress" and brief.meeting == "全市主题教育推进会"
+    assert brief.speaker == "市委书记" and progress.sources == {
+        "meeting": "标题",
+        "speaker": "元数据",
+    }
     assert [p.title for p in brief.points] == [
         "提高政治站位，进一步把主题教育引向深入", "突出工作重点，进一步把重点措施贯穿始终",
     ]  # fmt: skip
     assert {"两个确立", "两个维护"} <= set(brief.required_phrases)
     assert all(p in _record(built_corpus, "001").text for p in brief.required_phrases)
     assert brief.target_chars == _record(built_corpus, "001").chars
-    speech = derive_brief(_record(built_corpus, "000_2bdf9da61f1c4d4c#2"), lexicon).brief
+    speech = derive_brief(_record(built_corpus, "000_2bdf9da61f1c4d4c#2"), KIT).brief
     assert speech.speaker == "区委副书记、区委教育实践活动领导小组常务副组长"  # XXX dropped
     assert speech.points[0].title == "要深刻认识“回头看”工作的重要性"
-    supervision = derive_brief(_record(built_corpus, "004"), lexicon).brief
+    supervision = derive_brief(_record(built_corpus, "004"), KIT).brief
     assert supervision.points == []  # its two parts are the form's own (评价, 建议)
-    presiding = derive_brief(_record(built_corpus, "000_2bdf9da61f1c4d4c#1"), lexicon).brief
+    presiding = derive_brief(_record(built_corpus, "000_2bdf9da61f1c4d4c#1"), KIT).brief
     assert presiding.meeting == "教育实践活动督导工作调度会" and len(presiding.agenda) == 7
     assert presiding.agenda[0].topic == "汇报" and presiding.agenda[-1].topic == "讲话"
     assert presiding.agenda[-1].speaker == "区委副书记、区委教育实践活动领导小组常务副组长XXX"
 
 
 def test_derived_target_is_clamped_and_news_has_no_brief(built_corpus: list[CorpusRecord]) -> None:
-    lexicon = load_lexicon()
     record = _record(built_corpus, "001")
-    assert derive_brief(record.model_copy(update={"chars": 120}), lexicon).brief.target_chars == 500
-    assert derive_brief(record.model_copy(update={"chars": 90000}), lexicon).brief.target_chars == 20000
+    assert derive_brief(record.model_copy(update={"chars": 120}), KIT).brief.target_chars == 500
+    assert derive_brief(record.model_copy(update={"chars": 90000}), KIT).brief.target_chars == 20000
     with pytest.raises(NotDerivable, match="news"):
-        derive_brief(_record(built_corpus, "003"), lexicon)
+        derive_brief(_record(built_corpus, "003"), KIT)
 
 
 def test_excluded_records_never_come_back_from_search(built_corpus: list[CorpusRecord]) -> None:
-    index = CorpusIndex.from_records(built_corpus)
+    index = CorpusIndex.from_records(built_corpus, KIT.segmenter)
     left_out = "001_96dd786780a8f525"
     query = "主题教育 推进会 政治站位"
     assert index.search(query, k=5)[0].record.id == left_out
@@ -152,10 +161,10 @@ def test_records_chosen_and_left_out(built_corpus: list[CorpusRecord]) -> None:
 def generated(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> GenerateRun:
     """The whole seed corpus drafted again with the built-in drafter, leave one out."""
     settings = settings_for(tmp_path_factory.mktemp("generate"), seed_build)
-    index = open_index(seed_build)
+    index = open_index(seed_build, KIT.segmenter)
 
     async def go() -> GenerateRun:
-        async with open_pipeline(settings, index) as pipeline:
+        async with open_pipeline(settings, KIT, index) as pipeline:
             return await run_generate(pipeline, index, source="speeches.jsonl", source_sha256="0")
 
     return asyncio.run(go())
@@ -172,7 +181,7 @@ def test_drafted_speech_is_never_its_own_example(generated: GenerateRun) -> None
 
 
 def test_leave_out_takes_the_whole_source(built_corpus: list[CorpusRecord]) -> None:
-    index = CorpusIndex.from_records(built_corpus)
+    index = CorpusIndex.from_records(built_corpus, KIT.segmenter)
     assert leave_out(index, _record(built_corpus, "001")) == ["001_96dd786780a8f525"]
     assert len(leave_out(index, _record(built_corpus, "000"))) == 2
 
@@ -212,7 +221,9 @@ def test_generate_cli_writes_three_reports(
     assert str(tmp_path) not in json.dumps(data) + markdown + page
 
 
-def test_generate_without_a_corpus_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_without_a_corpus_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["eval", "generate", "--corpus", str(tmp_path / "none.jsonl"), "--drafter", "builtin"]
     assert main(args) == 2
     assert "jianggao corpus build" in capsys.readouterr().err

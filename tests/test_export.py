@@ -21,7 +21,6 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 from fastapi.testclient import TestClient
 
-from service.drafters.builtin import BuiltinDrafter
 from service.export import (
     ExportFormat,
     content_disposition,
@@ -33,10 +32,10 @@ from service.export import (
     to_markdown,
     to_text,
 )
-from service.pipeline.pipeline import Draft, Pipeline
+from service.pipeline.pipeline import Draft
 from service.schemas import Brief
-from service.scoring import Scorer
 from tests.apphelpers import example_brief, running_app, settings_for
+from tests.kits import builtin_pipeline
 
 LEVEL_1 = re.compile(r"^[一二三四五六七八九十]+、")
 SAMPLE_TITLE = "在全县安全生产工作会议上的讲话"
@@ -57,7 +56,7 @@ SAMPLE = """在全县安全生产工作会议上的讲话
 @pytest.fixture(scope="module")
 def draft() -> Draft:
     """A real draft of the progress-meeting brief by the built-in drafter."""
-    pipeline = Pipeline(BuiltinDrafter(), None, Scorer())
+    pipeline = builtin_pipeline()
     return asyncio.run(pipeline.draft(Brief.model_validate(example_brief("progress"))))
 
 
@@ -199,12 +198,17 @@ def test_meta_lines_salutation_and_heading_levels() -> None:
         "同志们：",
         "今天我们召开会议，主要任务是部署安全生产工作。",
     ]
-    level_2 = paragraphs["（一）落实党政领导责任。各级党委政府要把安全生产摆上重要议事日程，定期研究解决重大问题。"]
+    level_2 = paragraphs[
+        "（一）落实党政领导责任。各级党委政府要把安全生产摆上重要议事日程，定期研究解决重大问题。"
+    ]
     assert _east_asian_font(level_2) == "楷体_GB2312"
     heading_run, rest_run = level_2.runs
     assert heading_run.text == "（一）落实党政领导责任。"
     assert rest_run.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
-    for body in ("1. 建立责任清单，明确每一位领导干部的职责。", "（1）县级领导包乡镇，乡镇领导包村。"):
+    for body in (
+        "1. 建立责任清单，明确每一位领导干部的职责。",
+        "（1）县级领导包乡镇，乡镇领导包村。",
+    ):
         assert paragraphs[body].style.name == "Normal"
     run_on = paragraphs["二、深化隐患排查整治。要聚焦重点行业领域，开展拉网式排查，做到不留死角。"]
     assert run_on.style.name == "一级标题" and run_on.runs[0].text == "二、深化隐患排查整治。"
@@ -252,11 +256,16 @@ def test_text_export_normalises_line_ends_and_encodes(draft: Draft) -> None:
 
 
 def test_filenames_are_safe_and_headers_carry_both_forms() -> None:
-    assert safe_filename('关于"安全/生产"的讲话: 初稿?', ExportFormat.DOCX) == "关于安全生产的讲话 初稿.docx"
+    assert (
+        safe_filename('关于"安全/生产"的讲话: 初稿?', ExportFormat.DOCX)
+        == "关于安全生产的讲话 初稿.docx"
+    )
     assert safe_filename("  ", ExportFormat.MD) == "讲稿.md"
     assert len(safe_filename("长" * 200, ExportFormat.TXT)) == 64
     header = content_disposition("讲话稿.docx", "draft-1.docx")
-    assert header == "attachment; filename=\"draft-1.docx\"; filename*=UTF-8''" + quote("讲话稿.docx")
+    assert header == "attachment; filename=\"draft-1.docx\"; filename*=UTF-8''" + quote(
+        "讲话稿.docx"
+    )
 
 
 # ---- the export route ------------------------------------------------------------------
@@ -298,9 +307,7 @@ def test_route_sends_a_word_file_named_after_the_title(
 def test_route_sends_markdown_and_text(
     client: TestClient, stored: dict[str, Any], fmt: str, media: str
 ) -> None:
-    response = client.get(
-        f"/v1/drafts/{stored['id']}/export", params={"format": fmt, "version": 1}
-    )
+    response = client.get(f"/v1/drafts/{stored['id']}/export", params={"format": fmt, "version": 1})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == media
     assert f".{fmt}" in response.headers["content-disposition"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.knowledge.lexicon import load_lexicon
 from service.text.figures import figure_keys, find_figures, invented_figures, parse_chinese_number
+from tests.kits import KIT
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_figures_found(text: str, key: str) -> None:
     ],
 )
 def test_not_figures(text: str) -> None:
-    fixed = load_lexicon().fixed_numeral_words
+    fixed = KIT.lexicon.fixed_numeral_words
     assert find_figures(text, fixed) == []
 
 

@@ -47,8 +47,12 @@ def anyio_backend() -> str:
 
 def client_for(fake: FakeUpstream, **overrides: Any) -> ChatClient:
     options: dict[str, Any] = {
-        "model": "fake-model", "base_url": fake.base_url, "api_key": "test-key",
-        "timeout_s": 2.0, "max_retries": 2, "max_concurrency": 4,
+        "model": "fake-model",
+        "base_url": fake.base_url,
+        "api_key": "test-key",
+        "timeout_s": 2.0,
+        "max_retries": 2,
+        "max_concurrency": 4,
     }
     return ChatClient(**(options | overrides))
 
@@ -66,7 +70,9 @@ async def test_complete_returns_text_finish_reason_and_usage(fake_upstream: Fake
     prompt_tokens = sum(len(split_tokens(m["content"])) for m in PROMPT)
     assert result.usage is not None
     assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (
-        prompt_tokens, len(split_tokens(result.text)))
+        prompt_tokens,
+        len(split_tokens(result.text)),
+    )
     [sent] = fake_upstream.chat_requests
     assert sent.messages == PROMPT and sent.max_tokens == 300 and not sent.stream
     assert sent.body["model"] == "fake-model" and sent.body["temperature"] == 0.7
@@ -114,7 +120,8 @@ async def test_usage_is_tallied_per_client_and_per_context(fake_upstream: FakeUp
             stream = client.stream(PROMPT, max_tokens=50)
             first = [d async for d in stream]
             results = await asyncio.gather(
-                *(client.complete(PROMPT, max_tokens=50) for _ in range(3)))
+                *(client.complete(PROMPT, max_tokens=50) for _ in range(3))
+            )
     per_call = results[0].usage
     assert per_call is not None and first
     assert draft.calls == 4 and draft.failed_calls == 0
@@ -192,8 +199,12 @@ async def test_slow_answer_times_out_after_retrying(fake_upstream: FakeUpstream)
 async def test_stream_timeout_bounds_silence_not_total_time(fake_upstream: FakeUpstream) -> None:
     steady = Pacing(first_token_s=0.1, tokens_per_s=20)  # ~0.6 s in all, no gap over 0.1 s
     stalling = Pacing(first_token_s=0.05, tokens_per_s=2)  # 0.5 s between tokens
-    fake_upstream.script([Reply("一二三四五六七八九十", pacing=steady),
-                          Reply("一二三四五六七八九十", pacing=stalling)])
+    fake_upstream.script(
+        [
+            Reply("一二三四五六七八九十", pacing=steady),
+            Reply("一二三四五六七八九十", pacing=stalling),
+        ]
+    )
     async with client_for(fake_upstream, timeout_s=0.25, max_retries=0) as client:
         started = time.monotonic()
         whole = "".join([d async for d in client.stream(PROMPT, max_tokens=20)])
@@ -280,8 +291,13 @@ async def test_json_mode_asks_for_a_json_object(fake_upstream: FakeUpstream) -> 
 
 
 async def test_from_settings_for_a_local_server_without_key(fake_upstream: FakeUpstream) -> None:
-    settings = Settings(openai_base_url=fake_upstream.base_url, openai_api_key=None,
-                        model="qwen2.5:7b", max_retries=0, request_timeout_s=5)
+    settings = Settings(
+        openai_base_url=fake_upstream.base_url,
+        openai_api_key=None,
+        model="qwen2.5:7b",
+        max_retries=0,
+        request_timeout_s=5,
+    )
     assert llm_configured(settings)
     async with ChatClient.from_settings(settings) as client:
         assert await client.models() == ["fake-model"]

@@ -10,7 +10,6 @@ import pytest
 from service import cli
 from service.config import get_settings
 from service.corpus.records import CorpusRecord, write_records
-from service.knowledge.speech_types import SpeechType
 from service.retrieval.index import CorpusIndex, RetrievalError, jaccard
 from service.retrieval.saved import (
     add_document,
@@ -20,14 +19,15 @@ from service.retrieval.saved import (
     read_meta,
 )
 from service.schemas import Brief
-from service.text.segment import Segmenter, get_segmenter, user_terms
+from service.text.segment import Segmenter, user_terms
+from tests.kits import KIT
 
 
 class CountingSegmenter(Segmenter):
     """The real segmenter, remembering every text it tokenised."""
 
     def __init__(self) -> None:
-        super().__init__(user_terms())
+        super().__init__(user_terms(tuple(KIT.lexicon.canonical_terms)))
         self.texts: list[str] = []
 
     def tokens(self, text: str) -> list[str]:
@@ -41,11 +41,11 @@ def by_prefix(records: list[CorpusRecord], prefix: str) -> CorpusRecord:
 
 @pytest.fixture(scope="module")
 def seed_index(built_corpus: list[CorpusRecord]) -> CorpusIndex:
-    return CorpusIndex.from_records(built_corpus)
+    return CorpusIndex.from_records(built_corpus, KIT.segmenter)
 
 
 BRIEFS = {
-    SpeechType.progress: Brief(
+    "progress": Brief(
         speech_type="推进会讲话",
         meeting="全市主题教育推进会",
         speaker="市委书记",
@@ -53,19 +53,19 @@ BRIEFS = {
         problems=["理论学习不够深入"],
         points=[{"title": "突出工作重点，把重点措施贯穿始终"}],
     ),
-    SpeechType.supervision: Brief(
+    "supervision": Brief(
         speech_type="督导组讲话",
         meeting="局党组教育实践活动总结大会",
         speaker="市委督导组组长",
         purpose="评价教育实践活动，提出巩固成果的建议",
     ),
-    SpeechType.work_meeting: Brief(
+    "work_meeting": Brief(
         speech_type="work_meeting",
         meeting="督导工作会议",
         speaker="县委副书记",
         points=[{"title": "加强督导工作"}],
     ),
-    SpeechType.presiding: Brief(
+    "presiding": Brief(
         speech_type="主持词",
         meeting="督导工作调度会",
         speaker="区委副书记",
@@ -75,8 +75,8 @@ BRIEFS = {
 
 
 @pytest.mark.parametrize("speech_type", list(BRIEFS))
-def test_same_type_first_and_never_news(seed_index: CorpusIndex, speech_type: SpeechType) -> None:
-    hits = seed_index.search_brief(BRIEFS[speech_type], k=5)
+def test_same_type_first_and_never_news(seed_index: CorpusIndex, speech_type: str) -> None:
+    hits = seed_index.search_brief(KIT.types.canonical(BRIEFS[speech_type]), k=5)
     assert hits[0].record.speech_type == speech_type
     assert hits[0].same_type and "同类型" in hits[0].why
     assert all(hit.record.kind != "news" for hit in hits)
@@ -97,7 +97,7 @@ def test_news_matches_but_is_never_an_example(seed_index: CorpusIndex) -> None:
 def test_duplicate_is_never_returned(built_corpus: list[CorpusRecord]) -> None:
     progress = by_prefix(built_corpus, "001")
     copy = progress.model_copy(update={"id": "copy-of-001", "duplicate_of": progress.id})
-    index = CorpusIndex.from_records([*built_corpus, copy])
+    index = CorpusIndex.from_records([*built_corpus, copy], KIT.segmenter)
     hits = index.search("主题教育 调查研究 整改整治", k=10, examples_only=True)
     assert progress.id in [hit.record.id for hit in hits]
     assert "copy-of-001" not in [hit.record.id for hit in hits]
@@ -120,9 +120,11 @@ def test_mmr_pushes_a_near_copy_below_a_different_document(
     built_corpus: list[CorpusRecord],
 ) -> None:
     original = by_prefix(built_corpus, "001")
-    other = by_prefix(built_corpus, "004").model_copy(update={"speech_type": SpeechType.progress})
+    other = by_prefix(built_corpus, "004").model_copy(update={"speech_type": "progress"})
     rest = [r for r in built_corpus if r.id not in (original.id, other.id)]
-    index = CorpusIndex.from_records([*rest, original, near_copy(original, "near-copy"), other])
+    index = CorpusIndex.from_records(
+        [*rest, original, near_copy(original, "near-copy"), other], KIT.segmenter
+    )
     query = "主题教育 调查研究 理论学习 整改整治 群众路线 评价 督导组 总结 巩固 成果 建议"
     plain = [hit.record.id for hit in index.search(query, k=3, diversity=0.0)]
     assert set(plain[:2]) == {original.id, "near-copy"} and plain[2] == other.id
@@ -142,12 +144,12 @@ def test_sections_come_back_in_the_asked_role(seed_index: CorpusIndex) -> None:
 
 
 def test_achievements_fall_back_to_opening_paragraphs(seed_index: CorpusIndex) -> None:
-    brief = BRIEFS[SpeechType.progress].model_copy(
+    brief = BRIEFS["progress"].model_copy(
         update={"achievements": ["压紧压实政治责任", "宣传引导氛围浓厚"]}
     )
     hits = seed_index.sections_for(brief, "achievements", k=2)
     assert hits[0].section is not None and "压紧压实政治责任" in hits[0].section.text
-    assert hits[0].record.speech_type == SpeechType.progress
+    assert hits[0].record.speech_type == "progress"
 
 
 def test_bad_search_input_is_a_clear_error(seed_index: CorpusIndex) -> None:
@@ -159,7 +161,7 @@ def test_bad_search_input_is_a_clear_error(seed_index: CorpusIndex) -> None:
 
 
 def test_segmenter_keeps_formulations_whole_and_drops_noise() -> None:
-    tokens = get_segmenter().tokens(
+    tokens = KIT.segmenter.tokens(
         "坚持以习近平新时代中国特色社会主义思想为指导，坚决做到“两个维护”，的了和。2024"
     )
     assert "习近平新时代中国特色社会主义思想" in tokens
@@ -172,9 +174,9 @@ def test_index_loads_without_tokenising_and_adds_one_document(
 ) -> None:
     index_dir = tmp_path / "index"
     examples = [r for r in built_corpus if not r.id.startswith("001")]
-    built = build_index(examples, index_dir, segmenter=CountingSegmenter())
+    built = build_index(examples, index_dir, CountingSegmenter())
     spy = CountingSegmenter()
-    loaded = load_index(index_dir, segmenter=spy)
+    loaded = load_index(index_dir, spy)
     assert spy.texts == []
     query_ids, _ = loaded.query_ids("督导工作 教育实践活动")
     assert list(loaded.speeches.scores(query_ids)) == list(built.speeches.scores(query_ids))
@@ -185,7 +187,7 @@ def test_index_loads_without_tokenising_and_adds_one_document(
     loaded.add(new)
     section_texts = {f"{s.heading}\n{s.text}" if s.heading else s.text for s in new.sections}
     assert spy.texts and set(spy.texts) <= section_texts
-    assert loaded.search_brief(BRIEFS[SpeechType.progress])[0].record.id == new.id
+    assert loaded.search_brief(BRIEFS["progress"])[0].record.id == new.id
 
 
 def test_add_document_persists_and_rebuild_reuses_cached_terms(
@@ -193,9 +195,9 @@ def test_add_document_persists_and_rebuild_reuses_cached_terms(
 ) -> None:
     index_dir = tmp_path / "index"
     rest = [r for r in built_corpus if not r.id.startswith("004")]
-    build_index(rest, index_dir, source_digest="abc")
-    add_document(index_dir, by_prefix(built_corpus, "004"))
-    reloaded = load_index(index_dir)
+    build_index(rest, index_dir, KIT.segmenter, source_digest="abc")
+    add_document(index_dir, by_prefix(built_corpus, "004"), KIT.segmenter)
+    reloaded = load_index(index_dir, KIT.segmenter)
     assert reloaded.get(by_prefix(built_corpus, "004").id) is not None
     assert read_meta(index_dir)["source_digest"] == "abc"  # type: ignore[index]
 
@@ -203,7 +205,7 @@ def test_add_document_persists_and_rebuild_reuses_cached_terms(
     changed = by_prefix(built_corpus, "002")
     edited = changed.model_copy(update={"title": changed.title + "（修订）"})
     records = [edited if r.id == changed.id else r for r in built_corpus]
-    build_index(records, index_dir, segmenter=spy)
+    build_index(records, index_dir, spy)
     assert spy.texts and all(text in changed.text for text in spy.texts)
 
 
@@ -211,14 +213,14 @@ def test_open_index_builds_when_missing_and_rebuilds_when_the_corpus_changes(
     built_corpus: list[CorpusRecord], tmp_path: Path
 ) -> None:
     with pytest.raises(RetrievalError, match="corpus build"):
-        open_index(tmp_path)
+        open_index(tmp_path, KIT.segmenter)
     corpus = tmp_path / "speeches.jsonl"
     write_records(corpus, built_corpus[:-1])
-    first = open_index(tmp_path)
+    first = open_index(tmp_path, KIT.segmenter)
     assert len(first.records) == len(built_corpus) - 1
     assert (tmp_path / "index" / "meta.json").is_file()
     write_records(corpus, built_corpus)
-    assert len(open_index(tmp_path).records) == len(built_corpus)
+    assert len(open_index(tmp_path, KIT.segmenter).records) == len(built_corpus)
 
 
 def test_jaccard_of_identical_and_disjoint_sets() -> None:

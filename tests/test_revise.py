@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from service.drafters.revise import revise, shorten
-from service.knowledge.phrasebank import load_phrasebank
 from service.schemas import Brief
 from service.text.normalise import count_chars
+from tests.kits import KIT
 
 BRIEF = Brief(
     speech_type="work_meeting",
@@ -34,7 +34,7 @@ def test_shorter_keeps_facts_phrases_and_items() -> None:
 
 
 def test_longer_and_topic_and_not_understood() -> None:
-    bank = load_phrasebank()
+    bank = KIT.phrasebank
     longer = revise(BODY, "请写得更充实一些", BRIEF, bank, _longer)
     assert longer.understood and count_chars(longer.text) > count_chars(BODY)
     topic = revise(BODY, "增加防汛抗旱方面的内容", BRIEF, bank, _longer)
@@ -57,6 +57,14 @@ def test_length_requests_ask_the_right_parts() -> None:
 def test_feedback_wish_reads_the_length_asks() -> None:
     from service.drafters.revise import feedback_wish
 
-    assert feedback_wish(["全文篇幅太长（约1500字，目标约1000字）：本部分请改为约600字。"]) == ("shorter", 600)
-    assert feedback_wish(["全文篇幅太短（约700字，目标约1000字）：本部分请改为约300字。"]) == ("longer", 300)
-    assert feedback_wish(["缺少必须原样写入的提法：“两个维护”"]) == ("", None)
+    assert feedback_wish(["全文篇幅太长（约1500字，目标约1000字）：本部分请改为约600字。"]) == (
+        "shorter",
+        600,
+    )
+    assert feedback_wish(["全文篇幅太短（约700字，目标约1000字）：本部分请改为约300字。"]) == (
+        "longer",
+        300,
+    )
+    assert feedback_wish(
+        ["缺少必用提法（须逐字出现）：“两个维护”。请把这些提法原样写入，一字不改。"]
+    ) == ("", None)

@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 
 from service.corpus.records import CorpusRecord
-from service.knowledge.speech_types import SpeechType
+from service.retrieval.examples import Example
 from service.schemas import Brief
-from service.scoring import Report, score_text
+from service.scoring import Report
 from service.text.normalise import count_chars
-from service.text.overlap import Example
+from tests.kits import score_text
 
 # Every figure of seed 004 except 57% (test_invented_figure adds one), so the base passes.
 FACTS_004 = (
@@ -187,7 +187,7 @@ def test_copied_passage_from_an_example(
     example = _record(built_corpus, "001").text
     start = example.index("在部署推进方面")
     passage = example[start : _first_sentence_end(example, "上下一般粗问题")]
-    examples = [Example(example, names=())]
+    examples = [Example("例", "", None, "", original=example, removed=())]
     assert _failed(score_text(base_004, brief=brief_004, examples=examples)) == set()
     broken = _insert_after("取得更大的成绩！", passage)(base_004)
     report = score_text(broken, brief=brief_004, examples=examples)
@@ -197,7 +197,16 @@ def test_copied_passage_from_an_example(
 def test_example_names_carried_over(
     base_004: str, brief_004: Brief, built_corpus: list[CorpusRecord]
 ) -> None:
-    examples = [Example(_record(built_corpus, "003").text, names=("郭竞坤", "曹妃甸", "付国良"))]
+    examples = [
+        Example(
+            "例",
+            "",
+            None,
+            "",
+            original=_record(built_corpus, "003").text,
+            removed=("郭竞坤", "曹妃甸", "付国良"),
+        )
+    ]
     broken = _insert_after("有条不紊推进。", "学习借鉴曹妃甸的做法。")(base_004)
     report = score_text(broken, brief=brief_004, examples=examples)
     assert _failed(report) == {"example_names"}
@@ -294,10 +303,10 @@ def test_empty_text_is_an_input_error() -> None:
 
 def test_address_needs_a_respectful_salutation() -> None:
     text = "同志们：\n今天，我们隆重举行开业典礼。\n祝开业典礼圆满成功！谢谢大家！"
-    report = score_text(text, speech_type=SpeechType.address)
+    report = score_text(text, speech_type="address")
     assert "salutation" in _failed(report)
     fixed = text.replace("同志们：", "尊敬的各位领导、各位来宾：")
-    assert "salutation" not in _failed(score_text(fixed, speech_type=SpeechType.address))
+    assert "salutation" not in _failed(score_text(fixed, speech_type="address"))
 
 
 def test_line_numbers_count_blank_lines_and_inline_salutations(base_004: str) -> None:

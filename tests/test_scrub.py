@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from service.corpus.records import CorpusRecord
-from service.text.scrub import PLACEHOLDERS, scrub
+from service.text.scrub import PLACEHOLDERS
+from tests.kits import KIT
+
+scrub = KIT.scrubber.scrub
 
 
 def seed(records: list[CorpusRecord], prefix: str) -> CorpusRecord:

@@ -8,29 +8,34 @@ from pathlib import Path
 import pytest
 import yaml
 
-from service.config import get_settings
-from service.knowledge.skeletons import (
-    ROLES,
-    SkeletonError,
-    chinese_count,
-    load_skeleton,
-    load_skeletons,
-)
-from service.knowledge.speech_types import CHINESE_NAMES, SpeechType
+from service.errors import InputError, KnowledgeError
+from service.knowledge.skeletons import chinese_count
+from service.knowledge.speech_types import load_types
 from service.schemas import Brief
+from tests.kits import KIT, skeleton_of
 
-SKELETONS = get_settings().prompts_dir / "skeletons"
+SKELETONS = KIT.folder / "skeletons"
 
 
-def test_every_type_has_exactly_one_valid_skeleton() -> None:
-    skeletons = load_skeletons()
-    assert set(skeletons) == set(SpeechType)
-    assert len(list(SKELETONS.glob("*.yaml"))) == len(SpeechType)
-    for kind, skeleton in skeletons.items():
-        assert skeleton.name == CHINESE_NAMES[kind]
+def load_skeletons(folder: Path) -> list[str]:
+    """The types of a copied skeletons folder (with the bundled roles)."""
+    return load_types(folder.parent, KIT.roles).values
+
+
+def test_every_skeleton_file_is_a_valid_type() -> None:
+    files = sorted(path.stem for path in SKELETONS.glob("*.yaml"))
+    assert sorted(KIT.types.values) == files
+    for skeleton in KIT.types:
         assert abs(sum(s.share for s in skeleton.sections) - 1) <= 0.02
-        assert all(s.role in ROLES for s in skeleton.sections)
+        assert all(s.role in KIT.roles for s in skeleton.sections)
         assert skeleton.formulas.salutation.endswith("：")
+        assert KIT.types.get(skeleton.name) is skeleton
+
+
+def test_an_unknown_type_names_the_accepted_ones() -> None:
+    with pytest.raises(InputError, match="work_meeting（工作会议讲话）") as raised:
+        KIT.types.get("研讨会发言")
+    assert raised.value.field == "speech_type"
 
 
 @pytest.mark.parametrize(
@@ -43,12 +48,12 @@ def test_every_type_has_exactly_one_valid_skeleton() -> None:
     ],
 )
 def test_chinese_type_names_find_the_skeleton(name: str, kind: str) -> None:
-    assert load_skeleton(name).type == SpeechType(kind)
+    assert skeleton_of(name).type == kind
 
 
 def test_transition_announces_the_number_of_points() -> None:
     brief = Brief(speech_type="工作会议讲话", meeting="全县工作会议", speaker="县委书记")
-    skeleton = load_skeleton(SpeechType.work_meeting)
+    skeleton = skeleton_of("work_meeting")
     assert skeleton.transition(brief) == "下面，我讲三点意见。"
     four = brief.model_copy(update={"point_count": 4})
     assert skeleton.transition(four) == "下面，我讲四点意见。"
@@ -60,7 +65,7 @@ def test_supervision_announces_its_two_parts_and_sizes_them() -> None:
     brief = Brief(
         speech_type="督导组讲话", meeting="总结大会", speaker="督导组组长", target_chars=3000
     )
-    skeleton = load_skeleton(SpeechType.supervision)
+    skeleton = skeleton_of("supervision")
     assert skeleton.transition(brief) == "下面，我代表督导组讲两个方面的意见。"
     plan = skeleton.plan(brief)
     assert abs(sum(p.chars for p in plan) - 3000) <= len(plan)
@@ -70,9 +75,9 @@ def test_supervision_announces_its_two_parts_and_sizes_them() -> None:
 def test_presiding_agenda_count_follows_the_brief() -> None:
     agenda = [{"speaker": f"第{i}位同志", "topic": "汇报"} for i in range(1, 5)]
     brief = Brief(speech_type="主持词", meeting="调度会", speaker="副书记", agenda=agenda)
-    plan = {p.section.role: p for p in load_skeleton("presiding").plan(brief)}
+    plan = {p.section.role: p for p in skeleton_of("presiding").plan(brief)}
     assert plan["agenda"].lead == "会议议程有四项："
-    assert load_skeleton("presiding").transition(brief) is None
+    assert skeleton_of("presiding").transition(brief) is None
 
 
 @pytest.mark.parametrize(
@@ -115,7 +120,8 @@ def sections_with(kind: str, **first: object) -> list[dict[str, object]]:
         ({"sections": sections_with("progress", share=0.5)}, "share"),
         ({"sections": sections_with("progress", role="ending")}, "role"),
         ({"sections": sections_with("progress", colour="red")}, "colour"),
-        ({"name": "推进会"}, "name"),
+        ({"order": -1}, "order"),
+        ({"recognise": [{"meeting": "推进(会"}]}, "正则"),
         (
             {"formulas": {"salutation": "同志们：", "closing": "谢谢", "transition": "讲{m}点"}},
             "{n}",
@@ -126,18 +132,24 @@ def test_a_broken_edit_is_rejected_with_the_file_named(
     tmp_path: Path, change: dict[str, object], message: str
 ) -> None:
     folder = broken_copy(tmp_path, "progress", change)
-    with pytest.raises(SkeletonError, match=r"progress\.yaml") as raised:
+    with pytest.raises(KnowledgeError, match=r"progress\.yaml") as raised:
         load_skeletons(folder)
     assert message in str(raised.value)
 
 
-def test_a_missing_or_doubled_type_is_rejected(tmp_path: Path) -> None:
+def test_types_are_the_files_there_are(tmp_path: Path) -> None:
     folder = tmp_path / "skeletons"
     shutil.copytree(SKELETONS, folder)
     (folder / "pledge.yaml").unlink()
-    with pytest.raises(SkeletonError, match=r"pledge\.yaml"):
-        load_skeletons(folder)
-    shutil.copy(SKELETONS / "pledge.yaml", folder / "pledge.yaml")
+    assert (
+        "pledge" not in load_skeletons(folder) and len(load_skeletons(folder)) == len(KIT.types) - 1
+    )
     shutil.copy(SKELETONS / "pledge.yaml", folder / "pledge_copy.yaml")
-    with pytest.raises(SkeletonError, match="文件名"):
+    with pytest.raises(KnowledgeError, match="文件名"):
+        load_skeletons(folder)
+
+
+def test_a_name_two_types_claim_is_rejected(tmp_path: Path) -> None:
+    folder = broken_copy(tmp_path, "progress", {"name": "工作会议讲话"})
+    with pytest.raises(KnowledgeError, match="工作会议讲话"):
         load_skeletons(folder)

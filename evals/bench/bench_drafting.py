@@ -15,14 +15,18 @@ from __future__ import annotations
 import asyncio
 import time
 
+from service.config import Settings
 from service.drafters.model import ModelDrafter
+from service.knowledge.kit import default_kit
 from service.llm import ChatClient
 from service.pipeline.pipeline import Mode, Pipeline
+from service.pipeline.prompts import Prompter
 from service.schemas import Brief
 from service.scoring import Scorer
 from service.testing.fake_upstream import FakeUpstream, Pacing
 from service.testing.model_responder import ModelResponder
 from service.text.normalise import count_chars
+from service.text.tokens import TokenBudget
 
 PACING = Pacing(first_token_s=0.5, tokens_per_s=40)
 BRIEF = Brief(
@@ -45,7 +49,10 @@ async def draft_once(fake: FakeUpstream, mode: Mode) -> tuple[float, float, int]
         model="fake-model", base_url=fake.base_url, api_key="bench",
         timeout_s=30, max_retries=0, max_concurrency=8,
     )  # fmt: skip
-    pipeline = Pipeline(ModelDrafter(client), None, Scorer(), repair_rounds=0)
+    kit = default_kit()
+    prompter = Prompter(kit, TokenBudget.from_settings(Settings()))
+    drafter = ModelDrafter(client, prompter)
+    pipeline = Pipeline(kit, drafter, None, Scorer(kit), repair_rounds=0)
     started = time.perf_counter()
     first_text = float("nan")
     chars = 0

@@ -45,11 +45,11 @@ from rank_bm25 import BM25Okapi
 
 from service.corpus.build import build_corpus
 from service.corpus.records import CorpusRecord, RecordSection
-from service.knowledge.speech_types import SpeechType
+from service.knowledge.kit import default_kit
 from service.retrieval.bm25 import fit_bm25
 from service.retrieval.index import CorpusIndex, EncodedRecord, Vocabulary
 from service.retrieval.saved import load_index, save_index
-from service.text.segment import get_segmenter, user_terms
+from service.text.segment import user_terms
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "raw"
 T = TypeVar("T")
@@ -58,7 +58,8 @@ T = TypeVar("T")
 def seed_sentences() -> list[str]:
     """Every sentence of the seed speeches (news excluded), as the corpus build cleans them."""
     with tempfile.TemporaryDirectory() as tmp:
-        report = build_corpus(SEEDS, Path(tmp) / "speeches.jsonl", max_source_mb=8.0)
+        out = Path(tmp) / "speeches.jsonl"
+        report = build_corpus(SEEDS, out, default_kit().types, max_source_mb=8.0)
     text = "\n".join(r.text for r in report.records if r.is_example)
     return [s for s in re.split(r"(?<=[。！？；])|\n", text) if len(s) > 6]
 
@@ -66,7 +67,7 @@ def seed_sentences() -> list[str]:
 def synthetic_records(sentences: list[str], n: int, seed: int) -> list[CorpusRecord]:
     """n speeches of 12–40 shuffled seed sentences, in opening / points / closing sections."""
     rng = random.Random(seed)
-    types = list(SpeechType)
+    types = default_kit().types.values
     records = []
     for i in range(n):
         picked = rng.sample(sentences, rng.randint(12, 40))
@@ -134,9 +135,10 @@ def segmenter_figures(sentences: list[str]) -> None:
     jieba.setLogLevel(60)
     text = "".join(sentences) * 20
     _, load = timed(jieba.initialize)
-    for term in user_terms():  # the same user dictionary as ours
+    kit = default_kit()
+    for term in user_terms(tuple(kit.lexicon.canonical_terms)):  # our user dictionary
         jieba.add_word(term)
-    ours = get_segmenter()
+    ours = kit.segmenter
     rust, t_rust = timed(lambda: ours.words(text))
     py, t_py = timed(lambda: jieba.lcut(text))
     same = len(boundaries(rust) & boundaries(py)) / len(boundaries(py))
@@ -160,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sentences = seed_sentences()
     records = synthetic_records(sentences, args.docs, args.seed)
-    segmenter = get_segmenter()
+    segmenter = default_kit().segmenter
     vocab = Vocabulary()
     tokens, t_tok = timed(lambda: [[segmenter.tokens(s.text) for s in r.sections] for r in records])
     encoded = [EncodedRecord([vocab.encode(t, grow=True) for t in rec]) for rec in tokens]
@@ -187,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return top5(rank.get_scores(list(query)))
 
     def full_search(query: Sequence[str]) -> object:
-        return index.search(" ".join(query), speech_type=SpeechType.progress, k=5)
+        return index.search(" ".join(query), speech_type="progress", k=5)
 
     ours, qps_ours = per_second(ours_top5, queries)
     _, qps_full = per_second(full_search, queries)
@@ -210,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory() as tmp:
         _, t_save = timed(lambda: save_index(index, Path(tmp) / "index"))
-        _, t_load = timed(lambda: load_index(Path(tmp) / "index", segmenter=segmenter))
+        _, t_load = timed(lambda: load_index(Path(tmp) / "index", segmenter))
     print(f"saved in {t_save:.2f} s, loaded in {t_load:.2f} s (no tokenising, no refit)")
     print(f"top-5 agreement on {len(compared)} queries: {np.mean(same_sets):.1%} of results "
           f"shared, {np.mean(same_order):.1%} of queries in the same order")  # fmt: skip

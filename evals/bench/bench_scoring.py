@@ -21,9 +21,11 @@ from pathlib import Path
 
 from service.config import get_settings
 from service.corpus.records import read_records
+from service.knowledge.kit import default_kit
+from service.retrieval.examples import Example
 from service.schemas import Brief
 from service.scoring import Scorer
-from service.text.overlap import CHUNK, Example, ExampleIndex, find_overlap
+from service.text.overlap import CHUNK, ExampleIndex, find_overlap
 
 DOC_CHARS = 5000
 SPEECH_KINDS = ("speech", "presiding", "pledge", "address")
@@ -82,13 +84,19 @@ def main() -> int:
     others = [r.text for r in records if r.kind not in SPEECH_KINDS] or texts[:1]
     docs = scaled_documents(texts)
     # Worst case: the examples are the same seeds, so most of every draft is "copied".
-    examples = [Example(text, names=()) for text in scaled_documents(texts[::-1])[:3]]
+    examples = [
+        Example("bench", "", None, "", original=text, removed=())
+        for text in scaled_documents(texts[::-1])[:3]
+    ]
     # Typical case: examples that share little with the drafts (the non-speech records).
-    distinct = [Example(text, names=()) for text in scaled_documents(others)[:3]]
+    distinct = [
+        Example("bench", "", None, "", original=text, removed=())
+        for text in scaled_documents(others)[:3]
+    ]
     mean_chars = sum(len(d) for d in docs) / len(docs)
     print(f"{len(docs)} 篇文档，平均 {mean_chars:.0f} 字；每项计时 {args.seconds:.0f} 秒，单核")
 
-    scorer = Scorer()
+    scorer = Scorer(default_kit())
     corpus_rate = rate(scorer.score, docs, args.seconds)
     brief = Brief(speech_type="work_meeting", meeting="全市主题教育工作推进会", speaker="市委书记")
     index = ExampleIndex(examples)
@@ -104,7 +112,7 @@ def main() -> int:
     jieba.initialize()
     jieba_rate = rate(jieba.lcut, docs, args.seconds)
     chunk_rate = rate(lambda d: find_overlap(d, index), docs, args.seconds)
-    texts_of_examples = [e.text for e in examples]
+    texts_of_examples = [e.original for e in examples]
     difflib_rate = rate(lambda d: difflib_copying(d, texts_of_examples), docs, args.seconds)
 
     rows = [

@@ -49,9 +49,7 @@ _MESSAGES = {
 }
 
 
-def problem(
-    status: int, title: str, detail: str, *, code: str, **extra: Any
-) -> JSONResponse:
+def problem(status: int, title: str, detail: str, *, code: str, **extra: Any) -> JSONResponse:
     """A problem+json response."""
     body = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})

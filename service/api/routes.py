@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.problems import status_of
 from service.errors import InputError, JianggaoError, NotFound
 from service.export import MEDIA_TYPES, ExportFormat, TextEncoding, content_disposition, export
-from service.knowledge.skeletons import load_skeletons
-from service.knowledge.speech_types import parse_speech_type
 from service.pipeline.outline import Outline, OutlineMismatch
 from service.pipeline.pipeline import Draft, Mode
 from service.resources import Resources
@@ -90,7 +88,7 @@ def healthz(res: Res) -> dict[str, Any]:
 @router.post("/v1/drafts", status_code=201, tags=["drafts"], response_model=Draft)
 async def create_draft(body: DraftRequest, request: Request, res: Res) -> Any:
     """Draft a speech from a brief; `Accept: text/event-stream` streams it as it is written."""
-    brief = body.brief()
+    brief = res.kit.types.canonical(body.brief())
     if EVENT_STREAM in request.headers.get("accept", ""):
         return StreamingResponse(
             _draft_stream(res, brief, body.outline, body.mode),
@@ -145,6 +143,7 @@ def sse(event: str, data: Any) -> bytes:
 @router.post("/v1/outlines", tags=["drafts"], response_model=Outline)
 async def create_outline(brief: Brief, res: Res) -> Any:
     """The outline alone, for approval; send it back edited in POST /v1/drafts."""
+    brief = res.kit.types.canonical(brief)
     outline, notes = await res.pipeline.outline(brief)
     return JSONResponse(outline.model_dump(), headers={"X-Jianggao-Notes": _header(notes)})
 
@@ -226,9 +225,7 @@ async def export_draft(
     tags=["drafts"],
     response_model=Draft,
 )
-async def regenerate_section(
-    draft_id: str, index: int, body: RegenerateRequest, res: Res
-) -> Draft:
+async def regenerate_section(draft_id: str, index: int, body: RegenerateRequest, res: Res) -> Draft:
     """Write one section (index into the draft's `sections`) again to an instruction;
     the result is a new version, the old one kept."""
     stored = await run_in_threadpool(res.store.get_draft, draft_id, None)
@@ -247,24 +244,27 @@ async def regenerate_section(
 @router.post("/v1/checks", tags=["checks"], response_model=Report)
 async def check_text(body: CheckRequest, res: Res) -> Report:
     """Score any text for form, and against a brief when one is given."""
-    speech_type = None
-    if body.speech_type:
-        try:
-            speech_type = parse_speech_type(body.speech_type)
-        except ValueError as exc:
-            raise InputError(str(exc), field="speech_type") from exc
+    speech_type = res.kit.types.get(body.speech_type).type if body.speech_type else None
     return await run_in_threadpool(
         lambda: res.scorer.score(body.text, brief=body.brief, speech_type=speech_type)
     )
 
 
 @router.get("/v1/speech-types", tags=["reference"])
-def speech_types() -> list[dict[str, Any]]:
-    """Every speech type with its skeleton: parts, shares, numbering, fixed formulas."""
-    return [
-        {"type": kind.value, **skeleton.model_dump(mode="json")}
-        for kind, skeleton in load_skeletons().items()
-    ]
+def speech_types(res: Res) -> list[dict[str, Any]]:
+    """Every speech type with its skeleton: parts, shares, numbering, fixed formulas, in order."""
+    return [skeleton.api_view() for skeleton in res.kit.types]
+
+
+@router.get("/v1/roles", tags=["reference"])
+def roles(res: Res) -> dict[str, dict[str, str]]:
+    """The Chinese name of every part of a draft: `program` (written by the program from the
+    form's rules, never rewritten on request) and `drafted` (written by the drafter)."""
+    kit_roles = res.kit.roles
+    return {
+        "program": dict(kit_roles.program),
+        "drafted": {name: spec.label for name, spec in kit_roles.roles.items()},
+    }
 
 
 @router.get("/v1/corpus", tags=["corpus"])

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from service.retrieval.examples import Example
     from service.schemas import Brief
     from service.scoring import Report
-    from service.text.overlap import Example
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 M = TypeVar("M", bound=BaseModel)
@@ -56,25 +56,25 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Score the file and print the report."""
-    from service.scoring import ScoringInputError, score_text
+    from service.config import get_settings
+    from service.errors import InputError
+    from service.knowledge.kit import load_kit
+    from service.scoring import Scorer
 
     try:
         text = read_text(args.file)
         brief = load_brief(args.brief) if args.brief else None
-        speech_type = _speech_type(args.speech_type)
+        speech_type = args.speech_type
         examples = [_example(path) for path in args.example]
-        report = score_text(
+        report = Scorer(load_kit(get_settings().prompts_dir)).score(
             text,
             brief=brief,
             speech_type=speech_type,
             examples=examples,
             draft=True if args.draft else None,
         )
-    except (BadInput, ScoringInputError) as error:
-        print(
-            f"check：{error.detail if isinstance(error, ScoringInputError) else error}",
-            file=sys.stderr,
-        )
+    except (BadInput, InputError) as error:
+        print(f"check：{error.detail if isinstance(error, InputError) else error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -130,21 +130,10 @@ def load_brief(path: Path) -> Brief:
     return validated(Brief, read_json(path), path, "简报")
 
 
-def _speech_type(value: str | None) -> Any:
-    from service.knowledge.speech_types import parse_speech_type
-
-    if value is None:
-        return None
-    try:
-        return parse_speech_type(value)
-    except ValueError as error:
-        raise BadInput(str(error)) from None
-
-
 def _example(path: Path) -> Example:
-    from service.text.overlap import Example
+    from service.retrieval.examples import Example
 
-    return Example(read_text(path))
+    return Example.of_text(path.name, read_text(path))
 
 
 def format_report(report: Report, name: str) -> str:

@@ -6,7 +6,10 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from service.text.segment import Segmenter
 
 # Without a terminal, progress is printed every this many files.
 PROGRESS_EVERY = 500
@@ -42,13 +45,19 @@ def run_build(args: argparse.Namespace) -> int:
     from service.config import get_settings
     from service.corpus.build import CorpusBuildError, build_corpus
     from service.corpus.summary import format_summary
+    from service.knowledge.kit import load_kit
 
     settings = get_settings()
+    kit = load_kit(settings.prompts_dir)
     source: Path = args.source or settings.corpus_dir
     out: Path = args.out or settings.build_dir / "speeches.jsonl"
     try:
         report = build_corpus(
-            source, out, max_source_mb=settings.max_source_mb, progress=_progress_printer()
+            source,
+            out,
+            kit.types,
+            max_source_mb=settings.max_source_mb,
+            progress=_progress_printer(),
         )
     except CorpusBuildError as error:
         print(f"corpus build：{error}", file=sys.stderr)
@@ -57,7 +66,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"corpus build：无法写出 {out}（{error.strerror or error}）", file=sys.stderr)
         return 2
     print(format_summary(report), end="")
-    return _index_after_build(out)
+    return _index_after_build(out, kit.segmenter)
 
 
 def _progress_printer() -> Callable[[int, int], None]:
@@ -74,13 +83,13 @@ def _progress_printer() -> Callable[[int, int], None]:
     return show
 
 
-def _index_after_build(out: Path) -> int:
+def _index_after_build(out: Path, segmenter: Segmenter) -> int:
     """Build the retrieval index beside the new speeches.jsonl (unchanged records are reused)."""
     from service.corpus.records import read_records
     from service.retrieval.saved import INDEX_DIRNAME, build_index, file_digest
 
     index_dir = out.parent / INDEX_DIRNAME
-    index = build_index(read_records(out), index_dir, source_digest=file_digest(out))
+    index = build_index(read_records(out), index_dir, segmenter, source_digest=file_digest(out))
     print(f"检索索引：{len(index.speeches)} 篇、{len(index.sections)} 段 → {index_dir}")
     return 0
 
@@ -108,24 +117,30 @@ def run_search(args: argparse.Namespace) -> int:
     """Search the corpus index (built first if missing or stale) and print the hits."""
     import json
 
-    from service.knowledge.speech_types import parse_speech_type
+    from service.config import get_settings
+    from service.errors import InputError
+    from service.knowledge.kit import load_kit
     from service.retrieval.index import RetrievalError
     from service.retrieval.saved import open_index
 
+    settings = get_settings()
+    kit = load_kit(settings.prompts_dir)
     query = " ".join(args.query).strip()
     try:
-        speech_type = parse_speech_type(args.speech_type) if args.speech_type else None
+        speech_type = kit.types.get(args.speech_type).type if args.speech_type else None
         if not query or args.k < 1:
             raise ValueError("检索词不能为空，--k 必须是正整数")
-        index = open_index()
+        index = open_index(settings.build_dir, kit.segmenter)
+        index.type_names = kit.types.names()
         if args.section:
             hits = index.search_sections(query, args.section, speech_type=speech_type, k=args.k)
         else:
             hits = index.search(
                 query, speech_type=speech_type, k=args.k, examples_only=not args.all
             )
-    except (ValueError, RetrievalError, OSError) as error:
-        print(f"corpus search：{error}", file=sys.stderr)
+    except (ValueError, RetrievalError, OSError, InputError) as error:
+        detail = error.detail if isinstance(error, InputError) else error
+        print(f"corpus search：{detail}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps([hit.as_json() for hit in hits], ensure_ascii=False, indent=2))
@@ -138,7 +153,7 @@ def _print_hits(hits: list[Any]) -> None:
     if not hits:
         print("没有找到匹配的范文。")
     for rank, hit in enumerate(hits, start=1):
-        kind = hit.record.speech_type.value if hit.record.speech_type else hit.record.kind
+        kind = hit.record.speech_type or hit.record.kind
         where = f" [{hit.section.role}] {hit.section.heading}" if hit.section else ""
         print(f"{rank}. {hit.score:7.3f}  {hit.record.id}  ({kind})  {hit.record.title}{where}")
         print(f"   {hit.why}")

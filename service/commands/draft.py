@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from service.config import get_settings
-    from service.errors import ConfigError, JianggaoError
+    from service.errors import ConfigError, InputError, JianggaoError
     from service.pipeline.outline import OutlineMismatch
 
     try:
@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"{args.outline} 与简报不符：{error}", EXIT_BAD_INPUT)
     except ConfigError as error:
         return _fail(f"配置有误：{error.detail}", EXIT_BAD_INPUT)
+    except InputError as error:
+        where = f"字段 {error.field}：" if error.field else ""
+        return _fail(f"{args.brief} 不是有效的简报：{where}{error.detail}", EXIT_BAD_INPUT)
     except JianggaoError as error:
         return _fail(f"起草失败：{error.detail}", EXIT_DRAFTING_FAILED)
     try:
@@ -140,12 +143,13 @@ def load_outline(path: Path) -> Outline:
 
 async def _draft(settings: Settings, brief: Brief, outline: Outline | None, mode: Mode) -> Draft:
     """Build what the API builds (drafter, corpus index, scorer) and run the pipeline once."""
+    from service.knowledge.kit import load_kit
     from service.pipeline.pipeline import Draft
-    from service.resources import load_index, make_drafter, make_pipeline
-    from service.scoring import Scorer
+    from service.resources import load_index, pipeline_for
 
-    drafter, client = make_drafter(settings)
-    pipeline = make_pipeline(settings, drafter, load_index(settings), Scorer())
+    kit = load_kit(settings.prompts_dir)
+    pipeline, client = pipeline_for(settings, kit, load_index(settings, kit))
+    drafter = pipeline.drafter
     _progress(f"起草器：{_drafter_label(drafter.name, drafter.model)}")
     result: Draft | None = None
     try:

@@ -12,6 +12,7 @@ from service.corpus.dedup import Duplicate, ShingleIndex
 from service.corpus.document import build_document
 from service.corpus.reading import SkipSource, read_source
 from service.corpus.records import CorpusRecord, write_records
+from service.knowledge.speech_types import SpeechTypes
 
 Progress = Callable[[int, int], None]
 
@@ -53,6 +54,7 @@ def source_files(source: Path) -> list[Path]:
 def build_corpus(
     source: Path,
     out: Path | None,
+    types: SpeechTypes,
     *,
     max_source_mb: float,
     progress: Progress | None = None,
@@ -66,7 +68,7 @@ def build_corpus(
     index = ShingleIndex()
     for done, path in enumerate(files, start=1):
         name = path.relative_to(root).as_posix()
-        _add_source(path, name, ids[path], int(max_source_mb * 2**20), report, index)
+        _add_source(path, name, ids[path], int(max_source_mb * 2**20), report, index, types)
         if progress is not None:
             progress(done, len(files))
     if out is not None:
@@ -76,12 +78,18 @@ def build_corpus(
 
 
 def _add_source(
-    path: Path, name: str, doc_id: str, max_bytes: int, report: BuildReport, index: ShingleIndex
+    path: Path,
+    name: str,
+    doc_id: str,
+    max_bytes: int,
+    report: BuildReport,
+    index: ShingleIndex,
+    types: SpeechTypes,
 ) -> None:
     """Turn one file into records, or into a skip entry; never raise for a bad file."""
     try:
         source = read_source(path, max_bytes)
-        result = build_document(doc_id, name, source.lines)
+        result = build_document(doc_id, name, source.lines, types)
     except SkipSource as reason:
         report.skipped.append(Skipped(name, str(reason)))
         return

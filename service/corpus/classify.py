@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from service.corpus.header import ROLE_END
 from service.corpus.records import Kind
-from service.knowledge.speech_types import SpeechType
+from service.knowledge.skeletons import Cue, Skeleton
+from service.knowledge.speech_types import SpeechTypes
 
 _NEWS_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("“在讲话中指出/强调”", re.compile(r"在讲话中(指出|强调|要求|表示)")),
@@ -57,25 +58,8 @@ _NARRATIVE = re.compile(r"(他|她)(说|道|笑|问|想|看|点了点头|皱)|�
 _NARRATIVE_PER_1000 = 2.0
 _AUDIENCE = re.compile(r"同志们|各位|大家|我们|朋友们|代表们")
 
-_TYPE_KEYWORDS: tuple[tuple[SpeechType, re.Pattern[str]], ...] = (
-    (SpeechType.progress, re.compile(r"推进(会|大会|会议)")),
-    (SpeechType.mobilization, re.compile(r"动员(会|大会|会议|部署)")),
-    (SpeechType.summary, re.compile(r"总结(会|大会|会议|表彰)")),
-    (SpeechType.work_meeting, re.compile(r"(工作|调度|部署|专题|座谈)(会|会议|大会)$")),
-)
-# In the opening only meeting words count: "推进" alone is in every speech, "推进会" is not.
-_OPENING_KEYWORDS: tuple[tuple[SpeechType, re.Pattern[str]], ...] = (
-    (SpeechType.mobilization, re.compile(r"动员(大会|会议|会|部署)|进行动员|作动员")),
-    (SpeechType.summary, re.compile(r"总结(大会|会议|会|表彰)")),
-    (SpeechType.progress, re.compile(r"推进(大会|会议|会)")),
-)
 _SALUTATION_LINE = re.compile(r"^[^。！？]{0,40}[：:]$")
 _OPENING_CHARS = 120
-_SUPERVISOR = re.compile(r"督导组|巡回督导|指导组|督查组|巡视组|巡察组")
-_SUPERVISOR_SELF = re.compile(r"我代表.{0,12}(督导组|指导组|督查组)|(督导组|指导组)完全同意")
-_PLEDGE = re.compile(r"坚决拥护|坚决贯彻|表态")
-_PLEDGE_RESOLVE = re.compile(r"请.{0,15}放心")
-_ADDRESS = re.compile(r"致辞|欢迎辞|贺词|尊敬的各位来宾|祝.{0,30}(圆满成功|取得圆满成功)")
 _ANNOUNCED = re.compile(r"讲[一二三四五六七八九十两几\d]+(点|个方面|个问题|条)")
 _MEETING_IN_TITLE = re.compile(r"在(?P<name>.+?)上的(讲话|发言|主持词|致辞|总结讲话)")
 _MEETING_IN_OPENING = re.compile(
@@ -89,7 +73,7 @@ class Verdict:
     """A classification with the reasons for it."""
 
     kind: Kind
-    speech_type: SpeechType | None
+    speech_type: str | None
     reasons: list[str] = field(default_factory=list)
 
 
@@ -148,6 +132,7 @@ def _numbered_lines(lines: list[str]) -> int:
 
 
 def classify(
+    types: SpeechTypes,
     title: str | None,
     speaker: str | None,
     lines: list[str],
@@ -167,19 +152,14 @@ def classify(
     presiding = presiding_markers(lines)
     if len(presiding) >= _PRESIDING_MIN_MARKERS or (title and "主持词" in title):
         reason = f"presiding: 主持词特征（{'、'.join(presiding) or '标题含主持词'}）"
-        return Verdict("presiding", SpeechType.presiding, [reason])
+        found = types.of_kind("presiding")
+        return Verdict("presiding", found.type if found else None, [reason])
     other = _not_a_speech([title, *lines] if title else lines, has_salutation)
     if other:
         return Verdict("other", None, [other])
-    speech_type, reason = speech_type_of(title, speaker, lines, meeting)
-    return Verdict(_KIND_OF_TYPE.get(speech_type, "speech"), speech_type, [reason])
-
-
-_KIND_OF_TYPE: dict[SpeechType, Kind] = {
-    SpeechType.presiding: "presiding",
-    SpeechType.pledge: "pledge",
-    SpeechType.address: "address",
-}
+    found, reason = speech_type_of(types, title, speaker, lines, meeting)
+    kind: Kind = found.kind if found else "speech"
+    return Verdict(kind, found.type if found else None, [reason])
 
 
 def _not_a_speech(lines: list[str], has_salutation: bool) -> str | None:
@@ -198,31 +178,48 @@ def _not_a_speech(lines: list[str], has_salutation: bool) -> str | None:
 
 
 def speech_type_of(
-    title: str | None, speaker: str | None, lines: list[str], meeting: str | None = None
-) -> tuple[SpeechType, str]:
-    """The speech type with its reason: who speaks, then the meeting's name, then the opening."""
-    head = "\n".join(lines[:3])
-    tail = "\n".join(lines[-3:])
-    whole_title = title or ""
-    if _ADDRESS.search(whole_title) or (head.startswith("尊敬的") and _ADDRESS.search(tail)):
-        return SpeechType.address, "address: 标题含“致辞”，或以“尊敬的…”开头、以祝愿作结"
-    if "表态" in whole_title or (_PLEDGE.search(head) and _PLEDGE_RESOLVE.search(tail)):
-        return SpeechType.pledge, "pledge: 标题含“表态”，或“坚决拥护”开头、“请…放心”作结"
-    role = speaker or _speaker_in_title(whole_title) or ""
-    if _SUPERVISOR.search(role) or _SUPERVISOR_SELF.search(head):
-        return (
-            SpeechType.supervision,
-            f"supervision: 讲话人是督导组（{role or head[:20]}）",
-        )
-    name = meeting_name(title, lines) or meeting
-    for speech_type, pattern in _TYPE_KEYWORDS:
-        if name and pattern.search(name):
-            return speech_type, f"{speech_type.value}: 会议名称“{name}”"
-    opening = next((x for x in lines if not _SALUTATION_LINE.match(x)), "")
-    for speech_type, pattern in _OPENING_KEYWORDS:
-        if pattern.search(opening[:_OPENING_CHARS]):
-            return speech_type, f"{speech_type.value}: 开头关键词“{pattern.pattern}”"
-    return SpeechType.work_meeting, "work_meeting: 没有更具体的线索，按工作会议讲话处理"
+    types: SpeechTypes,
+    title: str | None,
+    speaker: str | None,
+    lines: list[str],
+    meeting: str | None = None,
+) -> tuple[Skeleton | None, str]:
+    """The speech type with its reason, by the skeletons' cues: on the document (title,
+    speaker, first and last paragraphs), then on the meeting's name, then on the opening."""
+    places = {
+        "title": title or "",
+        "speaker": speaker or _speaker_in_title(title or "") or "",
+        "head": "\n".join(lines[:3]),
+        "tail": "\n".join(lines[-3:]),
+        "meeting": meeting_name(title, lines) or meeting or "",
+        "opening": next((x for x in lines if not _SALUTATION_LINE.match(x)), "")[:_OPENING_CHARS],
+    }
+    for skeleton, cue in types.cues():
+        if _matches(cue, places):
+            return skeleton, f"{skeleton.type}: {_because(cue, places)}"
+    fallback = types.get(types.fallback) if types.fallback else None
+    if fallback is None:
+        return None, "没有可判断类型的线索"
+    return fallback, f"{fallback.type}: 没有更具体的线索，按{fallback.name}处理"
+
+
+def _matches(cue: Cue, places: dict[str, str]) -> bool:
+    return all(
+        bool(places[place]) and re.search(pattern, places[place])
+        for place, pattern in cue.places().items()
+    )
+
+
+def _because(cue: Cue, places: dict[str, str]) -> str:
+    """Why the cue matched, in Chinese: its own words, else what it found where."""
+    if cue.speaker is not None:
+        return f"{cue.because or '讲话人'}（{places['speaker']}）"
+    if cue.because:
+        return cue.because
+    if cue.meeting is not None:
+        return f"会议名称“{places['meeting']}”"
+    pattern = next(iter(cue.places().values()))
+    return f"开头关键词“{pattern}”"
 
 
 def _speaker_in_title(title: str) -> str | None:

@@ -19,6 +19,7 @@ from service.corpus.cleaning import Removal, clean_lines, join_broken_lines
 from service.corpus.header import Header, read_header
 from service.corpus.reading import SkipSource
 from service.corpus.records import CorpusRecord, RecordMeta, RecordSection, SectionRole
+from service.knowledge.speech_types import SpeechTypes
 from service.text.normalise import count_chars
 from service.text.structure import ParsedSpeech, match_heading, parse_speech
 
@@ -26,7 +27,6 @@ _RECORD_ROLES: dict[str, SectionRole] = {role: role for role in get_args(Section
 _LEVEL = re.compile(r"(省|市|县|区|乡|镇)(委|政府|人大|政协|纪委)|[全我本](省|市|县|区|乡|镇)")
 _DATELINE = re.compile(r"^(\d{1,2}月\d{1,2}日)")
 _SALUTATION_START = re.compile(r"^(尊敬的|各位|同志们|亲爱的)")
-_TITLE_SUFFIX = {"presiding": "主持词", "address": "致辞", "pledge": "表态发言"}
 _FALLBACK_TITLE_CHARS = 24
 
 
@@ -49,7 +49,9 @@ class _Part:
     flags: list[str] = field(default_factory=list)
 
 
-def build_document(doc_id: str, source: str, raw_lines: Sequence[str]) -> DocumentResult:
+def build_document(
+    doc_id: str, source: str, raw_lines: Sequence[str], types: SpeechTypes
+) -> DocumentResult:
     """Clean, split and classify one source's lines into records; SkipSource if nothing is left."""
     cleaned = clean_lines(list(raw_lines))
     header = read_header(cleaned.lines)
@@ -68,7 +70,12 @@ def build_document(doc_id: str, source: str, raw_lines: Sequence[str]) -> Docume
     name = meeting_name(header.title, body)
     records = [
         _record(
-            doc_id if len(parts) == 1 else f"{doc_id}#{part.number}", source, part, header, name
+            doc_id if len(parts) == 1 else f"{doc_id}#{part.number}",
+            source,
+            part,
+            header,
+            name,
+            types,
         )
         for part in parts
     ]
@@ -93,22 +100,22 @@ def _split_parts(header: Header, body: list[str]) -> list[_Part]:
     at = presiding_split(body)
     if at is None:
         return [_Part(1, head_lines, body, header.speaker)]
-    note = (
-        f"在第 {at + 1} 段拆分：前为主持词，后为讲话（以“{body[at][:12]}…”开头）"
-    )
+    note = f"在第 {at + 1} 段拆分：前为主持词，后为讲话（以“{body[at][:12]}…”开头）"
     first = _Part(1, head_lines, body[:at], header.speaker, [note])
     second = _Part(2, [], body[at:], handover_speaker(body[at - 1]), [note])
     return [first, second]
 
 
 def _record(
-    record_id: str, source: str, part: _Part, header: Header, name: str | None
+    record_id: str, source: str, part: _Part, header: Header, name: str | None, types: SpeechTypes
 ) -> CorpusRecord:
     text = "\n".join([*part.head_lines, *part.body])
     parsed = parse_speech(text)
     title_in_text = header.title if part.number == 1 else None
-    verdict = classify(title_in_text, part.speaker, part.body, parsed.salutation is not None, name)
-    title, title_flag = _title(title_in_text, verdict, name, part.body)
+    has_salutation = parsed.salutation is not None
+    verdict = classify(types, title_in_text, part.speaker, part.body, has_salutation, name)
+    suffix = types.title_suffix(verdict.kind)
+    title, title_flag = _title(title_in_text, verdict, name, part.body, suffix)
     flags = [*part.flags, *verdict.reasons, *_count_flags(parsed, verdict)]
     if title_flag:
         flags.append(title_flag)
@@ -127,13 +134,12 @@ def _record(
 
 
 def _title(
-    title: str | None, verdict: Verdict, name: str | None, body: list[str]
+    title: str | None, verdict: Verdict, name: str | None, body: list[str], suffix: str
 ) -> tuple[str, str | None]:
     """The source's title, else one derived from the meeting's name, else the first words."""
     if title:
         return title, None
     if name and verdict.kind not in ("news", "other"):
-        suffix = _TITLE_SUFFIX.get(verdict.kind, "讲话")
         return f"在{name}上的{suffix}", f"标题由会议名称“{name}”生成"
     first = next((x for x in body if not _SALUTATION_START.match(x)), body[0])
     short = first[:_FALLBACK_TITLE_CHARS] + ("…" if len(first) > _FALLBACK_TITLE_CHARS else "")

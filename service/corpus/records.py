@@ -9,8 +9,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.knowledge.speech_types import SpeechType
-
 Kind = Literal["speech", "presiding", "pledge", "address", "news", "other"]
 SectionRole = Literal[
     "title",
@@ -25,6 +23,21 @@ SectionRole = Literal[
     "closing",
     "other",
 ]
+
+# How a prompt names each kind of section when it shows an example.
+SECTION_LABELS: dict[str, str] = {
+    "title": "标题",
+    "meta": "署名",
+    "salutation": "称呼",
+    "opening": "开场",
+    "achievements": "成绩",
+    "problems": "问题",
+    "agenda": "议程",
+    "transition": "过渡",
+    "point": "分点",
+    "closing": "结尾",
+    "other": "其他",
+}
 
 
 class RecordSection(BaseModel):
@@ -50,7 +63,7 @@ class CorpusRecord(BaseModel):
     source: str
     title: str
     kind: Kind
-    speech_type: SpeechType | None
+    speech_type: str | None
     text: str
     sections: list[RecordSection]
     chars: int

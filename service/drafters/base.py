@@ -14,7 +14,7 @@ from typing import Protocol
 
 from service.knowledge.skeletons import Skeleton, SkeletonSection
 from service.pipeline.outline import Outline, OutlinePart
-from service.pipeline.prompts import Example
+from service.retrieval.examples import Example
 from service.schemas import Brief
 
 TextSink = Callable[[str], None]

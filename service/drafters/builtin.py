@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 
+from service.corpus.records import SECTION_LABELS
 from service.drafters.base import PartJob
 from service.drafters.compose import (
     COMMON_ROLES,
@@ -36,30 +37,17 @@ from service.drafters.compose import (
     sentence,
     slot_values,
 )
-from service.drafters.exemplars import borrowable, stable_hash, vocabulary
+from service.drafters.exemplars import Borrowing, borrowable, stable_hash
 from service.drafters.revise import feedback_wish, revise, shorten
-from service.knowledge.lexicon import load_lexicon
-from service.knowledge.phrasebank import Phrasebank, load_phrasebank, render
+from service.knowledge.kit import Kit
+from service.knowledge.phrasebank import Phrasebank, Rules, render
 from service.knowledge.skeletons import Skeleton
-from service.knowledge.speech_types import CHINESE_NAMES, SpeechType
 from service.pipeline.assembly import assemble
 from service.pipeline.outline import Outline, derive_outline, outline_text
-from service.pipeline.prompts import RECORD_ROLE_NAMES, Example
+from service.retrieval.examples import Example
 from service.schemas import Brief
 
 _CHUNKS = 4  # a body is streamed in about this many pieces
-# Parts whose opener or closer the form needs: 今天召开…, 让我们…, 散会, 请…放心, 圆满成功.
-NEEDS_OPEN = frozenset(("opening", "comment", "stance", "welcome"))
-NEEDS_CLOSE = frozenset(("closing", "thanks", "resolve", "wishes", "adjourn"))
-# Parts where the speaker talks of “我们” (pledging, welcoming, thanking), not “要……”.
-FIRST_PERSON_ROLES = frozenset(("stance", "measures", "resolve", "welcome", "body", "wishes"))
-# Examples lend sentences only to drafts of the same register.
-REGISTERS = {
-    SpeechType.presiding: "presiding",
-    SpeechType.pledge: "pledge",
-    SpeechType.address: "address",
-}
-TYPES_BY_NAME = {name: kind for kind, name in CHINESE_NAMES.items()}
 MAX_SUPPORTS = 6  # sentences added under one item before the part's general sentences
 
 
@@ -69,22 +57,21 @@ class BuiltinDrafter:
     name = "builtin"
     model: str | None = None
 
-    def __init__(self, phrasebank: Phrasebank | None = None) -> None:
-        self._bank = phrasebank
+    def __init__(self, kit: Kit) -> None:
+        self.kit = kit
+        self.phrasebank: Phrasebank = kit.phrasebank
         self._vocabulary: frozenset[str] | None = None
 
-    @property
-    def phrasebank(self) -> Phrasebank:
-        if self._bank is None:
-            self._bank = load_phrasebank()
-        return self._bank
-
-    def vocabulary(self, brief: Brief) -> frozenset[str]:
-        """Words a borrowed example sentence may use: the phrasebank's, lexicon's and brief's."""
+    def borrowing(self, brief: Brief) -> Borrowing:
+        """What a borrowed example sentence is held to: the words it may use (the phrasebank's,
+        the lexicon's and the brief's) and the phrasebank's own rules."""
+        segmenter = self.kit.segmenter
         if self._vocabulary is None:
             texts = [entry for _, entry in self.phrasebank.entries()]
-            self._vocabulary = vocabulary([*texts, *load_lexicon().canonical_terms])
-        return self._vocabulary | vocabulary([brief.fact_text()])
+            self._vocabulary = segmenter.vocabulary([*texts, *self.kit.lexicon.canonical_terms])
+        rules = Rules(self.kit.roles, frozenset(self.kit.types.values), self.kit.lexicon)
+        words = self._vocabulary | segmenter.vocabulary([brief.fact_text()])
+        return Borrowing(words, segmenter, rules)
 
     async def outline(
         self,
@@ -147,7 +134,7 @@ class BuiltinDrafter:
         phrases = _phrases_by_part(brief, outline)
         bodies = []
         for index, part in enumerate(outline.parts):
-            label = RECORD_ROLE_NAMES[skeleton.section(part.role).record_role]
+            label = SECTION_LABELS[skeleton.section(part.role).record_role]
             aligned = [_only(example, label) for example in examples]
             job = PartJob(
                 brief, skeleton, outline, index, aligned, phrases.get(index, ()), used=used
@@ -158,19 +145,22 @@ class BuiltinDrafter:
 
     def compose(self, job: PartJob) -> str:
         """The body of one part, and its sentences recorded in job.used."""
-        composer = Composer(job, self.phrasebank, self.vocabulary(job.brief))
+        composer = Composer(job, self.kit, self.borrowing(job.brief))
         return composer.compose()
 
 
 class Composer:
     """Writes one part: the frame (open, facts, items, close), phrases, borrowed lines, fill."""
 
-    def __init__(self, job: PartJob, bank: Phrasebank, words: frozenset[str]) -> None:
+    def __init__(self, job: PartJob, kit: Kit, borrowing: Borrowing) -> None:
         self.job = job
-        self.bank = bank
-        self.words = words
+        self.kit = kit
+        self.bank = kit.phrasebank
+        self.borrowing = borrowing
         self.role = job.part.role
-        self.picker = Picker(job, bank, slot_values(job))
+        self.opens = kit.roles.with_flag("opens")
+        self.closes = kit.roles.with_flag("closes")
+        self.picker = Picker(job, self.bank, slot_values(job))
         self.budget = budget(job)
         self.body = Body()
         lead = job.section.lead or ""
@@ -214,16 +204,16 @@ class Composer:
         self.body.inline_items = self.role == "agenda"
         if self.role == "wrapup" and self.body.items:
             self._add(self.body.intro, "open", n=chinese_n(len(self.body.items)))
-        elif self.role in NEEDS_OPEN:
+        elif self.role in self.opens:
             self._add(self.body.intro, "open")
-        if self.role in NEEDS_CLOSE:
+        if self.role in self.closes:
             self._add(self.body.close, "close")
 
     def _opener_and_closer(self) -> None:
         """A part's own opener and closer, when the part has room for them."""
-        if not self.closed_intro and self.role not in NEEDS_OPEN | {"attendance", "wrapup"}:
+        if not self.closed_intro and self.role not in self.opens | {"attendance", "wrapup"}:
             self._add(self.body.intro, "open", room=self.room())
-        if self.role not in NEEDS_CLOSE:
+        if self.role not in self.closes:
             self._add(self.body.close, "close", room=self.room())
 
     def _add(self, target: list[str], group: str, room: int = 10_000, **extra: str) -> None:
@@ -247,8 +237,8 @@ class Composer:
             if any(text in self.job.part.subpoints for text in facts):
                 continue  # they are this part's items
             joined = "；".join(sentence(text).rstrip("。") for text in facts)
-            pools = [list(self.bank.group(brief.speech_type.value, self.role, group))]
-            pools.append(list(self.bank.group(brief.speech_type.value, "opening", group)))
+            pools = [list(self.bank.group(brief.speech_type, self.role, group))]
+            pools.append(list(self.bank.group(brief.speech_type, "opening", group)))
             found = self.picker.take(pools, 10_000, item=joined)
             self.body.facts.append(found or sentence(joined))
 
@@ -351,18 +341,18 @@ class Composer:
                 continue
             start = stable_hash(f"{self.job.brief.meeting}|{phrase}") % len(templates)
             ordered += templates[start:] + templates[:start]
-        if self.role in FIRST_PERSON_ROLES:
+        if self.role in self.kit.roles.with_flag("first_person"):
             ordered.sort(key=lambda t: not t.startswith("我们"))
         return ordered
 
     def _borrow(self) -> None:
         owner, owners = owner_group(self.job)
-        register = REGISTERS.get(self.job.brief.speech_type, "speech")
-        examples = [e for e in self.job.examples if _register_of(e) == register]
+        register = self.job.skeleton.kind
+        examples = [e for e in self.job.examples if self._register_of(e) == register]
         found = borrowable(
             examples,
             self.role,
-            self.words,
+            self.borrowing,
             owner=owner,
             owners=owners,
             used=self.picker.written,
@@ -371,6 +361,12 @@ class Composer:
             if len(text) <= self.room():
                 self.extra().append(text)
                 self.picker.written.add(text)
+
+    def _register_of(self, example: Example) -> str:
+        """The register an example is written in: a speech, a presiding text, a pledge …"""
+        types = self.kit.types
+        kind = example.speech_type
+        return types.get(kind).kind if kind and kind in types else "speech"
 
     # Fill: supports under the items first, then body sentences, until the budget is met.
 
@@ -405,12 +401,6 @@ class Composer:
             target.append(found)
             if target is self.body.intro and len(target) >= 3 and self.body.items:
                 target = self.body.outro
-
-
-def _register_of(example: Example) -> str:
-    """The register an example is written in: a speech, a presiding text, a pledge, an address."""
-    kind = TYPES_BY_NAME.get(example.type_name)
-    return REGISTERS.get(kind, "speech") if kind else "speech"
 
 
 def _pieces(text: str) -> list[str]:

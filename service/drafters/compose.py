@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from service.corpus.header import ROLE_END
 from service.drafters.base import PartJob
 from service.drafters.exemplars import stable_hash
+from service.errors import KnowledgeError
 from service.knowledge.phrasebank import Phrasebank, render, slots_of
-from service.knowledge.skeletons import Skeleton, SkeletonError, chinese_count
+from service.knowledge.skeletons import Skeleton, chinese_count
 from service.pipeline.assembly import assemble, item_marker
 from service.pipeline.outline import Outline, topic_of
 from service.retrieval.index import SECTION_FALLBACK
@@ -160,7 +161,7 @@ class Picker:
         if group == "common":
             entries, users = list(self.bank.common), self._users(COMMON_ROLES)
         else:
-            speech_type = self.job.brief.speech_type.value
+            speech_type = self.job.brief.speech_type
             entries = list(self.bank.group(speech_type, role, group))
             kin = {r for r, others in KIN.items() if role in others}
             users = self._users(frozenset({role, *kin}))
@@ -239,13 +240,13 @@ def fixed_chars(outline: Outline, skeleton: Skeleton) -> int:
     """Characters assembly adds around the bodies: title, salutation, headings, leads, sign-off."""
     try:
         return count_chars(assemble(outline, [""] * len(outline.parts), skeleton).text)
-    except SkeletonError:  # an outline without the items a counted lead needs
+    except KnowledgeError:  # an outline without the items a counted lead needs
         return count_chars(outline.title + "".join(p.heading for p in outline.parts))
 
 
 def budget(job: PartJob) -> int:
     """This part's body length: its share of the target, less what assembly adds."""
-    target = job.brief.effective_target_chars * AIM - fixed_chars(job.outline, job.skeleton)
+    target = job.skeleton.target_chars(job.brief) * AIM - fixed_chars(job.outline, job.skeleton)
     total = sum(part.chars for part in job.outline.parts) or 1
     return max(int(target * job.part.chars / total), 40)
 

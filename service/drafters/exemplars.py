@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from service.knowledge.phrasebank import entry_problems
-from service.pipeline.prompts import Example
+from service.knowledge.phrasebank import Rules, entry_problems
+from service.retrieval.examples import Example
 from service.text.overlap import normalise
-from service.text.segment import get_segmenter
+from service.text.segment import Segmenter
 
 MAX_CHARS = 26  # compared characters: below the scorer's 28-character chunk
 MIN_CHARS = 8
@@ -36,6 +37,16 @@ _BAD_ANY = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Borrowing:
+    """What a borrowed sentence is held to: the words it may use, how words are cut, and the
+    phrasebank's own rules (no figures, no placeholders, no closing cues outside closings)."""
+
+    vocabulary: frozenset[str]
+    segmenter: Segmenter
+    rules: Rules
+
+
 def stable_hash(text: str) -> int:
     """The same number for the same text in every process (unlike hash())."""
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
@@ -44,7 +55,7 @@ def stable_hash(text: str) -> int:
 def borrowable(
     examples: Sequence[Example],
     role: str,
-    vocabulary: frozenset[str],
+    borrowing: Borrowing,
     *,
     owner: int,
     owners: int,
@@ -59,7 +70,7 @@ def borrowable(
                 sentence = sentence.strip()
                 if sentence in taken or stable_hash(sentence) % owners != owner:
                     continue
-                if fits(sentence, role, vocabulary):
+                if fits(sentence, role, borrowing):
                     found.append(sentence)
                     taken.add(sentence)
                 if len(found) == PER_PART:
@@ -67,20 +78,14 @@ def borrowable(
     return found
 
 
-def fits(sentence: str, role: str, vocabulary: frozenset[str]) -> bool:
+def fits(sentence: str, role: str, borrowing: Borrowing) -> bool:
     """Short, generic, clean, and in words the draft already speaks."""
     size = len(normalise(sentence))
     if not MIN_CHARS <= size <= MAX_CHARS:
         return False
     if _BAD_START.match(sentence) or _BAD_ANY.search(sentence):
         return False
-    if entry_problems(sentence, f"roles.{role}.body"):
+    if entry_problems(sentence, f"roles.{role}.body", borrowing.rules):
         return False
-    words = get_segmenter().tokens(sentence)
-    return bool(words) and all(word in vocabulary for word in words)
-
-
-def vocabulary(texts: Iterable[str]) -> frozenset[str]:
-    """Index terms of the given texts: the words a borrowed sentence may use."""
-    segmenter = get_segmenter()
-    return frozenset(word for text in texts for word in segmenter.tokens(text))
+    words = borrowing.segmenter.tokens(sentence)
+    return bool(words) and all(word in borrowing.vocabulary for word in words)

@@ -8,13 +8,8 @@ from service.drafters.base import TRUNCATED, PartJob, TextSink
 from service.knowledge.skeletons import Skeleton
 from service.llm import ChatClient
 from service.pipeline.outline import Outline, OutlineMismatch, outline_text, parse_outline_json
-from service.pipeline.prompts import (
-    Example,
-    outline_prompt,
-    repair_prompt,
-    section_prompt,
-    whole_prompt,
-)
+from service.pipeline.prompts import Prompter
+from service.retrieval.examples import Example
 from service.schemas import Brief
 from service.text.tokens import Message
 
@@ -30,8 +25,11 @@ class ModelDrafter:
 
     name = "openai"
 
-    def __init__(self, client: ChatClient, *, outline_attempts: int = 2) -> None:
+    def __init__(
+        self, client: ChatClient, prompter: Prompter, *, outline_attempts: int = 2
+    ) -> None:
         self.client = client
+        self.prompter = prompter
         self.model: str | None = client.model
         self.outline_attempts = outline_attempts
 
@@ -43,7 +41,7 @@ class ModelDrafter:
         on_text: TextSink | None = None,
     ) -> Outline:
         """Ask for the outline as JSON; on a malformed answer, ask again saying what was wrong."""
-        messages: list[Message] = list(outline_prompt(brief, examples, skeleton=skeleton).messages)
+        messages: list[Message] = list(self.prompter.outline(brief, examples).messages)
         problem = ""
         for _ in range(self.outline_attempts):
             text = await self._streamed(messages, on_text)
@@ -71,20 +69,20 @@ class ModelDrafter:
 
     async def write_part(self, job: PartJob) -> AsyncIterator[str]:
         """Stream one part; a repair or regeneration shows the old text and what to change."""
-        stream = self.client.stream(_part_messages(job), max_tokens=part_tokens(job.part.chars))
+        messages = _part_messages(self.prompter, job)
+        stream = self.client.stream(messages, max_tokens=part_tokens(job.part.chars))
         async with stream:
             async for delta in stream:
                 yield delta
         if stream.truncated:
             job.notes.append(TRUNCATED)
 
-
     async def write_whole(
         self, brief: Brief, skeleton: Skeleton, outline: Outline, examples: Sequence[Example]
     ) -> AsyncIterator[str]:
         """Stream the whole speech from one call."""
-        prompt = whole_prompt(brief, examples, skeleton=skeleton)
-        tokens = part_tokens(brief.effective_target_chars)
+        prompt = self.prompter.whole(brief, examples)
+        tokens = part_tokens(skeleton.target_chars(brief))
         async with self.client.stream(prompt.messages, max_tokens=tokens) as stream:
             async for delta in stream:
                 yield delta
@@ -95,22 +93,20 @@ def part_tokens(chars: int) -> int:
     return max(MIN_PART_TOKENS, int(chars * TOKENS_PER_CHAR * 1.3))
 
 
-def _part_messages(job: PartJob) -> list[Message]:
+def _part_messages(prompter: Prompter, job: PartJob) -> list[Message]:
     part = job.part
     role = part.role
     if job.feedback or job.instruction:
         problems = [*job.feedback]
         if job.instruction:
             problems.append(f"使用者的修改要求：{job.instruction}")
-        prompt = repair_prompt(
-            job.brief, role, job.previous, problems,
-            point=job.point_number, heading=part.heading, skeleton=job.skeleton,
-        )  # fmt: skip
+        prompt = prompter.repair(
+            job.brief, role, job.previous, problems, point=job.point_number, heading=part.heading
+        )
     else:
-        prompt = section_prompt(
+        prompt = prompter.section(
             job.brief, role, job.examples, outline=outline_text(job.outline),
             point=job.point_number, heading=part.heading, subpoints=part.subpoints,
-            skeleton=job.skeleton,
         )  # fmt: skip
     messages = [Message(role=m["role"], content=m["content"]) for m in prompt.messages]
     if job.phrases:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field, model_validator
 
-from service.config import get_settings
+from service.knowledge.files import read_yaml, validated
 
 
 class Term(BaseModel):
@@ -79,13 +78,6 @@ class Lexicon(BaseModel):
         return named + self.numeral_words
 
 
-def load_lexicon(path: Path | None = None) -> Lexicon:
-    """Load and validate the lexicon file (default: prompts/lexicon.yaml)."""
-    source = path or get_settings().prompts_dir / "lexicon.yaml"
-    return _load(source)
-
-
-@lru_cache(maxsize=4)
-def _load(path: Path) -> Lexicon:
-    with path.open(encoding="utf-8") as handle:
-        return Lexicon.model_validate(yaml.safe_load(handle))
+def load_lexicon(path: Path) -> Lexicon:
+    """Load and validate a lexicon file (prompts/lexicon.yaml)."""
+    return validated(Lexicon, read_yaml(path, "词表文件"), path, "词表文件")

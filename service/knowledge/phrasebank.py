@@ -12,16 +12,17 @@ draft.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from service.config import get_settings
-from service.knowledge.lexicon import load_lexicon
-from service.knowledge.skeletons import ROLES
-from service.knowledge.speech_types import SpeechType
+from service.errors import KnowledgeError
+from service.knowledge.files import read_yaml, validated
+from service.knowledge.lexicon import Lexicon
+from service.knowledge.roles import Roles
 from service.text.figures import find_figures
 from service.text.normalise import to_simplified
 from service.text.structure import find_announcements
@@ -30,9 +31,6 @@ SLOTS = frozenset(
     ("meeting", "topic", "heading", "item", "org", "speaker", "audience", "purpose", "phrase", "n")
 )
 GROUPS = ("open", "recap", "concern", "item", "support", "body", "close")
-# Roles whose sentences may end a speech: only they may say 让我们、散会、请…放心、谢谢.
-CLOSING_ROLES = frozenset(("closing", "thanks", "resolve", "wishes", "adjourn"))
-PRESIDING_ROLES = frozenset(("attendance", "agenda", "handover", "wrapup", "adjourn"))
 
 _SLOT = re.compile(r"\{(\w*)\}")
 _SENTENCE = re.compile(r"[^。！？]+[。！？]")
@@ -49,8 +47,21 @@ _PRESIDING_CUE = re.compile(r"首先请|下面请|现在开会|会议议程|出�
 _MAX_ENTRY = 160
 
 
-class PhrasebankError(ValueError):
-    """Raised when the phrasebank is missing, unreadable or has a sentence a draft cannot use."""
+@dataclass(frozen=True)
+class Rules:
+    """What an entry is checked against: the roles (who may close, who presides), the types
+    that may have sections of their own, and the lexicon of formulations."""
+
+    roles: Roles
+    types: Collection[str]
+    lexicon: Lexicon
+
+    @classmethod
+    def of(cls, context: Any) -> Rules:
+        rules = context.get("rules") if isinstance(context, dict) else None
+        if not isinstance(rules, Rules):
+            raise KnowledgeError("句库要连同角色、类型和词表一起读取（load_phrasebank）")
+        return rules
 
 
 class RoleBank(BaseModel):
@@ -84,16 +95,17 @@ class Phrasebank(BaseModel):
     emphasis: tuple[str, ...] = ()  # a regenerated part asked to 增加{item}的内容
 
     @model_validator(mode="after")
-    def _check(self) -> Phrasebank:
-        unknown = sorted(key for key in self.roles if not _known_key(key))
+    def _check(self, info: ValidationInfo) -> Phrasebank:
+        rules = Rules.of(info.context)
+        unknown = sorted(key for key in self.roles if not _known_key(key, rules))
         if unknown:
             raise ValueError(
-                f"不认识的部分角色：{unknown}；可用：{sorted(ROLES)}，"
-                f"或“类型.角色”，类型为 {[t.value for t in SpeechType]}"
+                f"不认识的部分角色：{unknown}；可用：{sorted(rules.roles.roles)}，"
+                f"或“类型.角色”，类型为 {sorted(rules.types)}"
             )
         seen: dict[str, str] = {}
         for where, entry in self.entries():
-            problems = entry_problems(entry, where)
+            problems = entry_problems(entry, where, rules)
             if problems:
                 raise ValueError(f"{where}“{entry}”：{'；'.join(problems)}")
             for sentence in _SENTENCE.findall(entry):
@@ -129,10 +141,10 @@ class Phrasebank(BaseModel):
         return own or self.role(role).group(group)
 
 
-def _known_key(key: str) -> bool:
+def _known_key(key: str, rules: Rules) -> bool:
     """A role (points) or a type's own version of a role (summary.closing)."""
     kind, _, role = key.rpartition(".")
-    return role in ROLES and (not kind or kind in {t.value for t in SpeechType})
+    return role in rules.roles and (not kind or kind in rules.types)
 
 
 def slots_of(template: str) -> set[str]:
@@ -147,7 +159,7 @@ def render(template: str, values: dict[str, str]) -> str | None:
     return _SLOT.sub(lambda m: values[m.group(1)], template)
 
 
-def entry_problems(entry: str, where: str) -> list[str]:
+def entry_problems(entry: str, where: str, rules: Rules) -> list[str]:
     """What keeps one phrasebank entry out of a draft; empty when it is fine."""
     problems: list[str] = []
     unknown = slots_of(entry) - SLOTS
@@ -156,18 +168,19 @@ def entry_problems(entry: str, where: str) -> list[str]:
     if where.startswith("phrases") and "{phrase}" not in entry:
         problems.append("提法句子要用 {phrase} 写出提法")
     bare = _SLOT.sub("", entry)
-    problems += _text_problems(bare, entry)
+    problems += _text_problems(bare, entry, rules.lexicon)
     role = where.split(".")[-2] if where.startswith("roles.") else ""
-    if role not in CLOSING_ROLES and _CLOSING_CUE.search(bare):
-        problems.append("只有结尾部分（closing、thanks、resolve、wishes、adjourn）能用结束语")
-    if role not in CLOSING_ROLES and _SEQUENCE_START.match(bare):
+    closing, presiding = rules.roles.with_flag("closes"), rules.roles.with_flag("presiding")
+    if role not in closing and _CLOSING_CUE.search(bare):
+        problems.append(f"只有结尾部分（{'、'.join(sorted(closing))}）能用结束语")
+    if role not in closing and _SEQUENCE_START.match(bare):
         problems.append("不要以“首先，”“最后，”开头，这类序号由程序加")
-    if role not in PRESIDING_ROLES and role != "opening" and _PRESIDING_CUE.search(bare):
+    if role not in presiding and role != "opening" and _PRESIDING_CUE.search(bare):
         problems.append("主持用语只能用在主持词的部分里")
     return problems
 
 
-def _text_problems(bare: str, entry: str) -> list[str]:
+def _text_problems(bare: str, entry: str, lexicon: Lexicon) -> list[str]:
     problems: list[str] = []
     if len(entry) > _MAX_ENTRY:
         problems.append(f"太长（{len(entry)}字，上限{_MAX_ENTRY}）")
@@ -181,7 +194,6 @@ def _text_problems(bare: str, entry: str) -> list[str]:
         problems.append("有繁体字")
     if _ITEM_MARKER.search(bare):
         problems.append("不要自带“一是”“第一，”之类的序号，序号由程序加")
-    lexicon = load_lexicon()
     if find_figures(bare, lexicon.fixed_numeral_words) or re.search(r"[0-9０-９]", bare):
         problems.append("不能有数字：数字只能来自简报")
     if "{n}" not in entry and find_announcements(bare, 0):
@@ -192,23 +204,8 @@ def _text_problems(bare: str, entry: str) -> list[str]:
     return problems
 
 
-def load_phrasebank_file(path: Path) -> Phrasebank:
-    """Read and validate one phrasebank file; errors name the file and the sentence at fault."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Phrasebank.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise PhrasebankError(f"读不了句库文件 {path.name}：{exc}") from exc
-    except ValidationError as exc:
-        problems = "；".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise PhrasebankError(f"句库文件 {path.name} 不合规：{problems}") from exc
-
-
-def load_phrasebank(path: Path | None = None) -> Phrasebank:
-    """The phrasebank (prompts/phrasebank.yaml unless a path is given), loaded once."""
-    return _load(path or get_settings().prompts_dir / "phrasebank.yaml")
-
-
-@lru_cache(maxsize=4)
-def _load(path: Path) -> Phrasebank:
-    return load_phrasebank_file(path)
+def load_phrasebank(path: Path, rules: Rules) -> Phrasebank:
+    """Read and validate a phrasebank file; errors name the file and the sentence at fault."""
+    return validated(
+        Phrasebank, read_yaml(path, "句库文件"), path, "句库文件", context={"rules": rules}
+    )

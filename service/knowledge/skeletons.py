@@ -1,90 +1,42 @@
-"""Load and check the speech skeletons of prompts/skeletons/<type>.yaml.
+"""A speech type, described once in prompts/skeletons/<type>.yaml, and checked on load.
 
-A skeleton is the conventional form of one speech type: ordered sections with
-their purpose and share of the length, how they are numbered, and the fixed
-formulas (称呼, the "下面，我讲N点意见" transition, the closing call). The YAML
-files are written for material writers to read and edit; this module makes sure
-an edit cannot break a draft (shares add up, roles and styles are known, every
-type has exactly one file).
+A skeleton is everything the service knows about one type of speech: its name
+and aliases, the kind of text it is (speech, presiding text, pledge, address),
+its default length and title, how the reader recognises it, how its opening
+reads, and its form: ordered sections with their purpose and share of the
+length, how they are numbered, and the fixed formulas (称呼, the "下面，我讲N点
+意见" transition, the closing call). The YAML files are written for material
+writers to read and edit; this module makes sure an edit cannot break a draft
+(shares add up, roles and styles are known, patterns compile).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
+    PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from service.config import get_settings
-from service.knowledge.speech_types import CHINESE_NAMES, SpeechType, parse_speech_type
+from service.errors import KnowledgeError
+from service.knowledge.roles import Roles, RoleSpec
 from service.schemas import Brief
 from service.text.normalise import squeeze_spaces
 
-# Section roles and their Chinese names; the record role says which corpus sections match.
-ROLES: dict[str, tuple[str, str]] = {
-    "opening": ("开场", "opening"),
-    "comment": ("评价汇报", "opening"),
-    "achievements": ("肯定成绩", "achievements"),
-    "problems": ("指出问题", "problems"),
-    "points": ("分点意见", "point"),
-    "review": ("回顾成效", "achievements"),
-    "lessons": ("经验启示", "point"),
-    "next_steps": ("下步工作", "point"),
-    "evaluation": ("评价特点", "point"),
-    "suggestions": ("意见建议", "point"),
-    "thanks": ("致谢", "closing"),
-    "attendance": ("出席人员", "agenda"),
-    "agenda": ("会议议程", "agenda"),
-    "handover": ("逐项主持", "agenda"),
-    "wrapup": ("小结要求", "point"),
-    "adjourn": ("宣布散会", "closing"),
-    "stance": ("表明态度", "opening"),
-    "measures": ("具体措施", "point"),
-    "resolve": ("表示决心", "closing"),
-    "welcome": ("欢迎祝贺", "opening"),
-    "body": ("主体内容", "point"),
-    "wishes": ("祝愿", "closing"),
-    "closing": ("结尾号召", "closing"),
-}
-Role = Literal[
-    "opening",
-    "comment",
-    "achievements",
-    "problems",
-    "points",
-    "review",
-    "lessons",
-    "next_steps",
-    "evaluation",
-    "suggestions",
-    "thanks",
-    "attendance",
-    "agenda",
-    "handover",
-    "wrapup",
-    "adjourn",
-    "stance",
-    "measures",
-    "resolve",
-    "welcome",
-    "body",
-    "wishes",
-    "closing",
-]
 # Top-level numbering (GB/T 9704 and speech usage) and enumeration inside a part.
 HeadingStyle = Literal["cn_dun", "di", "none"]
 ItemStyle = Literal["enum_shi", "enum_yao", "di", "sequence", "qi", "none"]
 Numbering = Literal["points", "part", "none"]
+# The kind of text a type is: the corpus reader's kinds, less news and other.
+TextKind = Literal["speech", "presiding", "pledge", "address"]
 
 STYLE_NAMES: dict[str, str] = {
     "cn_dun": "“一、二、三、”",
@@ -98,16 +50,69 @@ STYLE_NAMES: dict[str, str] = {
 SHARE_TOLERANCE = 0.02
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 _CN_COUNTS = "一两三四五六七八九十"
-
-
-class SkeletonError(ValueError):
-    """Raised when a skeleton file is missing, unreadable or breaks a rule of the form."""
+# Speech openings say why the meeting is held, or comment on what was just said.
+SPEECH_OPENING = r"今天|召开|主要任务|主要目的|这次|本次|此次|会议的任务|刚才|听取了"
 
 
 class Strict(BaseModel):
     """Skeleton parts: unknown keys are typos, so they are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _pattern(value: str | None) -> str | None:
+    """A regular expression a writer typed: it must compile."""
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"正则表达式“{value}”写错了：{exc}") from exc
+    return value
+
+
+class Cue(Strict):
+    """One way the reader recognises the type; every pattern given must match.
+
+    title: the document's title; speaker: who speaks; head / tail: the first and
+    last three paragraphs; meeting: the meeting's name (from the title or the
+    opening); opening: the first paragraph after the salutation. Cues on the title,
+    the speaker, the head and the tail are tried first, then the meeting's name,
+    then the opening.
+    """
+
+    title: str | None = None
+    speaker: str | None = None
+    head: str | None = None
+    tail: str | None = None
+    meeting: str | None = None
+    opening: str | None = None
+    because: str | None = Field(None, description="why this cue means the type, for reports")
+
+    @field_validator("title", "speaker", "head", "tail", "meeting", "opening")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        return _pattern(value)
+
+    @model_validator(mode="after")
+    def _some_pattern(self) -> Cue:
+        if not self.places():
+            raise ValueError("线索至少要写一处：title、speaker、head、tail、meeting 或 opening")
+        return self
+
+    def places(self) -> dict[str, str]:
+        """The patterns given, by the place they apply to."""
+        names = ("title", "speaker", "head", "tail", "meeting", "opening")
+        return {name: value for name in names if (value := getattr(self, name)) is not None}
+
+    @property
+    def stage(self) -> int:
+        """0 for cues on the document itself, 1 on the meeting's name, 2 on the opening."""
+        places = set(self.places())
+        if places <= {"opening"}:
+            return 2
+        if places <= {"meeting"}:
+            return 1
+        return 0
 
 
 class Formulas(Strict):
@@ -120,9 +125,9 @@ class Formulas(Strict):
 
 
 class SkeletonSection(Strict):
-    """One part of the speech, in order."""
+    """One part of the speech, in order; its role is one of prompts/roles.yaml."""
 
-    role: Role
+    role: str
     purpose: str = Field(min_length=4)
     share: float = Field(gt=0, le=1)
     optional: bool = False
@@ -132,6 +137,7 @@ class SkeletonSection(Strict):
     items: ItemStyle = "none"
     lead: str | None = None
     main: bool = False
+    _spec: RoleSpec | None = PrivateAttr(None)
 
     @field_validator("purpose", "heading_hint", "lead")
     @classmethod
@@ -139,14 +145,32 @@ class SkeletonSection(Strict):
         """YAML folds long lines with a space; Chinese text has none."""
         return squeeze_spaces(value) if value else value
 
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str, info: ValidationInfo) -> str:
+        roles = _roles(info.context)
+        if value not in roles:
+            raise ValueError(f"不认识的部分角色“{value}”；可用：{sorted(roles.roles)}")
+        return value
+
+    def model_post_init(self, context: Any) -> None:
+        self._spec = _roles(context).spec(self.role)
+
+    @property
+    def spec(self) -> RoleSpec:
+        """What prompts/roles.yaml says about this part's role."""
+        if self._spec is None:
+            raise KnowledgeError(f"骨架部分“{self.role}”未按角色文件校验")
+        return self._spec
+
     @property
     def label(self) -> str:
-        return ROLES[self.role][0]
+        return self.spec.label
 
     @property
     def record_role(self) -> str:
         """The corpus section role whose sections are shown as examples for this part."""
-        return ROLES[self.role][1]
+        return self.spec.corpus
 
     @model_validator(mode="after")
     def _check(self) -> SkeletonSection:
@@ -158,20 +182,39 @@ class SkeletonSection(Strict):
         return self
 
 
-class Skeleton(Strict):
-    """The form of one speech type."""
+def _roles(context: Any) -> Roles:
+    roles = context.get("roles") if isinstance(context, dict) else None
+    if not isinstance(roles, Roles):
+        raise KnowledgeError("骨架要连同角色文件一起读取（load_types）")
+    return roles
 
-    type: SpeechType
-    name: str
+
+class Skeleton(Strict):
+    """Everything about one speech type: who it is, how it is recognised, its form."""
+
+    type: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    name: str = Field(min_length=2, max_length=20)
+    order: int = Field(ge=0, description="position in lists (the page, /v1/speech-types)")
+    kind: TextKind = "speech"
+    title_suffix: str = Field("讲话", min_length=2, max_length=10)
+    default_chars: int = Field(ge=500, le=20000)
+    aliases: tuple[str, ...] = ()
     summary: str = Field(min_length=4)
+    opening_cue: str = SPEECH_OPENING
+    recognise: tuple[Cue, ...] = ()
+    recognise_rank: int = Field(100, ge=0, description="lower ranks are tried first")
+    fallback: bool = Field(False, description="the type of a speech with no clue at all")
     heading_style: HeadingStyle
     formulas: Formulas
     sections: list[SkeletonSection] = Field(min_length=2)
 
+    @field_validator("opening_cue")
+    @classmethod
+    def _opening_compiles(cls, value: str) -> str | None:
+        return _pattern(value)
+
     @model_validator(mode="after")
     def _check(self) -> Skeleton:
-        if self.name != CHINESE_NAMES[self.type]:
-            raise ValueError(f"name 应为“{CHINESE_NAMES[self.type]}”，现为“{self.name}”")
         total = sum(s.share for s in self.sections)
         if abs(total - 1.0) > SHARE_TOLERANCE:
             raise ValueError(f"各部分 share 之和应为 1，现为 {total:.2f}")
@@ -183,19 +226,54 @@ class Skeleton(Strict):
         numbered = any(s.numbering != "none" for s in self.sections)
         if numbered == (self.heading_style == "none"):
             raise ValueError("有编号部分时 heading_style 不能是 none；没有时必须是 none")
+        for section in self.sections:
+            if section.numbering == "points" and not section.spec.default_headings:
+                raise ValueError(f"{section.role}：分点的部分，其角色要有 default_headings")
         _check_placeholders(self.formulas.transition or "", "transition")
         return self
+
+    @cached_property
+    def opening_pattern(self) -> re.Pattern[str]:
+        return re.compile(self.opening_cue)
+
+    @property
+    def has_fixed_parts(self) -> bool:
+        """Top-level parts fixed by the form (成效/经验/下步, 评价/建议), not by the brief."""
+        return any(s.numbering == "part" for s in self.sections)
+
+    @property
+    def formal_salutation(self) -> bool:
+        """Whether the type is addressed “尊敬的……” (致辞, 表态发言)."""
+        return self.formulas.salutation.startswith("尊敬的")
+
+    def brief_lists(self) -> list[str]:
+        """The lists of a brief this type uses (the page shows only those fields)."""
+        found: dict[str, None] = {}
+        for section in self.sections:
+            spec = section.spec
+            found.update(dict.fromkeys(spec.facts))
+            if spec.items_from:
+                found[spec.items_from] = None
+        return list(found)
 
     def section(self, role: str) -> SkeletonSection:
         """The section with this role; KeyError names the roles there are."""
         for section in self.sections:
             if section.role == role:
                 return section
-        raise KeyError(f"{self.type.value} 没有“{role}”部分；有：{[s.role for s in self.sections]}")
+        raise KeyError(f"{self.type} 没有“{role}”部分；有：{[s.role for s in self.sections]}")
+
+    def target_chars(self, brief: Brief) -> int:
+        """The brief's target length, else this type's default."""
+        return brief.target_chars or self.default_chars
+
+    def title_for(self, brief: Brief) -> str:
+        """县委书记在XX会议上的讲话 / …上的主持词: the conventional title, naming the speaker."""
+        return f"{brief.speaker}在{brief.meeting}上的{self.title_suffix}"
 
     def plan(self, brief: Brief) -> list[PlannedSection]:
         """Sections with this brief's length and counts (its point count, its agenda)."""
-        target = brief.effective_target_chars
+        target = self.target_chars(brief)
         return [
             PlannedSection(section=s, chars=round(s.share * target), count=_count(s, brief))
             for s in self.sections
@@ -216,6 +294,14 @@ class Skeleton(Strict):
         template = self.formulas.transition
         return fill(template, self.parts_count(brief)) if template else None
 
+    def api_view(self) -> dict[str, Any]:
+        """The skeleton as GET /v1/speech-types shows it: every section with its role's label."""
+        data = self.model_dump(mode="json")
+        for section, shown in zip(self.sections, data["sections"], strict=True):
+            shown["label"] = section.label
+        data["brief_lists"] = self.brief_lists()
+        return data
+
 
 class PlannedSection(BaseModel):
     """A skeleton section sized for one brief."""
@@ -235,7 +321,7 @@ class PlannedSection(BaseModel):
 def _count(section: SkeletonSection, brief: Brief) -> int | None:
     if section.main and brief.effective_point_count:
         return brief.effective_point_count
-    if section.role in ("agenda", "handover") and brief.agenda:
+    if section.spec.items_from == "agenda" and brief.agenda:
         return len(brief.agenda)
     return section.count
 
@@ -262,47 +348,5 @@ def fill(template: str, n: int | None) -> str:
     if "{n}" not in template:
         return template
     if n is None:
-        raise SkeletonError(f"套语“{template}”需要点数")
+        raise KnowledgeError(f"套语“{template}”需要点数")
     return template.replace("{n}", chinese_count(n))
-
-
-def load_skeleton_file(path: Path) -> Skeleton:
-    """Read and validate one YAML file; errors name the file and the rule broken."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        skeleton = Skeleton.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise SkeletonError(f"读不了骨架文件 {path.name}：{exc}") from exc
-    except ValidationError as exc:
-        problems = "；".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise SkeletonError(f"骨架文件 {path.name} 不合规：{problems}") from exc
-    if path.stem != skeleton.type.value:
-        raise SkeletonError(f"骨架文件 {path.name} 的 type 是 {skeleton.type.value}，文件名应一致")
-    return skeleton
-
-
-def load_skeletons(directory: Path | None = None) -> dict[SpeechType, Skeleton]:
-    """All skeletons; exactly one file per speech type."""
-    folder = directory or get_settings().prompts_dir / "skeletons"
-    return _load_all(folder)
-
-
-@lru_cache(maxsize=4)
-def _load_all(folder: Path) -> dict[SpeechType, Skeleton]:
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
-    found: dict[SpeechType, Skeleton] = {}
-    for path in files:
-        skeleton = load_skeleton_file(path)
-        if skeleton.type in found:
-            raise SkeletonError(f"类型 {skeleton.type.value} 有两个骨架文件")
-        found[skeleton.type] = skeleton
-    missing = [t.value for t in SpeechType if t not in found]
-    if missing:
-        raise SkeletonError(f"{folder} 缺少骨架文件：{', '.join(m + '.yaml' for m in missing)}")
-    return found
-
-
-def load_skeleton(kind: SpeechType | str, directory: Path | None = None) -> Skeleton:
-    """The skeleton of a type, given as API value or Chinese name (推进会讲话)."""
-    speech_type = kind if isinstance(kind, SpeechType) else parse_speech_type(kind)
-    return load_skeletons(directory)[speech_type]

@@ -21,6 +21,8 @@ _ITEM_MARKER = re.compile(
 )
 _ITEM_SUFFIX = {"enum_shi": "是", "enum_yao": "要"}
 _SEQUENCE = ("首先", "其次", "再次", "最后")
+# The parts assembly writes itself (prompts/roles.yaml names them under `program`).
+PROGRAM_PARTS = frozenset(("title", "salutation", "transition", "sign_off"))
 
 
 @dataclass(frozen=True)

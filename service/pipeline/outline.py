@@ -14,70 +14,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from service.knowledge.skeletons import PlannedSection, Skeleton
-from service.knowledge.speech_types import SpeechType
+from service.knowledge.skeletons import PlannedSection, Skeleton, SkeletonSection
 from service.schemas import Brief
 
-_TITLE_SUFFIX = {
-    SpeechType.presiding: "主持词",
-    SpeechType.pledge: "表态发言",
-    SpeechType.address: "致辞",
-}
-# Classic headings when a brief lists no points: why → what → how (动员讲话的三段论), written
-# parallel (对仗): a six-character task, then “进一步……” of about the same length.
-_DEFAULT_HEADINGS = (
-    "提高政治站位，进一步增强做好{topic}的责任感紧迫感",
-    "突出工作重点，进一步推动{topic}各项任务落地见效",
-    "强化组织保障，进一步确保{topic}取得实实在在成效",
-    "锤炼过硬作风，进一步凝聚推进{topic}的强大合力",
-    "健全长效机制，进一步推动{topic}常态化制度化",
-)
-_PART_HEADINGS = {
-    "review": "{topic}取得的主要成效",
-    "lessons": "{topic}积累的经验和启示",
-    "next_steps": "巩固拓展{topic}成果的下步打算",
-    "evaluation": "对{topic}的总体评价",
-    "suggestions": "对下一步{topic}的意见建议",
-}
 _MEETING_SUFFIX = re.compile(
     r"(工作)?(推进|动员|部署|调度|座谈|总结|表彰|专题)*(大会|会议|会)$"
     r"|(开幕式|闭幕式|启动仪式|仪式|典礼|开幕)$"
 )
 _CAMPAIGN = re.compile(r"(活动|行动|工程|攻坚战|专项整治)$")
 _EVENT_SUFFIX = re.compile(r"(开幕式|闭幕式|启动仪式|仪式|典礼|开幕)$")
-# Items a part with a counted lead (“主要有以下{n}个特点：”) lists when the brief gives none.
-_DEFAULT_ITEMS: dict[str, tuple[str, ...]] = {
-    "achievements": (
-        "压紧压实工作责任",
-        "重点任务扎实推进",
-        "工作机制不断完善",
-        "干部作风持续转变",
-    ),
-    "review": ("思想认识明显提高", "突出问题有效解决", "制度机制不断健全", "干部作风明显转变"),
-    "evaluation": (
-        "领导重视，责任落实",
-        "组织严密，推进有序",
-        "聚焦问题，整改有力",
-        "注重实效，成效明显",
-    ),
-    "problems": ("思想认识还不到位", "工作推进还不平衡", "长效机制还不健全"),
-    "suggestions": ("巩固拓展已有成果", "持续抓好问题整改", "建立健全长效机制"),
-    "agenda": ("传达学习上级有关会议精神", "听取有关单位工作汇报", "主要领导同志讲话"),
-}
-# Which list of the brief a part's items come from, by role.
-_ITEM_SOURCES: dict[str, str] = {
-    "achievements": "achievements",
-    "review": "achievements",
-    "evaluation": "achievements",
-    "problems": "problems",
-    "suggestions": "points",
-    "next_steps": "points",
-    "measures": "points",
-    "body": "points",
-    "wrapup": "points",
-    "agenda": "agenda",
-    "handover": "agenda",
-}
 _OUTLINE_JSON = re.compile(r"\{.*\}", re.S)
 
 
@@ -114,19 +59,13 @@ def topic_of(brief: Brief) -> str:
     return topic if topic.endswith("工作") else topic + "工作"
 
 
-def title_for(brief: Brief) -> str:
-    """县委书记在XX会议上的讲话 / …上的主持词: the conventional title, naming the speaker."""
-    suffix = _TITLE_SUFFIX.get(brief.speech_type, "讲话")
-    return f"{brief.speaker}在{brief.meeting}上的{suffix}"
-
-
 def derive_outline(brief: Brief, skeleton: Skeleton) -> Outline:
     """An outline from the brief alone: its points as headings, the skeleton's shares as lengths."""
     topic = topic_of(brief)
     parts: list[OutlinePart] = []
     for planned in skeleton.plan(brief):
         parts.extend(_derived_parts(planned, brief, topic))
-    return Outline(title=title_for(brief), parts=parts)
+    return Outline(title=skeleton.title_for(brief), parts=parts)
 
 
 def _derived_parts(planned: PlannedSection, brief: Brief, topic: str) -> list[OutlinePart]:
@@ -134,24 +73,24 @@ def _derived_parts(planned: PlannedSection, brief: Brief, topic: str) -> list[Ou
     if section.numbering == "points":
         count = planned.count or 1
         chars = max(planned.chars // count, 20)
-        return [_point_part(section.role, brief, index, topic, chars) for index in range(count)]
+        return [_point_part(section, brief, index, topic, chars) for index in range(count)]
     heading = ""
     if section.numbering == "part":
-        heading = _PART_HEADINGS.get(section.role, "{topic}").format(topic=topic)
+        heading = (section.spec.heading or "{topic}").format(topic=topic)
     return [
         OutlinePart(
             role=section.role,
             heading=heading,
             gist=section.purpose[:400],
-            subpoints=_subpoints(section.role, brief, planned.count),
+            subpoints=_subpoints(section, brief, planned.count),
             chars=max(planned.chars, 20),
         )
     ]
 
 
-def _subpoints(role: str, brief: Brief, count: int | None) -> list[str]:
+def _subpoints(section: SkeletonSection, brief: Brief, count: int | None) -> list[str]:
     """The items a part lists: the brief's own, else defaults for a part whose lead counts them."""
-    source = _ITEM_SOURCES.get(role)
+    source = section.spec.items_from
     found: list[str] = []
     if source == "points":
         found = [point.title for point in brief.points]
@@ -161,17 +100,21 @@ def _subpoints(role: str, brief: Brief, count: int | None) -> list[str]:
         found = list(getattr(brief, source))
     if found:
         return [text[:200] for text in found[:12]]
-    defaults = _DEFAULT_ITEMS.get(role, ())
+    defaults = section.spec.default_items
     return list(defaults[: count or len(defaults)])
 
 
-def _point_part(role: str, brief: Brief, index: int, topic: str, chars: int) -> OutlinePart:
+def _point_part(
+    section: SkeletonSection, brief: Brief, index: int, topic: str, chars: int
+) -> OutlinePart:
+    role = section.role
     if index < len(brief.points):
         point = brief.points[index]
         return OutlinePart(
             role=role, heading=point.title, gist=point.title, subpoints=point.details, chars=chars
         )
-    heading = _DEFAULT_HEADINGS[index % len(_DEFAULT_HEADINGS)].format(topic=topic)
+    headings = section.spec.default_headings
+    heading = headings[index % len(headings)].format(topic=topic)
     return OutlinePart(role=role, heading=heading, gist=heading, chars=chars)
 
 

@@ -11,7 +11,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -19,9 +19,10 @@ from pydantic import BaseModel, Field
 
 from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
 from service.errors import InputError, UpstreamTimeout
-from service.knowledge.skeletons import Skeleton, load_skeleton
+from service.knowledge.kit import Kit
+from service.knowledge.skeletons import Skeleton
 from service.llm import UsageTally, track_usage
-from service.pipeline.assembly import Assembled, AssembledSection, assemble
+from service.pipeline.assembly import PROGRAM_PARTS, Assembled, AssembledSection, assemble
 from service.pipeline.cleanup import clean_body, clean_text
 from service.pipeline.outline import (
     Outline,
@@ -30,13 +31,13 @@ from service.pipeline.outline import (
     derive_outline,
     validate_outline,
 )
-from service.pipeline.prompts import Example, examples_from_hits
-from service.pipeline.repair import length_requests, part_problems
+from service.pipeline.repair import length_requests
+from service.retrieval.examples import Example, examples_from_hits
 from service.retrieval.index import CorpusIndex, Hit
 from service.schemas import Brief, DraftSection, ExampleRef, UsageReport
 from service.scoring import Report, Scorer
+from service.scoring.context import PartScope
 from service.text.normalise import count_chars
-from service.text.overlap import Example as CopyExample
 from service.text.overlap import ExampleIndex
 from service.text.structure import parse_speech, split_sentences
 
@@ -100,6 +101,7 @@ class Pipeline:
 
     def __init__(
         self,
+        kit: Kit,
         drafter: Drafter,
         index: CorpusIndex | None,
         scorer: Scorer,
@@ -107,6 +109,7 @@ class Pipeline:
         repair_rounds: int = 2,
         deadline_s: float = 600.0,
     ) -> None:
+        self.kit = kit
         self.drafter = drafter
         self.index = index
         self.scorer = scorer
@@ -116,6 +119,7 @@ class Pipeline:
     def with_index(self, index: CorpusIndex | None) -> Pipeline:
         """The same pipeline drafting from another corpus view (e.g. one speech left out)."""
         return Pipeline(
+            self.kit,
             self.drafter,
             index,
             self.scorer,
@@ -188,9 +192,7 @@ class Pipeline:
         run.result = (assembled, report)
         yield DraftEvent("report", report.model_dump(mode="json"))
 
-    async def regenerate(
-        self, draft: Draft, brief: Brief, section: int, instruction: str
-    ) -> Draft:
+    async def regenerate(self, draft: Draft, brief: Brief, section: int, instruction: str) -> Draft:
         """A new version of the draft with one section (an index into draft.sections)
         written again to the user's instruction; InputError for sections code writes."""
         index = part_index(draft, section)
@@ -214,7 +216,8 @@ class Pipeline:
         return new.model_copy(update={"id": draft.id, "version": draft.version + 1})
 
     def _start(self, brief: Brief) -> _Run:
-        return _Run(brief=brief, skeleton=load_skeleton(brief.speech_type))
+        brief = self.kit.types.canonical(brief)
+        return _Run(brief=brief, skeleton=self.kit.types.get(brief.speech_type))
 
     def _retrieve(self, run: _Run) -> None:
         started = time.perf_counter()
@@ -222,12 +225,10 @@ class Pipeline:
             run.notes.append("没有可用的语料库索引，未使用范文")
         else:
             run.hits = self.index.search_brief(run.brief, k=EXAMPLES_PER_DRAFT)
-            run.examples = examples_from_hits(run.hits, run.brief)
+            run.examples = examples_from_hits(run.hits, run.brief, self.kit.scrubber)
         run.timings["retrieval"] = _ms(started)
 
-    async def _outline_events(
-        self, run: _Run, given: Outline | None
-    ) -> AsyncIterator[DraftEvent]:
+    async def _outline_events(self, run: _Run, given: Outline | None) -> AsyncIterator[DraftEvent]:
         """Make the outline, passing on its text as the drafter writes it (outline.delta)."""
         queue: asyncio.Queue[str | None] = asyncio.Queue()
         task = asyncio.create_task(self._outline(run, given, queue.put_nowait))
@@ -263,7 +264,8 @@ class Pipeline:
         """Aligned example sections for every part, scrubbed once (CPU work, run in a thread)."""
         assert run.outline is not None
         run.part_hits = [self._part_hits(run, i) for i in range(len(run.outline.parts))]
-        run.part_examples = [examples_from_hits(hits, run.brief) for hits in run.part_hits]
+        scrubber = self.kit.scrubber
+        run.part_examples = [examples_from_hits(h, run.brief, scrubber) for h in run.part_hits]
 
     def _part_hits(self, run: _Run, index: int) -> list[Hit]:
         assert run.outline is not None
@@ -380,14 +382,13 @@ class Pipeline:
         assert run.outline is not None
         faults: dict[int, list[str]] = {}
         for index, (part, body) in enumerate(zip(run.outline.parts, run.bodies, strict=True)):
-            problems = part_problems(
-                body,
-                brief=run.brief,
+            scope = PartScope(
+                phrases=tuple(run.phrases.get(index, [])),
                 planned_chars=part.chars,
-                phrases=run.phrases.get(index, []),
-                lexicon=self.scorer.lexicon,
-                examples=examples,
                 truncated=index in run.truncated,
+            )
+            problems = self.scorer.part_problems(
+                body, brief=run.brief, part=scope, examples=examples
             )
             if problems:
                 faults[index] = problems
@@ -399,21 +400,19 @@ class Pipeline:
         assert run.outline is not None
         total = count_chars(assemble(run.outline, run.bodies, run.skeleton).text)
         planned = [part.chars for part in run.outline.parts]
-        return length_requests(run.bodies, planned, total, run.brief.effective_target_chars)
+        target = run.skeleton.target_chars(run.brief)
+        return length_requests(run.bodies, planned, total, target)
 
     def _example_index(self, run: _Run) -> ExampleIndex | None:
         """Every example the drafter saw, as the originals, with the names scrubbed from them
         (so the scorer flags exactly those if they reach the draft); built once per run."""
         if run.example_index is None:
             names: dict[str, dict[str, None]] = {}
-            texts: dict[str, str] = {}
-            pairs = list(zip(run.hits, run.examples, strict=False))
-            for hits, examples in zip(run.part_hits, run.part_examples, strict=False):
-                pairs += list(zip(hits, examples, strict=False))
-            for hit, example in pairs:
-                texts[hit.record.id] = hit.record.text
-                names.setdefault(hit.record.id, {}).update(dict.fromkeys(example.removed))
-            shown = [CopyExample(texts[i], tuple(names[i])) for i in texts]
+            first: dict[str, Example] = {}
+            for example in [*run.examples, *(e for part in run.part_examples for e in part)]:
+                first.setdefault(example.source_id, example)
+                names.setdefault(example.source_id, {}).update(dict.fromkeys(example.removed or ()))
+            shown = [replace(first[i], removed=tuple(names[i])) for i in first]
             run.example_index = ExampleIndex(shown) if shown else None
         return run.example_index
 
@@ -483,9 +482,6 @@ def _brief_point(run: _Run, index: int) -> Any:
     return next((p for p in run.brief.points if p.title == part.heading), None)
 
 
-FIXED_ROLES = frozenset(("title", "salutation", "transition", "sign_off"))
-
-
 def part_index(draft: Draft, section: int) -> int:
     """The outline part that draft.sections[section] is, or InputError saying why there is none."""
     if draft.mode == "single":
@@ -494,14 +490,14 @@ def part_index(draft: Draft, section: int) -> int:
     if not 0 <= section < count:
         raise InputError(f"部分序号应在 0 到 {count - 1} 之间", field="index")
     role = draft.sections[section].role
-    if role in FIXED_ROLES:
+    if role in PROGRAM_PARTS:
         raise InputError(f"第 {section} 部分（{role}）由程序按格式写成，不需要重写", field="index")
-    return sum(1 for s in draft.sections[:section] if s.role not in FIXED_ROLES)
+    return sum(1 for s in draft.sections[:section] if s.role not in PROGRAM_PARTS)
 
 
 def _bodies_of(draft: Draft) -> list[str]:
     """The part bodies of a stored draft, in outline order (headings and fixed lines left out)."""
-    return [s.text for s in draft.sections if s.role not in FIXED_ROLES]
+    return [s.text for s in draft.sections if s.role not in PROGRAM_PARTS]
 
 
 def _section(section: AssembledSection) -> DraftSection:

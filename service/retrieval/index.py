@@ -19,10 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from service.corpus.records import CorpusRecord, RecordSection
-from service.knowledge.speech_types import CHINESE_NAMES, SpeechType
 from service.retrieval.bm25 import fit_bm25
 from service.schemas import Brief, BriefPoint
-from service.text.segment import Segmenter, get_segmenter
+from service.text.segment import Segmenter
 
 SECTION_ROLES = ("opening", "achievements", "problems", "agenda", "point", "closing")
 # Corpora that do not tell achievements, problems or agenda apart keep them in the opening.
@@ -31,7 +30,6 @@ DEFAULT_DIVERSITY = 0.4  # MMR: 1 - lambda; near-copies lose to a different docu
 _POOL_MIN = 20  # candidates MMR chooses from, at least
 _MATCHED_SHOWN = 6
 
-_TYPE_CODES: dict[SpeechType | None, int] = {kind: i for i, kind in enumerate(SpeechType)}
 IdArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
 
@@ -143,6 +141,7 @@ class Hit:
     matched: tuple[str, ...]
     similarity: float  # highest Jaccard similarity to a result ranked above it
     penalty: float  # what MMR subtracted for that similarity
+    type_name: str = ""  # the record's speech type in Chinese, when the index knows it
 
     @property
     def section(self) -> RecordSection | None:
@@ -153,7 +152,7 @@ class Hit:
         """A one-line reason in Chinese: same type, matched terms, MMR penalty."""
         parts = []
         if self.same_type and self.record.speech_type is not None:
-            parts.append(f"同类型（{CHINESE_NAMES[self.record.speech_type]}）")
+            parts.append(f"同类型（{self.type_name or self.record.speech_type}）")
         parts.append("命中：" + ("、".join(self.matched) if self.matched else "无"))
         if self.similarity > 0:
             parts.append(f"与前面结果相似度{self.similarity:.2f}（MMR扣{self.penalty:.2f}）")
@@ -166,7 +165,7 @@ class Hit:
             "source": self.record.source,
             "title": self.record.title,
             "kind": self.record.kind,
-            "speech_type": self.record.speech_type.value if self.record.speech_type else None,
+            "speech_type": self.record.speech_type,
             "score": round(self.score, 4),
             "why": self.why,
         }
@@ -194,22 +193,27 @@ class CorpusIndex:
         encoded: list[EncodedRecord],
         vocab: Vocabulary,
         *,
-        segmenter: Segmenter | None = None,
+        segmenter: Segmenter,
         signature: str | None = None,
         tables: tuple[Table, Table] | None = None,
+        type_names: dict[str, str] | None = None,
     ) -> None:
         self.records = records
         self.encoded = encoded
         self.vocab = vocab
-        self._segmenter = segmenter
-        self.signature = signature or self.segmenter.signature
+        self.segmenter = segmenter
+        self.signature = signature or segmenter.signature
+        self.type_names = type_names or {}
         self.speeches, self.sections = tables or build_tables(records, encoded, len(vocab.terms))
         self._positions = {record.id: i for i, record in enumerate(records)}
         self._refresh()
 
     def _refresh(self) -> None:
         """Per-document facts searches filter on, as arrays so a search stays vectorised."""
-        codes = [_TYPE_CODES.get(r.speech_type, -1) for r in self.records]
+        self._type_codes = {
+            t: i for i, t in enumerate(sorted({r.speech_type or "" for r in self.records}))
+        }
+        codes = [self._type_codes[r.speech_type] if r.speech_type else -1 for r in self.records]
         self._types = np.asarray(codes, dtype=np.int16)
         self._examples = np.asarray([r.is_example for r in self.records], dtype=bool)
         roles = [self._section(ref).role for ref in self.sections.refs]
@@ -228,22 +232,12 @@ class CorpusIndex:
         return view
 
     @classmethod
-    def from_records(
-        cls, records: Iterable[CorpusRecord], segmenter: Segmenter | None = None
-    ) -> CorpusIndex:
+    def from_records(cls, records: Iterable[CorpusRecord], segmenter: Segmenter) -> CorpusIndex:
         """Tokenise and index records (later records replace earlier ones with the same id)."""
         unique = list({record.id: record for record in records}.values())
-        segmenter = segmenter or get_segmenter()
         vocab = Vocabulary()
         encoded = [encode_record(r, segmenter, vocab) for r in unique]
         return cls(unique, encoded, vocab, segmenter=segmenter)
-
-    @property
-    def segmenter(self) -> Segmenter:
-        """The segmenter for queries and new documents, created only when first needed."""
-        if self._segmenter is None:
-            self._segmenter = get_segmenter()
-        return self._segmenter
 
     def get(self, record_id: str) -> CorpusRecord | None:
         """The record with this id, if indexed."""
@@ -282,7 +276,7 @@ class CorpusIndex:
         self,
         query: str,
         *,
-        speech_type: SpeechType | None = None,
+        speech_type: str | None = None,
         k: int = 5,
         examples_only: bool = True,
         diversity: float = DEFAULT_DIVERSITY,
@@ -296,7 +290,7 @@ class CorpusIndex:
         query: str,
         role: str,
         *,
-        speech_type: SpeechType | None = None,
+        speech_type: str | None = None,
         k: int = 3,
         diversity: float = DEFAULT_DIVERSITY,
     ) -> list[Hit]:
@@ -335,7 +329,7 @@ class CorpusIndex:
         table: Table,
         query: str,
         mask: npt.NDArray[np.bool_],
-        speech_type: SpeechType | None,
+        speech_type: str | None,
         k: int,
         diversity: float,
     ) -> list[Hit]:
@@ -354,14 +348,15 @@ class CorpusIndex:
         table: Table,
         scores: FloatArray,
         mask: npt.NDArray[np.bool_],
-        speech_type: SpeechType | None,
+        speech_type: str | None,
         k: int,
     ) -> list[_Candidate]:
         """The best candidates: same type first, then by score; unmatched others are left out."""
         if speech_type is None:
             same = np.zeros(len(table), dtype=bool)
         else:
-            same = self._types[table.record_of] == _TYPE_CODES[speech_type]
+            code = self._type_codes.get(speech_type, -2)
+            same = self._types[table.record_of] == code
         eligible = mask & ((scores > 0) | same)
         # Same type ranks above any score: a tier, not a boost (float64 keeps the scores exact).
         keys = np.where(eligible, scores.astype(np.float64) + np.where(same, 1e9, 0.0), -1.0)
@@ -380,6 +375,7 @@ class CorpusIndex:
             matched=matched,
             similarity=round(chosen.similarity, 4),
             penalty=round(chosen.picked_penalty, 4),
+            type_name=self.type_names.get(self.records[ref.record].speech_type or "", ""),
         )
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from service.config import get_settings
 from service.corpus.records import CorpusRecord, read_records, write_records
 from service.retrieval.bm25 import PARAMS, load_bm25
 from service.retrieval.index import (
@@ -31,7 +30,7 @@ from service.retrieval.index import (
     documents,
     encode_record,
 )
-from service.text.segment import Segmenter, get_segmenter
+from service.text.segment import Segmenter
 
 INDEX_FORMAT = 2  # bump when the saved layout or the scoring changes
 INDEX_DIRNAME = "index"
@@ -84,7 +83,7 @@ def save_index(index: CorpusIndex, index_dir: Path, *, source_digest: str | None
     _swap(tmp, index_dir)
 
 
-def load_index(index_dir: Path, *, segmenter: Segmenter | None = None) -> CorpusIndex:
+def load_index(index_dir: Path, segmenter: Segmenter) -> CorpusIndex:
     """Load a saved index: files only, no tokenisation and no BM25 refit."""
     meta = read_meta(index_dir)
     if meta is None:
@@ -108,12 +107,11 @@ def load_index(index_dir: Path, *, segmenter: Segmenter | None = None) -> Corpus
 def build_index(
     records: Iterable[CorpusRecord],
     index_dir: Path,
+    segmenter: Segmenter,
     *,
     source_digest: str | None = None,
-    segmenter: Segmenter | None = None,
 ) -> CorpusIndex:
     """Index records and save; records unchanged since the last build are not re-tokenised."""
-    segmenter = segmenter or get_segmenter()
     unique = list({record.id: record for record in records}.values())
     vocab, cache = _previous_terms(index_dir, segmenter)
     encoded = []
@@ -125,31 +123,29 @@ def build_index(
     return index
 
 
-def add_document(index_dir: Path, record: CorpusRecord) -> CorpusIndex:
+def add_document(index_dir: Path, record: CorpusRecord, segmenter: Segmenter) -> CorpusIndex:
     """Add one record to a saved index: only that record is tokenised."""
     meta = read_meta(index_dir)
-    index = load_index(index_dir)
+    index = load_index(index_dir, segmenter)
     index.add(record)
     save_index(index, index_dir, source_digest=meta["source_digest"] if meta else None)
     return index
 
 
-def open_index(build_dir: Path | None = None) -> CorpusIndex:
+def open_index(build_dir: Path, segmenter: Segmenter) -> CorpusIndex:
     """The index of the corpus build, (re)built first when missing or stale."""
-    build_dir = build_dir or get_settings().build_dir
     corpus = build_dir / CORPUS_FILENAME
     if not corpus.is_file():
         raise RetrievalError(f"语料库尚未构建：找不到 {corpus}；请先运行 jianggao corpus build")
     index_dir = build_dir / INDEX_DIRNAME
     digest = file_digest(corpus)
-    segmenter = get_segmenter()
     meta = read_meta(index_dir)
     if meta and meta["source_digest"] == digest and meta["segmenter"] == segmenter.signature:
         try:
-            return load_index(index_dir, segmenter=segmenter)
+            return load_index(index_dir, segmenter)
         except (OSError, ValueError, KeyError):
             pass  # a damaged index is rebuilt below
-    return build_index(read_records(corpus), index_dir, source_digest=digest, segmenter=segmenter)
+    return build_index(read_records(corpus), index_dir, segmenter, source_digest=digest)
 
 
 def _previous_terms(

@@ -3,13 +3,14 @@ meeting and speaker named, and figures that the brief does not give."""
 
 from __future__ import annotations
 
-from service.knowledge.speech_types import SpeechType
 from service.schemas import Brief
-from service.scoring.context import Context
+from service.scoring.context import Context, PartScope
 from service.scoring.report import Outcome, Skip
 from service.text.figures import invented_figures
+from service.text.normalise import count_chars
 
 LENGTH_RANGE = (0.9, 1.2)  # of the brief's target 字数
+PART_LENGTH_BAND = (0.6, 1.6)  # of a part's planned length; the whole is held to LENGTH_RANGE
 _SHOW = 5
 _NO_BRIEF = Skip("未提供简报（brief），不检查")
 _MEETING_SHARE = 0.7  # this share of the meeting's name, in one piece, counts as naming it
@@ -20,15 +21,16 @@ def _brief(ctx: Context) -> Brief | None:
 
 
 def check_required_phrases(ctx: Context) -> Outcome | Skip:
-    """Every required phrase appears verbatim."""
-    if (brief := _brief(ctx)) is None:
+    """Every required phrase appears verbatim (in a part: the phrases given to that part)."""
+    if _brief(ctx) is None:
         return _NO_BRIEF
-    if not brief.required_phrases:
-        return Skip("简报未列必用提法")
-    missing = [p for p in brief.required_phrases if p not in ctx.text]
+    wanted = ctx.required_phrases
+    if not wanted:
+        return Skip("简报未列必用提法" if ctx.part is None else "这一部分没有分到必用提法")
+    missing = [p for p in wanted if p not in ctx.text]
     if missing:
         return Outcome(False, "缺少必用提法（须逐字出现）：" + "、".join(f"“{p}”" for p in missing))
-    return Outcome(True, f"{len(brief.required_phrases)}条必用提法均逐字出现")
+    return Outcome(True, f"{len(wanted)}条必用提法均逐字出现")
 
 
 def check_forbidden_phrases(ctx: Context) -> Outcome | Skip:
@@ -49,18 +51,19 @@ def check_forbidden_phrases(ctx: Context) -> Outcome | Skip:
     return Outcome(True, "未出现禁用词语")
 
 
-# Types whose top-level parts are fixed by their form (评价/建议, 成效/经验/下步): the brief's
-# listed points are items inside a part there, so only an explicit point_count counts.
-_FIXED_PARTS = (SpeechType.summary, SpeechType.supervision)
-
-
 def check_point_count(ctx: Context) -> Outcome | Skip:
-    """As many top-level points as the brief asks for."""
+    """As many top-level points as the brief asks for.
+
+    Where a type's top-level parts are fixed by its form (评价/建议, 成效/经验/下步), the
+    brief's listed points are items inside a part, so only an explicit point_count counts;
+    a presiding text's points are its wrap-up's, not numbered headings.
+    """
     if (brief := _brief(ctx)) is None:
         return _NO_BRIEF
-    fixed = brief.speech_type in _FIXED_PARTS
+    skeleton = ctx.skeleton
+    fixed = skeleton is not None and skeleton.has_fixed_parts
     wanted = brief.point_count if fixed else brief.effective_point_count
-    if wanted is None or brief.speech_type is SpeechType.presiding:
+    if wanted is None or (skeleton is not None and skeleton.kind == "presiding"):
         return Skip("简报未规定要点个数")
     found = len(ctx.parsed.points)
     if found != wanted:
@@ -69,16 +72,34 @@ def check_point_count(ctx: Context) -> Outcome | Skip:
 
 
 def check_length(ctx: Context) -> Outcome | Skip:
-    """字数 within 0.9×–1.2× of the target."""
+    """字数 within 0.9×–1.2× of the target (a part: within 0.6×–1.6× of its plan)."""
     if (brief := _brief(ctx)) is None:
         return _NO_BRIEF
-    target = brief.effective_target_chars
+    if ctx.part is not None:
+        return _part_length(ctx.text, ctx.part)
+    target = ctx.skeleton.target_chars(brief) if ctx.skeleton else brief.target_chars
+    if target is None:
+        return Skip("简报未给目标字数")
     low, high = round(target * LENGTH_RANGE[0]), round(target * LENGTH_RANGE[1])
     chars = ctx.parsed.chars
     if low <= chars <= high:
         return Outcome(True, f"{chars}字，在目标{target}字的{low}–{high}字范围内")
     side = "过短" if chars < low else "过长"
     return Outcome(False, f"{side}：{chars}字，目标{target}字（应在{low}–{high}字之间）")
+
+
+def _part_length(body: str, part: PartScope) -> Outcome:
+    chars, planned = count_chars(body), part.planned_chars
+    if part.truncated:
+        return Outcome(
+            False, f"上次输出被截断（约{chars}字），请写得紧凑些，约{planned}字，完整收尾"
+        )
+    low, high = PART_LENGTH_BAND
+    if chars < planned * low:
+        return Outcome(False, f"篇幅太短：约{chars}字，应约{planned}字")
+    if chars > planned * high:
+        return Outcome(False, f"篇幅太长：约{chars}字，应约{planned}字")
+    return Outcome(True, f"约{chars}字，计划约{planned}字")
 
 
 def _longest_shared(name: str, text: str) -> int:

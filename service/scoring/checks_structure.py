@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from service.knowledge.speech_types import CHINESE_NAMES, SpeechType
+from service.knowledge.skeletons import SPEECH_OPENING
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
 from service.text.normalise import count_chars
@@ -21,13 +21,6 @@ from service.text.structure import (
 
 MIN_BODY_CHARS = 300  # the shortest real texts (news items, presiding texts) run 700+ 字
 _LEVEL_NAMES = ("一、", "（一）", "1.", "（1）")
-_OPENING_CUES: dict[SpeechType | None, re.Pattern[str]] = {
-    SpeechType.presiding: re.compile(r"现在(正式)?开会|会议现在开始|现在开始开会|现在召开"),
-    SpeechType.address: re.compile(r"欢迎|祝贺|值此|隆重|召开|举行|举办|开幕|今天"),
-    SpeechType.pledge: re.compile(r"表态|拥护|坚决|发言|召开|今天|部署"),
-    SpeechType.supervision: re.compile(r"刚才|听取|汇报|召开|今天|这次|此次|本次"),
-}
-_SPEECH_OPENING = re.compile(r"今天|召开|主要任务|主要目的|这次|本次|此次|会议的任务|刚才|听取了")
 _PRESIDING_CLOSING = re.compile(r"散会|会议到此结束|会议就开到这里|今天的会议就到这里|会议结束")
 _AGENDA_COUNT = re.compile(r"议程(?:共)?有?([0-9一二两三四五六七八九十]{1,3})项")
 KIND_NAMES = {
@@ -44,8 +37,7 @@ _NOT_A_SPEECH = {
 }
 
 
-def _type_name(ctx: Context) -> str:
-    return CHINESE_NAMES[ctx.effective_type] if ctx.effective_type else "未知类型"
+_SPEECH_OPENING = re.compile(SPEECH_OPENING)
 
 
 def check_is_speech(ctx: Context) -> Outcome:
@@ -72,8 +64,9 @@ def check_salutation(ctx: Context) -> Outcome:
     if salutation is None:
         line = ctx.line_no(ctx.body_start)
         return Outcome(False, f"缺少称呼（如“同志们：”），第{line}行直接开始正文")
-    if ctx.effective_type in (SpeechType.address, SpeechType.pledge) and "尊敬的" not in salutation:
-        return Outcome(False, f"{_type_name(ctx)}的称呼应以“尊敬的……”开头，现为“{salutation}”")
+    formal = ctx.skeleton is not None and ctx.skeleton.formal_salutation
+    if formal and "尊敬的" not in salutation:
+        return Outcome(False, f"{ctx.type_name}的称呼应以“尊敬的……”开头，现为“{salutation}”")
     where = "（与正文同行）" if ctx.parsed.salutation is None else ""
     return Outcome(True, f"称呼“{salutation}”{where}")
 
@@ -82,7 +75,7 @@ def check_opening(ctx: Context) -> Outcome:
     """The opening states the meeting's purpose (今天…召开…/主要任务是…) or comments on 刚才."""
     parsed = ctx.parsed
     opening = parsed.opening or "\n".join(parsed.lines[ctx.body_start : ctx.body_start + 1])
-    cue = _OPENING_CUES.get(ctx.effective_type, _SPEECH_OPENING)
+    cue = ctx.skeleton.opening_pattern if ctx.skeleton else _SPEECH_OPENING
     found = cue.search(opening[:400])
     if found:
         return Outcome(True, f"开头点明会议：“{found.group()}……”")
@@ -96,7 +89,8 @@ def check_closing(ctx: Context) -> Outcome:
     """散会 for presiding texts; a call to action or 谢谢大家 for speeches."""
     parsed = ctx.parsed
     last = parsed.lines[-1] if parsed.lines else ""
-    if ctx.effective_type is SpeechType.presiding or ctx.kind == "presiding":
+    presiding = ctx.skeleton is not None and ctx.skeleton.kind == "presiding"
+    if presiding or ctx.kind == "presiding":
         found = _PRESIDING_CLOSING.search("\n".join(parsed.lines[-2:]))
         if found:
             return Outcome(True, f"主持词以“{found.group()}”结束")

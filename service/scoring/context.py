@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from service.corpus.classify import Verdict, classify
+from service.knowledge.kit import Kit
 from service.knowledge.lexicon import Lexicon
-from service.knowledge.speech_types import SpeechType
+from service.knowledge.skeletons import Skeleton
 from service.schemas import Brief
 from service.text.overlap import ExampleIndex, Overlap
 from service.text.structure import ParsedSpeech, parse_speech
@@ -18,21 +19,44 @@ _ADDRESSEE = r"(?:尊敬的[^，。！？：]{1,60}?|各位[^，。！？：、]
 INLINE_SALUTATION = re.compile(rf"^(?P<sal>{_ADDRESSEE}(?:[、，,]{_ADDRESSEE})*[，,！!])")
 
 
+@dataclass(frozen=True)
+class PartScope:
+    """One part of a draft judged on its own: the phrases it was given to carry verbatim,
+    its planned length, and whether the model stopped at its token limit while writing it."""
+
+    phrases: tuple[str, ...]
+    planned_chars: int
+    truncated: bool = False
+
+
 @dataclass
 class Context:
-    """One text under scrutiny and what it is checked against."""
+    """One text under scrutiny (a speech, or one part of a draft) and what it is checked against."""
 
     text: str
-    lexicon: Lexicon
+    kit: Kit
     brief: Brief | None = None
-    speech_type: SpeechType | None = None
+    speech_type: str | None = None
     examples: ExampleIndex | None = None
     draft: bool = False
-    parsed: ParsedSpeech = field(init=False)
+    part: PartScope | None = None
     overlap: Overlap | None = field(default=None, init=False)  # computed by the first copy check
 
-    def __post_init__(self) -> None:
-        self.parsed = parse_speech(self.text)
+    @cached_property
+    def parsed(self) -> ParsedSpeech:
+        """The text read as a speech (computed once, only when a check needs it)."""
+        return parse_speech(self.text)
+
+    @property
+    def required_phrases(self) -> list[str]:
+        """What must appear verbatim: a part's share of the brief's phrases, else all of them."""
+        if self.part is not None:
+            return list(self.part.phrases)
+        return self.brief.required_phrases if self.brief else []
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.kit.lexicon
 
     @cached_property
     def inline_salutation(self) -> str | None:
@@ -49,7 +73,8 @@ class Context:
     def verdict(self) -> Verdict:
         """Kind (speech, presiding, news …) by the corpus builder's rules, with reasons."""
         parsed = self.parsed
-        return classify(parsed.title, None, parsed.lines, self.salutation is not None)
+        has_salutation = self.salutation is not None
+        return classify(self.kit.types, parsed.title, None, parsed.lines, has_salutation)
 
     @property
     def kind(self) -> str:
@@ -60,13 +85,23 @@ class Context:
         return self.kind not in ("news", "other")
 
     @cached_property
-    def effective_type(self) -> SpeechType | None:
+    def effective_type(self) -> str | None:
         """The type asked for, else the brief's, else the one the classifier infers."""
         if self.speech_type is not None:
             return self.speech_type
         if self.brief is not None:
             return self.brief.speech_type
         return self.verdict.speech_type
+
+    @cached_property
+    def skeleton(self) -> Skeleton | None:
+        """The effective type's description, when there is a type."""
+        kind = self.effective_type
+        return self.kit.types.get(kind) if kind else None
+
+    @property
+    def type_name(self) -> str:
+        return self.skeleton.name if self.skeleton else "未知类型"
 
     @cached_property
     def body_start(self) -> int:

@@ -31,6 +31,7 @@ class CheckResult(BaseModel):
     """One check that ran."""
 
     name: str
+    label: str = Field(description="检查项的中文名称")
     passed: bool
     weight: int = Field(ge=1)
     detail: str
@@ -40,6 +41,7 @@ class SkippedCheck(BaseModel):
     """One check that did not run."""
 
     name: str
+    label: str = Field(description="检查项的中文名称")
     reason: str
 
 

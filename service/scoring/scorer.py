@@ -8,18 +8,15 @@ not failed, without them; form checks are skipped for a text that is not a speec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from service.errors import InputError
-from service.knowledge.lexicon import Lexicon, load_lexicon
-from service.knowledge.speech_types import SpeechType
+from service.knowledge.kit import Kit
 from service.schemas import Brief
-from service.scoring import checks_brief, checks_copying, checks_structure, checks_text
-from service.scoring.context import Context
+from service.scoring.context import Context, PartScope
+from service.scoring.registry import CHECKS, PART_CHECKS
 from service.scoring.report import (
     CheckResult,
-    Outcome,
     Report,
     Skip,
     SkippedCheck,
@@ -27,47 +24,7 @@ from service.scoring.report import (
     is_passing,
     weighted_score,
 )
-from service.text.overlap import Example, ExampleIndex
-
-CheckFn = Callable[[Context], Outcome | Skip]
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    """A named check, its weight, and whether it judges a speech's form."""
-
-    name: str
-    weight: int
-    run: CheckFn
-    form: bool = False
-
-
-CHECKS: tuple[CheckSpec, ...] = (
-    CheckSpec("is_speech", 5, checks_structure.check_is_speech),
-    CheckSpec("body", 3, checks_structure.check_body, form=True),
-    CheckSpec("salutation", 2, checks_structure.check_salutation, form=True),
-    CheckSpec("opening", 1, checks_structure.check_opening, form=True),
-    CheckSpec("closing", 2, checks_structure.check_closing, form=True),
-    CheckSpec("numbering", 3, checks_structure.check_numbering, form=True),
-    CheckSpec("announced_count", 3, checks_structure.check_announced_count, form=True),
-    CheckSpec("required_phrases", 3, checks_brief.check_required_phrases),
-    CheckSpec("forbidden_phrases", 3, checks_brief.check_forbidden_phrases),
-    CheckSpec("point_count", 2, checks_brief.check_point_count, form=True),
-    CheckSpec("length", 1, checks_brief.check_length),
-    CheckSpec("meeting_named", 1, checks_brief.check_meeting_named),
-    CheckSpec("speaker_named", 1, checks_brief.check_speaker_named),
-    CheckSpec("invented_figures", 3, checks_brief.check_invented_figures),
-    CheckSpec("copied_text", 3, checks_copying.check_copied_text),
-    CheckSpec("example_names", 3, checks_copying.check_example_names),
-    CheckSpec("placeholders", 3, checks_text.check_placeholders),
-    CheckSpec("traditional", 2, checks_text.check_traditional),
-    CheckSpec("markdown", 2, checks_text.check_markdown),
-    CheckSpec("chatter", 3, checks_text.check_chatter),
-    CheckSpec("punctuation", 1, checks_text.check_punctuation),
-    CheckSpec("repeated_sentences", 1, checks_text.check_repeated_sentences),
-    CheckSpec("lexicon", 2, checks_text.check_lexicon),
-)
-CHECK_NAMES = tuple(spec.name for spec in CHECKS)
+from service.text.overlap import ExampleIndex, Shown
 
 
 class ScoringInputError(InputError):
@@ -75,27 +32,33 @@ class ScoringInputError(InputError):
 
 
 class Scorer:
-    """Holds what is loaded once (the lexicon); scores any number of texts."""
+    """Holds what is loaded once (the kit: types, lexicon); scores any number of texts."""
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
-        self.lexicon = lexicon or load_lexicon()
+    def __init__(self, kit: Kit) -> None:
+        self.kit = kit
+        self.lexicon = kit.lexicon
 
     def score(
         self,
         text: str,
         *,
         brief: Brief | None = None,
-        speech_type: SpeechType | None = None,
-        examples: Sequence[Example] | ExampleIndex = (),
+        speech_type: str | None = None,
+        examples: Sequence[Shown] | ExampleIndex = (),
         draft: bool | None = None,
     ) -> Report:
         """Check one text; draft defaults to whether a brief is given."""
         if not text.strip():
             raise ScoringInputError("文本为空，无可评分内容", field="text")
+        types = self.kit.types
+        if brief is not None:
+            brief = types.canonical(brief)
+        if speech_type is not None:
+            speech_type = types.get(speech_type).type
         index = examples if isinstance(examples, ExampleIndex) else _index(examples)
         ctx = Context(
             text=text,
-            lexicon=self.lexicon,
+            kit=self.kit,
             brief=brief,
             speech_type=speech_type,
             examples=index,
@@ -112,8 +75,30 @@ class Scorer:
             structure=summarise(ctx),
         )
 
+    def part_problems(
+        self,
+        body: str,
+        *,
+        brief: Brief,
+        part: PartScope,
+        examples: ExampleIndex | None = None,
+    ) -> list[str]:
+        """What is wrong with one part of a draft, in words a drafter can act on: every check
+        of the registry that can judge a part on its own (the ones that say how to fix it)."""
+        if not body.strip():
+            return ["这一部分是空的，请写出正文。"]
+        ctx = Context(
+            text=body, kit=self.kit, brief=brief, examples=examples, draft=True, part=part
+        )
+        problems = []
+        for spec in PART_CHECKS:
+            outcome = spec.run(ctx)
+            if not isinstance(outcome, Skip) and not outcome.passed:
+                problems.append(f"{outcome.detail}。{spec.fix}")
+        return problems
 
-def _index(examples: Sequence[Example]) -> ExampleIndex | None:
+
+def _index(examples: Sequence[Shown]) -> ExampleIndex | None:
     return ExampleIndex(examples) if examples else None
 
 
@@ -122,15 +107,21 @@ def _run_checks(ctx: Context) -> tuple[list[CheckResult], list[SkippedCheck]]:
     skipped: list[SkippedCheck] = []
     for spec in CHECKS:
         if spec.form and not ctx.is_speech:
-            skipped.append(SkippedCheck(name=spec.name, reason="不是讲话稿，不检查格式"))
+            skipped.append(
+                SkippedCheck(name=spec.name, label=spec.label, reason="不是讲话稿，不检查格式")
+            )
             continue
         outcome = spec.run(ctx)
         if isinstance(outcome, Skip):
-            skipped.append(SkippedCheck(name=spec.name, reason=outcome.reason))
+            skipped.append(SkippedCheck(name=spec.name, label=spec.label, reason=outcome.reason))
         else:
             ran.append(
                 CheckResult(
-                    name=spec.name, passed=outcome.passed, weight=spec.weight, detail=outcome.detail
+                    name=spec.name,
+                    label=spec.label,
+                    passed=outcome.passed,
+                    weight=spec.weight,
+                    detail=outcome.detail,
                 )
             )
     return ran, skipped
@@ -141,7 +132,7 @@ def summarise(ctx: Context) -> StructureSummary:
     parsed = ctx.parsed
     return StructureSummary(
         kind=ctx.kind,
-        speech_type=ctx.effective_type.value if ctx.effective_type else None,
+        speech_type=ctx.effective_type,
         title=parsed.title,
         salutation=ctx.salutation,
         points_announced=parsed.points_announced,

@@ -288,8 +288,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._record({})
         if self.path.rstrip("/") == "/v1/models":
-            data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"}
-                    for m in self.fake.model_ids]
+            data = [
+                {"id": m, "object": "model", "created": 0, "owned_by": "fake"}
+                for m in self.fake.model_ids
+            ]
             self._send_json(200, {"object": "list", "data": data})
         else:
             self._send_error_json(404, "no such route")
@@ -359,8 +361,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake._sleep(pacing.first_token_s + pacing.gap_s() * max(len(tokens) - 1, 0))
         message = {"role": "assistant", "content": text}
         payload = self._envelope(body, "chat.completion")
-        payload["choices"] = [{"index": 0, "message": message, "finish_reason": reply.finish_reason,
-                               "logprobs": None}]
+        payload["choices"] = [
+            {"index": 0, "message": message, "finish_reason": reply.finish_reason, "logprobs": None}
+        ]
         if reply.usage:
             payload["usage"] = _usage(body, tokens)
         data = json.dumps(payload, ensure_ascii=False).encode()
@@ -374,8 +377,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _stream(self, reply: Reply, text: str, body: dict[str, Any], cut: int | None) -> None:
         pacing = reply.pacing or self.fake.pacing
         tokens = split_tokens(text)
-        self._send_head(200, "text/event-stream", {"Transfer-Encoding": "chunked",
-                                                   "Cache-Control": "no-cache"})
+        self._send_head(
+            200, "text/event-stream", {"Transfer-Encoding": "chunked", "Cache-Control": "no-cache"}
+        )
         started = time.monotonic()
         with self.fake._working():
             self.fake._sleep(pacing.first_token_s)
@@ -402,13 +406,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _envelope(self, body: dict[str, Any], kind: str) -> dict[str, Any]:
         model = body.get("model", "fake-model")
-        return {"id": self.fake._completion_id(), "object": kind, "created": int(time.time()),
-                "model": model}
+        return {
+            "id": self.fake._completion_id(),
+            "object": kind,
+            "created": int(time.time()),
+            "model": model,
+        }
 
     def _chunk(self, body: dict[str, Any], delta: dict[str, Any], finish: str | None) -> Any:
         chunk = self._envelope(body, "chat.completion.chunk")
-        chunk["choices"] = [{"index": 0, "delta": delta, "finish_reason": finish,
-                             "logprobs": None}]
+        chunk["choices"] = [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]
         return chunk
 
     def _event(self, payload: dict[str, Any]) -> None:
@@ -425,8 +432,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
 
-    def _send_raw(self, code: int, data: bytes, content_type: str,
-                  headers: dict[str, str] | None = None) -> None:
+    def _send_raw(
+        self, code: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self._send_head(code, content_type, {"Content-Length": str(len(data)), **(headers or {})})
         self.wfile.write(data)
         self.wfile.flush()
@@ -435,15 +443,21 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(payload, ensure_ascii=False).encode()
         self._send_raw(code, data, "application/json", headers)
 
-    def _send_error_json(self, code: int, message: str,
-                         headers: dict[str, str] | None = None) -> None:
+    def _send_error_json(
+        self, code: int, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         error = {"message": message, "type": "fake_error", "code": str(code)}
         self._send_json(code, {"error": error}, headers)
 
 
 def _usage(body: dict[str, Any], completion: list[str]) -> dict[str, int]:
-    prompt = sum(len(split_tokens(m["content"])) for m in body.get("messages", [])
-                 if isinstance(m.get("content"), str))
-    return {"prompt_tokens": prompt, "completion_tokens": len(completion),
-            "total_tokens": prompt + len(completion)}
-
+    prompt = sum(
+        len(split_tokens(m["content"]))
+        for m in body.get("messages", [])
+        if isinstance(m.get("content"), str)
+    )
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": len(completion),
+        "total_tokens": prompt + len(completion),
+    }

@@ -119,13 +119,21 @@ class ModelResponder:
             "title": "在会议上的讲话",
             "opening": "说明会议目的",
             "sections": [
-                {"role": r, "heading": f"关于{r}的意见", "gist": "按结构写", "items": [],
-                 "chars": 300}
+                {
+                    "role": r,
+                    "heading": f"关于{r}的意见",
+                    "gist": "按结构写",
+                    "items": [],
+                    "chars": 300,
+                }
                 for r in roles
             ],
             "points": [
-                {"heading": headings[i % len(headings)], "subpoints": ["压实责任", "狠抓落实"],
-                 "chars": 800}
+                {
+                    "heading": headings[i % len(headings)],
+                    "subpoints": ["压实责任", "狠抓落实"],
+                    "chars": 800,
+                }
                 for i in range(count)
             ],
             "closing": "发出号召",

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 CHUNK = 28  # characters per chunk; 3 shared chunks make a draft a copy
 MIN_CHUNKS = 3
@@ -48,12 +49,15 @@ _SURNAMES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Example:
-    """An example speech shown to the drafter; names are the ones scrubbed from it, if known."""
+class Shown(Protocol):
+    """An example as the overlap check needs it (service.retrieval.examples.Example is one):
+    its original text, and the names scrubbed from it before it was shown (None: unknown)."""
 
-    text: str
-    names: tuple[str, ...] | None = None
+    @property
+    def original(self) -> str: ...
+
+    @property
+    def removed(self) -> tuple[str, ...] | None: ...
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,9 @@ def normalise(text: str) -> str:
 class ExampleIndex:
     """The examples prepared once: chunk set, joined text for sentence look-up, their names."""
 
-    def __init__(self, examples: Sequence[Example]) -> None:
+    def __init__(self, examples: Sequence[Shown]) -> None:
         self.examples = list(examples)
-        texts = [normalise(e.text) for e in self.examples]
+        texts = [normalise(e.original) for e in self.examples]
         self._joined = _BARRIER.join(texts)
         self._chunks = {t[i : i + CHUNK] for t in texts for i in range(len(t) - CHUNK + 1)}
         self._halves = {t[i : i + _HALF] for t in texts for i in range(len(t) - _HALF + 1)}
@@ -130,7 +134,9 @@ class ExampleIndex:
         """Names given with the examples, else found with jieba (nr/ns/nt, filtered)."""
         found: dict[str, None] = {}
         for example in self.examples:
-            names = example.names if example.names is not None else example_names(example.text)
+            names = (
+                example.removed if example.removed is not None else example_names(example.original)
+            )
             found.update(dict.fromkeys(n for n in names if len(n) >= 2 and "X" not in n.upper()))
         return list(found)
 

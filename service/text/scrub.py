@@ -15,10 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from service.knowledge.lexicon import load_lexicon
-from service.text.segment import Segmenter, get_segmenter
+from service.text.segment import Segmenter
 
 PERSON, PLACE, UNIT, DATE, FIGURE = "人名", "地名", "单位", "日期", "数字"
 PLACEHOLDERS = {c: f"〔{c}〕" for c in (PERSON, PLACE, UNIT, DATE, FIGURE)}
@@ -134,8 +132,8 @@ class _Span:
 class Scrubber:
     """Finds the facts of a text; one instance per process is enough."""
 
-    def __init__(self, segmenter: Segmenter | None = None, protected: Iterable[str] = ()) -> None:
-        self.segmenter = segmenter or get_segmenter()
+    def __init__(self, segmenter: Segmenter, protected: Iterable[str] = ()) -> None:
+        self.segmenter = segmenter
         terms = set(protected) | self.segmenter.user_terms | PUBLIC_FIGURES | KEEP_WORDS
         self._protected = sorted(terms, key=len, reverse=True)
 
@@ -282,14 +280,3 @@ def _resolve(spans: list[_Span]) -> list[_Span]:
         if not any(span.start < c.end and c.start < span.end for c in chosen):
             chosen.append(span)
     return sorted(chosen, key=lambda s: s.start)
-
-
-@lru_cache(maxsize=1)
-def get_scrubber() -> Scrubber:
-    """The process-wide scrubber."""
-    return Scrubber(protected=load_lexicon().canonical_terms)
-
-
-def scrub(text: str, keep: str = "") -> ScrubResult:
-    """Scrub with the process-wide scrubber; `keep` is the brief's text (its facts stay)."""
-    return get_scrubber().scrub(text, keep)

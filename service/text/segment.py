@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib.metadata import version
 
 import rjieba
-
-from service.knowledge.lexicon import load_lexicon
 
 # Formulations that must stay whole besides the lexicon's canonical terms.
 FIXED_TERMS: tuple[str, ...] = (
@@ -81,6 +80,10 @@ class Segmenter:
         """Index terms: words without stop words, punctuation, spaces and bare figures."""
         return [w.lower() for w in self._jieba.cut(text, True) if _is_term(w)]
 
+    def vocabulary(self, texts: Iterable[str]) -> frozenset[str]:
+        """Every index term of the given texts."""
+        return frozenset(word for text in texts for word in self.tokens(text))
+
     def is_word(self, word: str) -> bool:
         """Whether the word is in jieba's dictionary (or ours), i.e. not a guessed new word."""
         return bool(self._jieba.has_word(word))
@@ -98,13 +101,13 @@ def _signature(user_terms: tuple[str, ...]) -> str:
     return digest.hexdigest()[:16]
 
 
-def user_terms() -> tuple[str, ...]:
-    """The lexicon's canonical terms plus the fixed formulations, longest first."""
-    terms = set(load_lexicon().canonical_terms) | set(FIXED_TERMS)
+def user_terms(formulations: tuple[str, ...]) -> tuple[str, ...]:
+    """The lexicon's formulations plus the fixed ones, longest first."""
+    terms = set(formulations) | set(FIXED_TERMS)
     return tuple(sorted(terms, key=lambda t: (-len(t), t)))
 
 
-@lru_cache(maxsize=1)
-def get_segmenter() -> Segmenter:
-    """The process-wide segmenter (the dictionary is built once)."""
-    return Segmenter(user_terms())
+@lru_cache(maxsize=8)
+def segmenter_for(formulations: tuple[str, ...]) -> Segmenter:
+    """A segmenter keeping these formulations whole (the dictionary is built once per set)."""
+    return Segmenter(user_terms(formulations))

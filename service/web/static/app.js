@@ -3,31 +3,6 @@
 "use strict";
 
 const KEY_STORAGE = "jianggao.apiKey";
-const TYPE_ORDER = [
-  "work_meeting", "progress", "mobilization", "summary",
-  "supervision", "presiding", "pledge", "address",
-];
-// Parts the program writes by the form's rules; they are never rewritten on request.
-const FIXED_ROLES = new Set(["title", "salutation", "transition", "sign_off"]);
-const ROLE_NAMES = {
-  title: "标题", salutation: "称呼", transition: "过渡", sign_off: "结束语",
-  opening: "开场", comment: "评价汇报", achievements: "肯定成绩", problems: "指出问题",
-  points: "分点意见", review: "回顾成效", lessons: "经验启示", next_steps: "下步工作",
-  evaluation: "评价特点", suggestions: "意见建议", thanks: "致谢", attendance: "出席人员",
-  agenda: "会议议程", handover: "逐项主持", wrapup: "小结要求", adjourn: "宣布散会",
-  stance: "表明态度", measures: "具体措施", resolve: "表示决心", welcome: "欢迎祝贺",
-  body: "主体内容", wishes: "祝愿", closing: "结尾号召",
-};
-const CHECK_NAMES = {
-  is_speech: "是讲话稿", body: "正文", salutation: "称呼", opening: "开头",
-  closing: "结尾", numbering: "层次编号", announced_count: "宣布的点数",
-  required_phrases: "必用提法", forbidden_phrases: "禁用词语", point_count: "要点数量",
-  length: "篇幅", meeting_named: "点明会议", speaker_named: "点明讲话人",
-  invented_figures: "数字出处", copied_text: "照抄范文", example_names: "范文人名地名",
-  placeholders: "占位符", traditional: "繁体字", markdown: "Markdown 标记",
-  chatter: "对话式套话", punctuation: "标点", repeated_sentences: "重复句子",
-  lexicon: "提法规范",
-};
 const FIELD_NAMES = {
   speech_type: "讲话类型", meeting: "会议名称", speaker: "讲话人职务", organization: "单位",
   date: "会议日期", audience: "参会对象", purpose: "会议目的", achievements: "成绩",
@@ -37,12 +12,15 @@ const FIELD_NAMES = {
 };
 const TEXT_FIELDS = ["meeting", "speaker", "organization", "date", "audience", "purpose", "notes"];
 const LINE_FIELDS = ["achievements", "problems", "required_phrases", "forbidden_phrases"];
-const PRESIDING_FIELDS = ["attendees", "agenda"];
+// Brief lists shown only for the types whose skeleton uses them (GET /v1/speech-types).
+const TYPE_FIELDS = ["attendees", "agenda"];
 const COLON = /[：:]/;
 const NUMBERING = /^(?:[一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十\d]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．)）])\s*/;
 
 const state = {
   types: [],
+  roles: {},
+  programParts: new Set(), // parts the program writes by the form's rules: never rewritten
   examples: [],
   outline: null,
   draft: null,
@@ -271,7 +249,9 @@ function readBrief() {
   if (points.length) brief.points = points;
   const target = value("target_chars").trim();
   if (target) brief.target_chars = /^\d+$/.test(target) ? Number(target) : target;
-  if (brief.speech_type === "presiding") readPresiding(value, brief, faults);
+  if (usesList(brief.speech_type, "agenda") || usesList(brief.speech_type, "attendees")) {
+    readPresiding(value, brief, faults);
+  }
   return { brief, faults };
 }
 
@@ -308,13 +288,24 @@ function fillForm(brief) {
   clearErrors();
 }
 
+/** Whether a speech type's skeleton uses a list of the brief (agenda, attendees …). */
+function usesList(type, list) {
+  const found = state.types.find((t) => t.type === type);
+  return Boolean(found && found.brief_lists.includes(list));
+}
+
 function onTypeChange() {
   const type = $("#f-speech_type").value;
-  for (const name of PRESIDING_FIELDS) {
-    $(`.field[data-field="${name}"]`).hidden = type !== "presiding";
+  for (const name of TYPE_FIELDS) {
+    $(`.field[data-field="${name}"]`).hidden = !usesList(type, name);
   }
   const found = state.types.find((t) => t.type === type);
   $("#type-summary").textContent = found ? found.summary : "";
+}
+
+/** A part's Chinese name (GET /v1/roles), else its role as the API names it. */
+function roleName(role) {
+  return state.roles[role] || role;
 }
 
 // ---------- start-up: service status, speech types, examples ----------
@@ -342,10 +333,14 @@ function drafterBadge(drafter, model) {
 async function loadTypes() {
   const select = $("#f-speech_type");
   try {
-    const types = await (await api("GET", "/v1/speech-types")).json();
-    types.sort((a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type));
+    const [types, roles] = await Promise.all([
+      api("GET", "/v1/speech-types").then((r) => r.json()),
+      api("GET", "/v1/roles").then((r) => r.json()),
+    ]);
     state.types = types;
-    const chosen = select.value || "work_meeting";
+    state.roles = { ...roles.program, ...roles.drafted };
+    state.programParts = new Set(Object.keys(roles.program));
+    const chosen = select.value || types[0].type;
     select.replaceChildren(...types.map((t) => el("option", { value: t.type }, t.name)));
     select.value = types.some((t) => t.type === chosen) ? chosen : types[0].type;
     onTypeChange();
@@ -418,7 +413,7 @@ function showOutline(outline, notes) {
 }
 
 function outlinePart(part, index) {
-  const role = ROLE_NAMES[part.role] || part.role;
+  const role = roleName(part.role);
   const heading = part.heading
     ? el("input", { type: "text", className: "outline-heading", value: part.heading, "data-index": index, "aria-label": `第${index + 1}部分标题` })
     : el("span", { className: "outline-gist" }, part.gist);
@@ -556,7 +551,7 @@ function showLiveParts(live, outline) {
   $("#live-outline").hidden = true;
   live.parts = outline.parts.map((part, index) => {
     const body = el("div", { className: "live-body waiting" }, "等待起草……");
-    const title = part.heading || ROLE_NAMES[part.role] || part.role;
+    const title = part.heading || roleName(part.role);
     const node = el("section", { className: "live-part", "data-index": index },
       el("h3", {}, title), body);
     $("#live-parts").append(node);
@@ -598,7 +593,7 @@ function partDone(live, index, text) {
 
 /** A note from the service, with part names (…（lessons）) in Chinese. */
 function noteText(note) {
-  return note.replace(/（([a-z_]+)）/g, (whole, role) => (ROLE_NAMES[role] ? `（${ROLE_NAMES[role]}）` : whole));
+  return note.replace(/（([a-z_]+)）/g, (whole, role) => (state.roles[role] ? `（${state.roles[role]}）` : whole));
 }
 
 function exportUrl(draft, format) {
@@ -654,16 +649,16 @@ function reportView(report) {
       : `${report.checks.length} 项检查全部通过`));
   const failures = failed.length
     ? el("ul", { className: "failed-checks" }, failed.map((c) =>
-        el("li", {}, el("strong", {}, CHECK_NAMES[c.name] || c.name), "：", c.detail)))
+        el("li", {}, el("strong", {}, c.label || c.name), "：", c.detail)))
     : null;
   const all = el("details", { className: "all-checks" },
     el("summary", {}, "查看全部检查项"),
     el("ul", {}, report.checks.map((c) => el("li", { className: c.passed ? "ok" : "bad" },
       el("span", { className: "mark" }, c.passed ? "✓" : "✗"),
-      el("strong", {}, CHECK_NAMES[c.name] || c.name), "：", c.detail)),
+      el("strong", {}, c.label || c.name), "：", c.detail)),
     report.skipped.map((s) => el("li", { className: "skip" },
       el("span", { className: "mark" }, "–"),
-      el("strong", {}, CHECK_NAMES[s.name] || s.name), "：未检查，", s.reason))));
+      el("strong", {}, s.label || s.name), "：未检查，", s.reason))));
   return [verdict, failures, all].filter(Boolean);
 }
 
@@ -685,14 +680,14 @@ function paperView(draft, rewritten) {
       if (section.heading && paragraph === section.heading) continue;
       block.append(el("p", { className: section.role === "salutation" ? "salutation" : "" }, paragraph));
     }
-    if (latest && !FIXED_ROLES.has(section.role)) block.append(rewriteTools(index, section));
+    if (latest && !state.programParts.has(section.role)) block.append(rewriteTools(index, section));
     nodes.push(block);
   });
   return nodes;
 }
 
 function rewriteTools(index, section) {
-  const label = section.heading || ROLE_NAMES[section.role] || section.role;
+  const label = section.heading || roleName(section.role);
   const input = el("input", { type: "text", className: "rewrite-input", placeholder: "如：增加安全生产的内容；或写下其他要求", "aria-label": `对“${label}”的修改要求` });
   const message = el("span", { className: "rewrite-message", "aria-live": "polite" });
   const go = (instruction) => rewrite(index, instruction, panel, message);

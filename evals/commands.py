@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service.errors import ConfigError
+from service.knowledge.kit import Kit, load_kit
 from service.retrieval.index import RetrievalError
 
 if TYPE_CHECKING:
@@ -121,8 +122,10 @@ def run_corpus(args: argparse.Namespace) -> int:
     """Score the corpus, write the three reports, print the summary; gate on --fail-under."""
     from evals.harness import CorpusError, corpus_items, evaluate, file_digest, write_reports
     from service.config import PROJECT_ROOT, get_settings
+    from service.scoring import Scorer
 
-    path: Path = args.corpus or get_settings().build_dir / "speeches.jsonl"
+    settings = get_settings()
+    path: Path = args.corpus or settings.build_dir / "speeches.jsonl"
     out: Path = args.out or PROJECT_ROOT / "evals" / "reports"
     try:
         items = corpus_items(path)
@@ -134,6 +137,7 @@ def run_corpus(args: argparse.Namespace) -> int:
         mode="corpus",
         source=path.name,
         source_sha256=file_digest(path),
+        scorer=Scorer(load_kit(settings.prompts_dir)),
         progress=_progress(),
     )
     try:
@@ -175,16 +179,17 @@ def run_cases(args: argparse.Namespace) -> int:
     from evals.cases import run_cases as run_all
     from evals.report_cases import render_cases_html, render_cases_markdown
     from evals.runner import open_pipeline
+    from service.config import get_settings
 
     folder: Path = args.cases or CASES_DIR
     try:
-        cases = load_cases(folder)
+        cases = load_cases(folder, load_kit(get_settings().prompts_dir))
         settings, index = _drafting_setup(args, required=args.corpus is not None)
     except (CaseError, RetrievalError) as error:
         return _fail("cases", error)
 
     async def draft_all() -> CasesRun:
-        async with open_pipeline(settings, index) as pipeline:
+        async with open_pipeline(settings, load_kit(settings.prompts_dir), index) as pipeline:
             return await run_all(pipeline, cases, source=folder.name, progress=_each("已起草用例"))
 
     try:
@@ -235,7 +240,7 @@ def run_generate(args: argparse.Namespace) -> int:
     path = _corpus_path(args, settings)
 
     async def draft_all() -> GenerateRun:
-        async with open_pipeline(settings, index) as pipeline:
+        async with open_pipeline(settings, load_kit(settings.prompts_dir), index) as pipeline:
             return await run_all(
                 pipeline,
                 index,
@@ -291,15 +296,16 @@ def _drafting_setup(
     from service.resources import load_index
 
     settings = with_drafter(get_settings(), args.drafter)
+    kit = load_kit(settings.prompts_dir)
     if required:
-        return settings, open_corpus(_corpus_path(args, settings))
-    index = load_index(settings)
+        return settings, open_corpus(_corpus_path(args, settings), kit)
+    index = load_index(settings, kit)
     if index is None:
         print("未找到语料库索引：起草时不使用范文", file=sys.stderr)
     return settings, index
 
 
-def open_corpus(path: Path) -> CorpusIndex:
+def open_corpus(path: Path, kit: Kit) -> CorpusIndex:
     """The index of a corpus file: the saved one beside speeches.jsonl, else built in memory."""
     from service.corpus.records import read_records
     from service.retrieval.index import CorpusIndex
@@ -309,10 +315,13 @@ def open_corpus(path: Path) -> CorpusIndex:
         raise RetrievalError(f"找不到语料文件 {path}；请先运行 jianggao corpus build")
     try:
         if path.name == CORPUS_FILENAME:
-            return open_index(path.parent)
-        return CorpusIndex.from_records(read_records(path))
+            index = open_index(path.parent, kit.segmenter)
+        else:
+            index = CorpusIndex.from_records(read_records(path), kit.segmenter)
     except (OSError, ValueError) as error:
         raise RetrievalError(f"无法读取语料文件 {path}：{error}") from None
+    index.type_names = kit.types.names()
+    return index
 
 
 def _write(
