@@ -11,9 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from service.errors import ConfigError
+from service.errors import ConfigError, RetrievalError
 from service.knowledge.kit import Kit, load_kit
-from service.retrieval.index import RetrievalError
 
 if TYPE_CHECKING:
     from evals.cases import CasesRun

@@ -4,9 +4,17 @@ The tree::
 
     JianggaoError            anything this service raises on purpose
     ├── InputError           a brief, file or parameter we cannot use (names the field)
+    │   ├── OutlineMismatch      an outline that does not fit the speech type's skeleton
+    │   ├── PromptTooLong        a brief that alone does not fit the model's context
+    │   └── ScoringInputError    nothing to score (an empty text)
     ├── NotFound             a draft (or other stored thing) that does not exist
     ├── ConfigError          a setting that cannot work (e.g. the model drafter with no endpoint)
     │   └── KnowledgeError       a file of prompts/ that is missing, unreadable or breaks its rules
+    │       └── PromptError          a prompt template that is missing or refers to nothing
+    ├── CorpusError          the corpus or its index cannot be read, built or searched
+    │   ├── CorpusBuildError     a corpus build that cannot start (no source folder)
+    │   ├── RetrievalError       an index that cannot be built, loaded or searched
+    │   └── SkipSource           one source file the corpus cannot take, and why
     ├── UpstreamError        the model endpoint failed: 5xx, refused, unreachable, dropped
     │   ├── UpstreamTimeout      it did not answer within the timeout
     │   ├── UpstreamRateLimited  it still said 429 after the client's retries
@@ -28,11 +36,12 @@ class JianggaoError(Exception):
 
     code: ClassVar[str] = "error"
     title: ClassVar[str] = "Something went wrong"
+    default_field: ClassVar[str | None] = None
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.field = field
+        self.field = field if field is not None else self.default_field
 
     def __str__(self) -> str:
         return f"{self.field}: {self.detail}" if self.field else self.detail
@@ -50,6 +59,31 @@ class InputError(JianggaoError):
 
     code = "input-error"
     title = "Input cannot be used"
+
+
+class OutlineMismatch(InputError):
+    """Raised when an outline (the model's or the user's) does not fit the skeleton; the
+    message says what to fix."""
+
+    code = "outline-mismatch"
+    title = "The outline does not fit the speech type"
+    default_field = "outline"
+
+
+class PromptTooLong(InputError):
+    """Raised when the brief alone, without any example, does not fit the token budget."""
+
+    code = "prompt-too-long"
+    title = "The brief does not fit the model's context"
+    default_field = "brief"
+
+
+class ScoringInputError(InputError):
+    """Raised when there is nothing to score (an empty text)."""
+
+    code = "nothing-to-score"
+    title = "Nothing to score"
+    default_field = "text"
 
 
 class NotFound(JianggaoError):
@@ -72,6 +106,42 @@ class KnowledgeError(ConfigError):
 
     code = "knowledge-error"
     title = "The prompts folder has a fault"
+
+
+class PromptError(KnowledgeError):
+    """Raised when a template is missing, refers to an undefined variable, or cannot compile."""
+
+    code = "prompt-error"
+    title = "A prompt template has a fault"
+
+
+class CorpusError(JianggaoError):
+    """Raised when the corpus or its index cannot be read, built or searched."""
+
+    code = "corpus-error"
+    title = "The corpus is not available"
+
+
+class CorpusBuildError(CorpusError):
+    """Raised when a corpus build cannot start (the source folder does not exist)."""
+
+    code = "corpus-build-error"
+    title = "The corpus cannot be built"
+
+
+class RetrievalError(CorpusError):
+    """Raised when the index cannot be built, loaded or searched (missing corpus, bad query)."""
+
+    code = "retrieval-error"
+    title = "The corpus index is not available"
+
+
+class SkipSource(CorpusError):
+    """Raised for one source file the corpus cannot take (empty, binary, too large); the
+    message is the reason, which the build reports and an upload answers with."""
+
+    code = "source-skipped"
+    title = "The file cannot be added to the corpus"
 
 
 class UpstreamError(JianggaoError):

@@ -13,17 +13,17 @@ from pathlib import Path
 from service.config import Settings
 from service.corpus.dedup import ShingleIndex
 from service.corpus.document import build_document
-from service.corpus.reading import SUPPORTED_SUFFIXES, SkipSource, read_source
+from service.corpus.reading import SUPPORTED_SUFFIXES, read_source
 from service.corpus.records import CorpusRecord
 from service.drafters.base import Drafter
 from service.drafters.builtin import BuiltinDrafter
 from service.drafters.model import ModelDrafter
-from service.errors import ConfigError, InputError
+from service.errors import ConfigError, InputError, RetrievalError, SkipSource
 from service.knowledge.kit import Kit, load_kit
 from service.llm import ChatClient, llm_configured
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.prompts import Prompter
-from service.retrieval.index import CorpusIndex, RetrievalError
+from service.retrieval.index import CorpusIndex
 from service.retrieval.saved import (
     CORPUS_FILENAME,
     INDEX_DIRNAME,

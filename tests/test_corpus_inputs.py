@@ -10,8 +10,9 @@ import docx
 import pytest
 
 from service.config import Settings
-from service.corpus.build import BuildReport, CorpusBuildError, build_corpus
+from service.corpus.build import BuildReport, build_corpus
 from service.corpus.records import CorpusRecord, read_records
+from service.errors import CorpusBuildError
 from tests.conftest import SEEDS_DIR
 from tests.kits import KIT
 

@@ -14,8 +14,9 @@ import pytest
 
 from service.config import Settings
 from service.corpus.records import CorpusRecord
-from service.knowledge.templates import PromptError, Templates
-from service.pipeline.prompts import Prompter, PromptTooLong
+from service.errors import PromptError, PromptTooLong
+from service.knowledge.templates import Templates
+from service.pipeline.prompts import Prompter
 from service.retrieval.examples import Example, example_from_hit, examples_from_hits
 from service.retrieval.index import CorpusIndex, Hit
 from service.schemas import Brief

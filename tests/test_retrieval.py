@@ -10,7 +10,8 @@ import pytest
 from service import cli
 from service.config import get_settings
 from service.corpus.records import CorpusRecord, write_records
-from service.retrieval.index import CorpusIndex, RetrievalError, jaccard
+from service.errors import RetrievalError
+from service.retrieval.index import CorpusIndex, jaccard
 from service.retrieval.saved import (
     add_document,
     build_index,

@@ -295,7 +295,7 @@ def test_seed_003_news_report_is_not_a_speech(built_corpus: list[CorpusRecord]) 
 
 
 def test_empty_text_is_an_input_error() -> None:
-    from service.scoring import ScoringInputError
+    from service.errors import ScoringInputError
 
     with pytest.raises(ScoringInputError):
         score_text("  \n ")

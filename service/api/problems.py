@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import (
     ConfigError,
+    CorpusError,
     InputError,
     JianggaoError,
     NotFound,
@@ -31,6 +32,7 @@ _STATUS: tuple[tuple[type[JianggaoError], int], ...] = (
     (UpstreamError, 502),
     (ConfigError, 500),
     (StoreError, 503),
+    (CorpusError, 503),
 )
 _MESSAGES = {
     "missing": "必填字段缺失",

@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.problems import status_of
-from service.errors import InputError, JianggaoError, NotFound
+from service.errors import JianggaoError, NotFound, OutlineMismatch
 from service.export import MEDIA_TYPES, ExportFormat, TextEncoding, content_disposition, export
-from service.pipeline.outline import Outline, OutlineMismatch
+from service.pipeline.outline import Outline
 from service.pipeline.pipeline import Draft, Mode
 from service.resources import Resources
 from service.schemas import Brief
@@ -97,8 +97,8 @@ async def create_draft(body: DraftRequest, request: Request, res: Res) -> Any:
         )
     try:
         draft = await res.pipeline.draft(brief, body.outline, body.mode)
-    except OutlineMismatch as exc:
-        raise InputError(str(exc), field="outline") from exc
+    except OutlineMismatch:
+        raise  # the user's outline: a 422 naming it, not a failed draft
     except JianggaoError as exc:
         await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
         raise
@@ -125,7 +125,7 @@ async def _draft_stream(
                 data = saved.model_dump(mode="json")
             yield sse(event.event, data)
     except OutlineMismatch as exc:
-        yield sse("error", {"status": 422, "title": "提纲不合要求", "detail": str(exc)})
+        yield sse("error", {"status": 422, "title": "提纲不合要求", "detail": exc.detail})
     except JianggaoError as exc:
         await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
         yield sse("error", {"status": status_of(exc), **exc.problem()})

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from service.errors import CorpusBuildError, InputError, RetrievalError
+
 if TYPE_CHECKING:
     from service.text.segment import Segmenter
 
@@ -43,7 +45,7 @@ def _add_build(group: Any) -> None:
 def run_build(args: argparse.Namespace) -> int:
     """Build the corpus, write speeches.jsonl and print the summary table."""
     from service.config import get_settings
-    from service.corpus.build import CorpusBuildError, build_corpus
+    from service.corpus.build import build_corpus
     from service.corpus.summary import format_summary
     from service.knowledge.kit import load_kit
 
@@ -118,9 +120,7 @@ def run_search(args: argparse.Namespace) -> int:
     import json
 
     from service.config import get_settings
-    from service.errors import InputError
     from service.knowledge.kit import load_kit
-    from service.retrieval.index import RetrievalError
     from service.retrieval.saved import open_index
 
     settings = get_settings()

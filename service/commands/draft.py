@@ -72,8 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from service.config import get_settings
-    from service.errors import ConfigError, InputError, JianggaoError
-    from service.pipeline.outline import OutlineMismatch
+    from service.errors import ConfigError, InputError, JianggaoError, OutlineMismatch
 
     try:
         fmt = output_format(args.out) if args.out else None
@@ -87,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         draft = asyncio.run(_draft(settings, brief, outline, args.mode))
     except OutlineMismatch as error:
-        return _fail(f"{args.outline} 与简报不符：{error}", EXIT_BAD_INPUT)
+        return _fail(f"{args.outline} 与简报不符：{error.detail}", EXIT_BAD_INPUT)
     except ConfigError as error:
         return _fail(f"配置有误：{error.detail}", EXIT_BAD_INPUT)
     except InputError as error:

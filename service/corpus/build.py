@@ -10,15 +10,12 @@ from pathlib import Path
 
 from service.corpus.dedup import Duplicate, ShingleIndex
 from service.corpus.document import build_document
-from service.corpus.reading import SkipSource, read_source
+from service.corpus.reading import read_source
 from service.corpus.records import CorpusRecord, write_records
+from service.errors import CorpusBuildError, SkipSource
 from service.knowledge.speech_types import SpeechTypes
 
 Progress = Callable[[int, int], None]
-
-
-class CorpusBuildError(Exception):
-    """Raised when the build cannot start at all (missing source folder, nothing to read)."""
 
 
 @dataclass(frozen=True)

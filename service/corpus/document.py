@@ -17,8 +17,8 @@ from service.corpus.classify import (
 )
 from service.corpus.cleaning import Removal, clean_lines, join_broken_lines
 from service.corpus.header import Header, read_header
-from service.corpus.reading import SkipSource
 from service.corpus.records import CorpusRecord, RecordMeta, RecordSection, SectionRole
+from service.errors import SkipSource
 from service.knowledge.speech_types import SpeechTypes
 from service.text.normalise import count_chars
 from service.text.structure import ParsedSpeech, match_heading, parse_speech

@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.errors import SkipSource
+
 SUPPORTED_SUFFIXES = (".txt", ".docx")
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -33,10 +35,6 @@ _UNTEXTY = re.compile(
     "[^\n\r\t\x20-\x7e\xa0\xa9\xb7\xd7\u0100-\u024f"  # ASCII, Latin with tone marks
     "\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef\ufeff]+"  # punctuation, CJK
 )
-
-
-class SkipSource(Exception):
-    """Raised when a source file cannot become a document; the message says why, in Chinese."""
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 
 from service.drafters.base import TRUNCATED, PartJob, TextSink
+from service.errors import OutlineMismatch
 from service.knowledge.skeletons import Skeleton
 from service.llm import ChatClient
-from service.pipeline.outline import Outline, OutlineMismatch, outline_text, parse_outline_json
+from service.pipeline.outline import Outline, outline_text, parse_outline_json
 from service.pipeline.prompts import Prompter
 from service.retrieval.examples import Example
 from service.schemas import Brief
@@ -48,7 +49,7 @@ class ModelDrafter:
             try:
                 return parse_outline_json(text, brief, skeleton)
             except OutlineMismatch as exc:
-                problem = str(exc)
+                problem = exc.detail
                 messages = [
                     *messages,
                     {"role": "assistant", "content": text},

@@ -12,14 +12,7 @@ from typing import Any
 
 import jinja2
 
-from service.errors import KnowledgeError
-
-
-class PromptError(KnowledgeError):
-    """Raised when a template is missing, refers to an undefined variable, or cannot compile."""
-
-    code = "prompt-error"
-    title = "A prompt template has a fault"
+from service.errors import PromptError
 
 
 def _guard(value: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from service.errors import OutlineMismatch
 from service.knowledge.skeletons import PlannedSection, Skeleton, SkeletonSection
 from service.schemas import Brief
 
@@ -45,10 +46,6 @@ class Outline(BaseModel):
 
     title: str = Field(min_length=2, max_length=120)
     parts: list[OutlinePart] = Field(min_length=1, max_length=40)
-
-
-class OutlineMismatch(ValueError):
-    """Raised when an outline does not fit the skeleton; the message says what to fix."""
 
 
 def topic_of(brief: Brief) -> str:

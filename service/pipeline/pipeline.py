@@ -18,19 +18,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
-from service.errors import InputError, UpstreamTimeout
+from service.errors import InputError, OutlineMismatch, UpstreamTimeout
 from service.knowledge.kit import Kit
 from service.knowledge.skeletons import Skeleton
 from service.llm import UsageTally, track_usage
 from service.pipeline.assembly import PROGRAM_PARTS, Assembled, AssembledSection, assemble
 from service.pipeline.cleanup import clean_body, clean_text
-from service.pipeline.outline import (
-    Outline,
-    OutlineMismatch,
-    OutlinePart,
-    derive_outline,
-    validate_outline,
-)
+from service.pipeline.outline import Outline, OutlinePart, derive_outline, validate_outline
 from service.pipeline.repair import length_requests
 from service.retrieval.examples import Example, examples_from_hits
 from service.retrieval.index import CorpusIndex, Hit
@@ -255,7 +249,7 @@ class Pipeline:
                 )
             except OutlineMismatch as exc:
                 run.outline = derive_outline(run.brief, run.skeleton)
-                run.notes.append(f"模型提纲不合格式（{exc}），改用按简报生成的提纲")
+                run.notes.append(f"模型提纲不合格式（{exc.detail}），改用按简报生成的提纲")
         run.phrases = assign_phrases(run.brief, run.outline)
         await asyncio.to_thread(self._retrieve_parts, run)
         run.timings["outline"] = _ms(started)

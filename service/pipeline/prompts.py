@@ -13,22 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from service.errors import InputError
+from service.errors import PromptError, PromptTooLong
 from service.knowledge.kit import Kit
 from service.knowledge.skeletons import STYLE_NAMES, PlannedSection, Skeleton
-from service.knowledge.templates import PromptError
 from service.retrieval.examples import Example, ExampleSection
 from service.schemas import Brief, BriefPoint
 from service.text.tokens import Message, TokenBudget, TokenCounter
 
 _SECTION_OVERHEAD_TOKENS = 8  # the 【label】 line and newlines around a section
-
-
-class PromptTooLong(InputError):
-    """Raised when the brief alone, without any example, does not fit the token budget."""
-
-    code = "prompt-too-long"
-    title = "The brief does not fit the model's context"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from service.corpus.records import CorpusRecord, RecordSection
+from service.errors import RetrievalError
 from service.retrieval.bm25 import fit_bm25
 from service.schemas import Brief, BriefPoint
 from service.text.segment import Segmenter
@@ -32,10 +33,6 @@ _MATCHED_SHOWN = 6
 
 IdArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
-
-
-class RetrievalError(RuntimeError):
-    """Raised when the index cannot be built, loaded or searched (missing corpus, bad query)."""
 
 
 @dataclass

@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from service.corpus.records import CorpusRecord, read_records, write_records
+from service.errors import RetrievalError
 from service.retrieval.bm25 import PARAMS, load_bm25
 from service.retrieval.index import (
     CorpusIndex,
     EncodedRecord,
-    RetrievalError,
     Table,
     Vocabulary,
     documents,

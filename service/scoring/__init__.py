@@ -6,9 +6,10 @@ scorer.py for the checks, their weights and the draft/corpus modes.
 
 from __future__ import annotations
 
+from service.errors import ScoringInputError
 from service.scoring.registry import CHECK_NAMES, CHECKS
 from service.scoring.report import CheckResult, Report, SkippedCheck, StructureSummary
-from service.scoring.scorer import Scorer, ScoringInputError
+from service.scoring.scorer import Scorer
 
 __all__ = [
     "CHECKS",

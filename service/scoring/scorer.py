@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from service.errors import InputError
+from service.errors import ScoringInputError
 from service.knowledge.kit import Kit
 from service.schemas import Brief
 from service.scoring.context import Context, PartScope
@@ -25,10 +25,6 @@ from service.scoring.report import (
     weighted_score,
 )
 from service.text.overlap import ExampleIndex, Shown
-
-
-class ScoringInputError(InputError):
-    """Raised when there is nothing to score (an empty text)."""
 
 
 class Scorer:
