@@ -5,6 +5,7 @@ evaluation harness adds `jianggao eval` this way, so the service never imports i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -13,6 +14,8 @@ from pydantic import ValidationError
 
 from service import __version__
 from service.commands import check, corpus, draft, serve
+from service.config import get_settings
+from service.logs import configure_logging
 
 COMMAND_GROUP = "jianggao.commands"
 
@@ -35,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = build_parser().parse_args(argv)
     try:
+        settings = get_settings()
+        # A command's own output is its report; its log lines stay quiet unless asked for.
+        asked = "JIANGGAO_LOG_LEVEL" in os.environ or args.command == "serve"
+        configure_logging(settings.log_format, settings.log_level if asked else "WARNING")
         code: int = args.handler(args)
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed to call the API from a browser."
     )
     max_request_kb: int = Field(256, ge=16, description="Largest JSON request body.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: key=value lines; json: one JSON object a line."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="DEBUG adds each draft's brief (to reproduce a case); others never do."
+    )
     max_upload_mb: float = Field(8.0, gt=0, description="Largest corpus upload.")
 
 

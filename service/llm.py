@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from types import TracebackType
-from typing import cast
+from typing import Any, cast
 
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
@@ -34,8 +35,10 @@ from service.errors import (
     UpstreamRateLimited,
     UpstreamTimeout,
 )
+from service.logs import get_logger, log_event
 from service.text.tokens import Message
 
+log = get_logger(__name__)
 # Local servers (Ollama, vLLM without --api-key) ignore the key, but the client insists on one.
 DUMMY_API_KEY = "not-needed"
 CONNECT_TIMEOUT_S = 10.0
@@ -136,6 +139,9 @@ class ChatClient:
             base_url=base_url,
             timeout=openai.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S)),
             max_retries=max_retries,
+            http_client=openai.DefaultAsyncHttpxClient(
+                event_hooks={"response": [self._log_refusal]}
+            ),
         )
 
     @classmethod
@@ -210,8 +216,38 @@ class ChatClient:
         for tally in (self.usage, *_usage_scopes.get()):
             tally.add(usage, ok=ok)
 
+    async def _log_refusal(self, response: Any) -> None:
+        """Every answer of 400 or above, each attempt of a retried call included."""
+        if response.status_code >= 400:
+            log_event(
+                log,
+                "model.response",
+                logging.WARNING,
+                model=self.model,
+                status=response.status_code,
+                retry_after=response.headers.get("retry-after"),
+            )
+
     @contextlib.contextmanager
     def _mapped_errors(self, *, mid_stream: bool = False) -> Iterator[None]:
+        """Our errors for the openai client's, each failed call logged once."""
+        try:
+            with self._translated(mid_stream):
+                yield
+        except UpstreamError as error:
+            log_event(
+                log,
+                "model.call.failed",
+                logging.WARNING,
+                model=self.model,
+                error=error.code,
+                mid_stream=mid_stream,
+                detail=error.detail[:200],
+            )
+            raise
+
+    @contextlib.contextmanager
+    def _translated(self, mid_stream: bool) -> Iterator[None]:
         """Translate the openai client's exceptions into ours, in plain words."""
         retries = _retries_said(self.max_retries, mid_stream)
         try:

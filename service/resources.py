@@ -3,7 +3,6 @@ the prompts folder's kit, store, corpus index, scorer, drafter and pipeline."""
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import time
@@ -21,6 +20,7 @@ from service.drafters.model import ModelDrafter
 from service.errors import ConfigError, InputError, RetrievalError, SkipSource
 from service.knowledge.kit import Kit, load_kit
 from service.llm import ChatClient, llm_configured
+from service.logs import get_logger
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.prompts import Prompter
 from service.retrieval.index import CorpusIndex
@@ -35,7 +35,7 @@ from service.scoring import Scorer
 from service.store import Store
 from service.text.tokens import TokenBudget
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 

@@ -10,6 +10,7 @@ plenty for a few writes per draft. Build one Store per process; it owns the engi
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ Status = Literal["complete", "failed"]
 JsonObject = Mapping[str, Any] | BaseModel
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+_DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 MAX_PAGE = 200
 VERSION_ATTEMPTS = 10  # concurrent add_version calls on one draft retry on a taken number
 
@@ -122,9 +124,13 @@ class Store:
     def save_draft(
         self, payload: JsonObject, brief: JsonObject, drafter: str, model: str | None
     ) -> str:
-        """Store a complete draft as version 1; returns its new id."""
-        row = _new_row(brief, status="complete", drafter=drafter, model=model)
-        row.payload = _as_json(payload)
+        """Store a complete draft as version 1 under the id the pipeline gave it (so the logs
+        and the database name a draft alike), or a new one; returns the id."""
+        data = _as_json(payload)
+        given = data.get("id")
+        draft_id = given if isinstance(given, str) and _DRAFT_ID.fullmatch(given) else None
+        row = _new_row(brief, status="complete", drafter=drafter, model=model, draft_id=draft_id)
+        row.payload = data
         return self._insert(row)
 
     def save_failure(
@@ -288,10 +294,15 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _new_row(
-    brief: JsonObject, *, status: Status, drafter: str | None, model: str | None
+    brief: JsonObject,
+    *,
+    status: Status,
+    drafter: str | None,
+    model: str | None,
+    draft_id: str | None = None,
 ) -> _DraftRow:
     return _DraftRow(
-        id=uuid.uuid4().hex,
+        id=draft_id or uuid.uuid4().hex,
         version=1,
         parent_version=None,
         status=status,

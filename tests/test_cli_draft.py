@@ -195,4 +195,4 @@ def test_a_bad_setting_is_reported_not_raised(
     get_settings.cache_clear()
     assert main(["draft", str(BRIEF)]) == 2
     err = capsys.readouterr().err
-    assert "配置有误" in err and "repair_rounds" in err
+    assert "设置有误" in err and "JIANGGAO_REPAIR_ROUNDS" in err

@@ -10,9 +10,10 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
-from service.api.problems import install, problem
+from service.api.problems import install, problem, rejected
 from service.api.routes import router
 from service.config import Settings, get_settings
+from service.logs import configure_logging
 from service.resources import Resources
 from service.web import install_web
 
@@ -22,6 +23,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the corpus index, model client and database are made once, in the lifespan."""
     settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,16 +58,17 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         limit = max_upload if request.url.path == "/v1/corpus" else max_json
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            return problem(
+            response = problem(
                 413, "请求体过大", f"请求体 {int(length)} 字节，超过上限 {limit} 字节",
                 code="too-large",
             )  # fmt: skip
+            return rejected(request, response, code="too-large", bytes=int(length))
         if keys and request.url.path.startswith("/v1/") and not _authorised(request, keys):
             response = problem(
                 401, "需要 API 密钥", "请在 Authorization 头里带上 Bearer 密钥", code="unauthorized"
             )
             response.headers["WWW-Authenticate"] = "Bearer"
-            return response
+            return rejected(request, response, code="unauthorized")
         _treat_form_body_as_json(request)
         return await call_next(request)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +21,9 @@ from service.errors import (
     UpstreamRateLimited,
     UpstreamTimeout,
 )
+from service.logs import get_logger, log_event
 
+log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:jianggao:problem:"
 
@@ -85,29 +88,48 @@ def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
     )
 
 
+def rejected(request: Request, response: JSONResponse, **fields: Any) -> JSONResponse:
+    """Log a request answered with an error (one line, no body text), and pass the answer on."""
+    level = logging.ERROR if response.status_code >= 500 else logging.INFO
+    log_event(
+        log,
+        "request.rejected",
+        level,
+        method=request.method,
+        path=request.url.path,
+        status=response.status_code,
+        **{k: v for k, v in fields.items() if v is not None},
+    )
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers: our errors, validation errors, HTTP errors, anything else."""
 
     @app.exception_handler(JianggaoError)
-    async def _ours(_: Request, exc: JianggaoError) -> JSONResponse:
-        return problem(status_of(exc), exc.title, exc.detail, code=exc.code, field=exc.field)
+    async def _ours(request: Request, exc: JianggaoError) -> JSONResponse:
+        response = problem(status_of(exc), exc.title, exc.detail, code=exc.code, field=exc.field)
+        return rejected(request, response, code=exc.code, field=exc.field)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return validation_problem(list(exc.errors()))
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        response = validation_problem(list(exc.errors()))
+        fields = sorted({_field(tuple(e.get("loc", ()))) for e in exc.errors()})
+        return rejected(request, response, code="validation-error", field=",".join(fields))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}.get(
             exc.status_code, "HTTP error"
         )
         response = problem(exc.status_code, title, str(exc.detail), code=f"http-{exc.status_code}")
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
-        return response
+        return rejected(request, response, code=f"http-{exc.status_code}")
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("request.crashed", exc_info=exc, extra={"fields": {"path": request.url.path}})
         return problem(
             500, "Internal error", f"意外错误：{type(exc).__name__}", code="internal-error"
         )

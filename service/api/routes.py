@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.problems import status_of
 from service.errors import JianggaoError, NotFound, OutlineMismatch
 from service.export import MEDIA_TYPES, ExportFormat, TextEncoding, content_disposition, export
+from service.logs import get_logger
 from service.pipeline.outline import Outline
 from service.pipeline.pipeline import Draft, Mode
 from service.resources import Resources
@@ -22,7 +22,7 @@ from service.schemas import Brief
 from service.scoring import Report
 
 router = APIRouter()
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 EVENT_STREAM = "text/event-stream"
 
 
@@ -130,7 +130,7 @@ async def _draft_stream(
         await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
         yield sse("error", {"status": status_of(exc), **exc.problem()})
     except Exception as exc:  # the response has begun: report in the stream, not as a 500
-        log.exception("draft stream failed")
+        log.exception("draft.stream.crashed", extra={"fields": {"error": type(exc).__name__}})
         await run_in_threadpool(res.store.save_failure, _json(brief), repr(exc))
         yield sse("error", {"status": 500, "title": "意外错误", "detail": type(exc).__name__})
 

@@ -8,6 +8,7 @@ is one call with typed data; no step reaches back into an earlier one.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -18,10 +19,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
-from service.errors import InputError, OutlineMismatch, UpstreamTimeout
+from service.errors import InputError, JianggaoError, OutlineMismatch, UpstreamTimeout
 from service.knowledge.kit import Kit
 from service.knowledge.skeletons import Skeleton
 from service.llm import UsageTally, track_usage
+from service.logs import get_logger, log_event
 from service.pipeline.assembly import PROGRAM_PARTS, Assembled, AssembledSection, assemble
 from service.pipeline.cleanup import clean_body, clean_text
 from service.pipeline.outline import Outline, OutlinePart, derive_outline, validate_outline
@@ -35,6 +37,7 @@ from service.text.normalise import count_chars
 from service.text.overlap import ExampleIndex
 from service.text.structure import parse_speech, split_sentences
 
+log = get_logger(__name__)
 Mode = Literal["parallel", "single"]
 EXAMPLES_PER_DRAFT = 3
 EXAMPLES_PER_PART = 2
@@ -86,6 +89,8 @@ class _Run:
     timings: dict[str, int] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     truncated: set[int] = field(default_factory=set)
+    repair_rounds: int = 0
+    fallbacks: list[str] = field(default_factory=list)  # what the pipeline did in place of a step
     whole: str = ""
     result: tuple[Assembled, Report] | None = None
 
@@ -151,17 +156,64 @@ class Pipeline:
         started = time.perf_counter()
         with track_usage() as usage:
             run = self._start(brief)
-            async for event in self._steps(run, outline, mode):
-                if time.perf_counter() - started > self.deadline_s:
-                    raise UpstreamTimeout(
-                        f"起草超过 {self.deadline_s:g} 秒仍未完成，已停止；可稍后重试或减少目标字数"
-                    )
-                yield event
+            try:
+                async for event in self._steps(run, outline, mode):
+                    if time.perf_counter() - started > self.deadline_s:
+                        raise UpstreamTimeout(
+                            f"起草超过 {self.deadline_s:g} 秒仍未完成，已停止；"
+                            "可稍后重试或减少目标字数"
+                        )
+                    yield event
+            except JianggaoError as exc:
+                self._log_failure(run, exc, mode, usage, started)
+                raise
             assert run.result is not None
             assembled, report = run.result
             run.timings["total"] = _ms(started)
             draft = self._finish(run, assembled, report, usage, mode)
+        self._log_draft(run, draft)
         yield DraftEvent("done", draft.model_dump(mode="json"))
+
+    def _log_draft(self, run: _Run, draft: Draft) -> None:
+        """One line per finished draft: what it was, what drafted it, how long, at what cost."""
+        log_event(
+            log,
+            "draft",
+            id=draft.id,
+            type=run.brief.speech_type,
+            drafter=draft.drafter,
+            model=draft.model,
+            mode=draft.mode,
+            chars=draft.report.structure.chars,
+            score=draft.report.score,
+            passed=draft.report.passed,
+            failed=[c.name for c in draft.report.failed],
+            repair_rounds=run.repair_rounds,
+            fallbacks=run.fallbacks,
+            examples=len(draft.examples),
+            timings_ms=draft.timings_ms,
+            usage=draft.usage.model_dump(),
+        )
+        log_event(log, "draft.brief", logging.DEBUG, id=draft.id, brief=run.brief.model_dump())
+
+    def _log_failure(
+        self, run: _Run, error: JianggaoError, mode: Mode, usage: UsageTally, started: float
+    ) -> None:
+        log_event(
+            log,
+            "draft.failed",
+            logging.WARNING,
+            type=run.brief.speech_type,
+            drafter=self.drafter.name,
+            model=self.drafter.model,
+            mode=mode,
+            error=error.code,
+            field=error.field,
+            detail=error.detail[:200],
+            elapsed_ms=_ms(started),
+            model_calls=usage.calls,
+            failed_calls=usage.failed_calls,
+        )
 
     async def _steps(
         self, run: _Run, outline: Outline | None, mode: Mode
@@ -249,6 +301,7 @@ class Pipeline:
                 )
             except OutlineMismatch as exc:
                 run.outline = derive_outline(run.brief, run.skeleton)
+                run.fallbacks.append("outline")
                 run.notes.append(f"模型提纲不合格式（{exc.detail}），改用按简报生成的提纲")
         run.phrases = assign_phrases(run.brief, run.outline)
         await asyncio.to_thread(self._retrieve_parts, run)
@@ -368,6 +421,8 @@ class Pipeline:
             bodies = await _gather_or_serial([self._write_one(run, j) for j in jobs], mode)
             for job, body in zip(jobs, bodies, strict=True):
                 run.bodies[job.index] = body
+            run.repair_rounds = round_number
+            log_event(log, "draft.repair", round=round_number, parts=[i + 1 for i in faults])
             run.notes.append(f"第{round_number}轮修改：重写了第{_listing(faults)}部分")
         run.timings["repair"] = _ms(started)
         return assemble(run.outline, run.bodies, run.skeleton)

