@@ -5,15 +5,23 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := corpus/build/speeches.jsonl
 
-.PHONY: install run test lint typecheck pytest corpus eval bench clean
+.PHONY: install run test test-fast lint typecheck pytest corpus eval bench lock clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The exact, hash-checked versions of requirements-dev.lock, then the project itself.
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing dependencies in pyproject.toml: pin them again (runtime and dev).
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal -q -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 --universal -q -o requirements-dev.lock
 
 $(CORPUS): $(STAMP) $(wildcard corpus/raw/*)
 	$(BIN)/jianggao corpus build
@@ -25,14 +33,21 @@ run: $(STAMP) $(CORPUS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check service evals tests
+	$(BIN)/ruff format --check service evals tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Everything, with line coverage held to the floor in pyproject.toml.
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov --cov-report=term
 
 test: lint typecheck pytest
+
+# While you work: no coverage, no `jianggao serve` process, no browser.
+test-fast: $(STAMP)
+	$(BIN)/ruff check service evals tests
+	$(BIN)/python -m pytest -q -m "not server and not browser"
 
 eval: $(CORPUS)
 	$(BIN)/jianggao eval corpus --out evals/reports

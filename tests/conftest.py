@@ -36,3 +36,13 @@ def fake_upstream() -> Iterator[FakeUpstream]:
     """A running fake OpenAI-compatible server on loopback, stopped after the test."""
     with FakeUpstream() as fake:
         yield fake
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start `jianggao serve` or drive Chromium are marked so `make test-fast`
+    can leave them out while you work (`make test` and CI run everything)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker in ("server", "browser"):
+            if marker in used:
+                item.add_marker(marker)

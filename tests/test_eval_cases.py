@@ -330,6 +330,17 @@ def test_committed_cases_pass_with_the_builtin_drafter(seed_build: Path) -> None
             assert not case.passed, f"{case.id} passes now: remove its known_failure"
         else:
             assert case.passed, (case.id, case.error, failed)
+    committed = Path(__file__).resolve().parent.parent / "evals" / "reports" / "cases.json"
+    saved = json.loads(committed.read_text(encoding="utf-8"))
+
+    def outcome(data: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [
+            (c["id"], c["passed"], (c["document"] or {}).get("score"), len(c["assertions"]))
+            for c in data["cases"]
+        ]
+
+    stale = "evals/reports/cases.json is stale: run `make eval` and commit it"
+    assert outcome(run.model_dump(mode="json")) == outcome(saved), stale
 
 
 def _run(settings: Settings, seed_build: Path, cases: list[Any]) -> CasesRun:

@@ -7,6 +7,7 @@ import asyncio
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -233,3 +234,19 @@ def test_limit_must_be_positive() -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["eval", "generate", "--limit", "0"])
     assert stopped.value.code == 2
+
+
+def test_committed_generate_report_is_current(generated: GenerateRun) -> None:
+    """evals/reports/generate.json is what `make eval` gives on the seeds today."""
+    reports = Path(__file__).resolve().parent.parent / "evals" / "reports"
+    saved = json.loads((reports / "generate.json").read_text(encoding="utf-8"))
+
+    def outcome(docs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return [
+            (d["id"], d["rouge_l"], d["heading_overlap"], (d["document"] or {}).get("score"))
+            for d in docs
+        ]
+
+    fresh = generated.model_dump(mode="json")
+    stale = "evals/reports/generate.json is stale: run `make eval` and commit it"
+    assert outcome(fresh["documents"]) == outcome(saved["documents"]), stale

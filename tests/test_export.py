@@ -17,7 +17,8 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Length, Pt
+from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from fastapi.testclient import TestClient
 
@@ -98,7 +99,7 @@ def test_page_is_a4_with_official_margins(word: DocxDocument) -> None:
         section.page_width, section.page_height, section.top_margin,
         section.bottom_margin, section.left_margin, section.right_margin,
     ]  # fmt: skip
-    assert [round(length.mm, 1) for length in measured] == [210, 297, 37, 35, 28, 26]
+    assert [round(_mm(length), 1) for length in measured] == [210, 297, 37, 35, 28, 26]
 
 
 def test_title_is_centred_xiaobiaosong_size_2(word: DocxDocument, draft: Draft) -> None:
@@ -117,13 +118,13 @@ def test_level_one_headings_are_heiti_and_in_the_outline(word: DocxDocument, dra
     for paragraph in headings:
         assert _east_asian_font(paragraph) == "黑体"
         assert _size(paragraph) == Pt(16)
-        assert paragraph.style.element.pPr.outlineLvl.val == 0
+        assert _style(paragraph).element.pPr.outlineLvl.val == 0
 
 
 def test_body_paragraphs_are_fangsong_indented_with_fixed_spacing(
     word: DocxDocument,
 ) -> None:
-    body = [p for p in word.paragraphs if p.style.name == "Normal"]
+    body = [p for p in word.paragraphs if _style(p).name == "Normal"]
     assert len(body) > 20
     for paragraph in body:
         assert _east_asian_font(paragraph) == "仿宋_GB2312"
@@ -140,7 +141,7 @@ def test_salutation_is_flush_left(word: DocxDocument) -> None:
     salutation = word.paragraphs[1]
     assert salutation.text == "同志们："
     assert _style_value(salutation, lambda s: s.paragraph_format.first_line_indent) == 0
-    assert salutation.style.element.pPr.ind.get(qn("w:firstLineChars")) == "0"
+    assert _style(salutation).element.pPr.ind.get(qn("w:firstLineChars")) == "0"
 
 
 def test_east_asian_font_names_are_in_the_xml(word: DocxDocument, draft: Draft) -> None:
@@ -154,7 +155,7 @@ def test_east_asian_font_names_are_in_the_xml(word: DocxDocument, draft: Draft) 
         assert f'w:eastAsia="{name}"' in styles
     # theme fonts in the defaults or in a used style would override the names we set
     (defaults,) = word.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts")
-    used = {p.style.name for p in word.paragraphs}
+    used = {_style(p).name for p in word.paragraphs}
     assert used == {"讲稿标题", "讲稿称谓", "一级标题", "Normal"}
     for r_fonts in [defaults, *(word.styles[name].element.rPr.rFonts for name in used)]:
         assert r_fonts.get(qn("w:eastAsia")) and not any("Theme" in k for k in r_fonts.attrib)
@@ -191,9 +192,9 @@ def test_meta_lines_salutation_and_heading_levels() -> None:
     doc = Document(BytesIO(to_docx(SAMPLE_TITLE, SAMPLE)))
     paragraphs = {p.text: p for p in doc.paragraphs}
     for meta in ("县委书记　张三", "（2024年1月15日）"):
-        assert paragraphs[meta].style.name == "讲稿署名"
+        assert _style(paragraphs[meta]).name == "讲稿署名"
         assert _east_asian_font(paragraphs[meta]) == "楷体_GB2312"
-        assert paragraphs[meta].style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        assert _style(paragraphs[meta]).paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert [p.text for p in doc.paragraphs][3:5] == [
         "同志们：",
         "今天我们召开会议，主要任务是部署安全生产工作。",
@@ -204,14 +205,15 @@ def test_meta_lines_salutation_and_heading_levels() -> None:
     assert _east_asian_font(level_2) == "楷体_GB2312"
     heading_run, rest_run = level_2.runs
     assert heading_run.text == "（一）落实党政领导责任。"
+    assert rest_run.element.rPr is not None and rest_run.element.rPr.rFonts is not None
     assert rest_run.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     for body in (
         "1. 建立责任清单，明确每一位领导干部的职责。",
         "（1）县级领导包乡镇，乡镇领导包村。",
     ):
-        assert paragraphs[body].style.name == "Normal"
+        assert _style(paragraphs[body]).name == "Normal"
     run_on = paragraphs["二、深化隐患排查整治。要聚焦重点行业领域，开展拉网式排查，做到不留死角。"]
-    assert run_on.style.name == "一级标题" and run_on.runs[0].text == "二、深化隐患排查整治。"
+    assert _style(run_on).name == "一级标题" and run_on.runs[0].text == "二、深化隐患排查整治。"
 
 
 def test_title_is_added_when_the_text_lacks_it() -> None:
@@ -337,3 +339,15 @@ def test_control_characters_are_dropped_not_fatal() -> None:
     document = Document(BytesIO(to_docx("标题", "同志们：\n今天\x0b开会\x07。")))
     assert [p.text for p in document.paragraphs] == ["标题", "同志们：", "今天开会。"]
     assert to_text("标题", "") == "标题\n"
+
+
+def _style(paragraph: Paragraph) -> ParagraphStyle:
+    """A paragraph's style; python-docx types it as optional, ours always have one."""
+    style = paragraph.style
+    assert style is not None
+    return style
+
+
+def _mm(length: Length | None) -> float:
+    assert length is not None
+    return float(length.mm)

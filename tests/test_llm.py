@@ -17,7 +17,7 @@ from service.errors import (
     UpstreamRateLimited,
     UpstreamTimeout,
 )
-from service.llm import DUMMY_API_KEY, ChatClient, Message, llm_configured, track_usage
+from service.llm import DUMMY_API_KEY, ChatClient, llm_configured, track_usage
 from service.testing.fake_upstream import (
     Drop,
     FakeUpstream,
@@ -29,6 +29,7 @@ from service.testing.fake_upstream import (
     Truncate,
     split_tokens,
 )
+from service.text.tokens import Message
 
 pytestmark = pytest.mark.anyio
 

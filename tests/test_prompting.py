@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from service.config import Settings
 from service.corpus.records import CorpusRecord
 from service.errors import PromptError, PromptTooLong
 from service.knowledge.templates import Templates
-from service.pipeline.prompts import Prompter
+from service.pipeline.prompts import Prompt, Prompter
 from service.retrieval.examples import Example, example_from_hit, examples_from_hits
 from service.retrieval.index import CorpusIndex, Hit
 from service.schemas import Brief
@@ -216,13 +217,14 @@ def test_no_prompt_ever_exceeds_the_budget(built_corpus: list[CorpusRecord], kin
     wide = Settings(context_window=200_000, output_reserve=8_000, token_encoding=OFFLINE_ENCODING)
     fitted = 0
     for settings in (default, wide):
-        builders = [
-            lambda s=settings: prompter(s).outline(brief, examples),
-            lambda s=settings: prompter(s).whole(brief, examples),
-            lambda s=settings: prompter(s).section(brief, skeleton.sections[-1].role, examples),
+        ask = prompter(settings)
+        builders: list[Callable[[], Prompt]] = [
+            partial(ask.outline, brief, examples),
+            partial(ask.whole, brief, examples),
+            partial(ask.section, brief, skeleton.sections[-1].role, examples),
         ]
         if main:
-            builders.append(lambda s=settings: prompter(s).section(brief, main, examples, point=12))
+            builders.append(partial(ask.section, brief, main, examples, point=12))
         for build in builders:
             try:
                 prompt = build()

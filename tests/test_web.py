@@ -24,6 +24,7 @@ from service.schemas import Brief
 from service.web import STATIC_DIR
 from tests.apphelpers import brief_names, example_brief, running_app, serving, settings_for
 from tests.kits import KIT
+from tests.test_kits import NINTH, make_ninth_folder
 
 CHROMIUM = Path(os.environ.get("JIANGGAO_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("JIANGGAO_CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -322,3 +323,31 @@ def test_api_key_is_asked_for_kept_and_sent(browser: Any, build_dir: Path, tmp_p
         _wait(browser, lambda d: d.execute_script("return window.savedAs"), "the saved file")
         saved = browser.execute_script("return window.savedAs")
         assert saved.endswith(".txt") and _text(browser, "#draft .doc-title") in saved
+
+
+def test_a_ninth_type_from_its_files_alone_is_drafted_on_the_page(
+    browser: Any, build_dir: Path, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    folder = make_ninth_folder(tmp_path)
+    with serving(tmp_path / "server", build_dir, JIANGGAO_PROMPTS_DIR=str(folder)) as base:
+        browser.get(f"{base}/")
+
+        def options(driver: Any) -> list[Any]:
+            found: list[Any] = Select(driver.find_element(By.ID, "f-speech_type")).options
+            return found
+
+        _wait(browser, lambda d: len(options(d)) == len(KIT.types) + 1, "the ninth type")
+        assert options(browser)[-1].text == "经验交流发言"
+        _wait(browser, lambda d: len(Select(d.find_element(By.ID, "example-select")).options) > 1,
+              "the example list")  # fmt: skip
+        Select(browser.find_element(By.ID, "example-select")).select_by_value(NINTH)
+        assert Select(browser.find_element(By.ID, "f-speech_type")).first_selected_option.text == (
+            "经验交流发言"
+        )
+        browser.find_element(By.ID, "draft-button").click()
+        _wait(browser, lambda d: d.find_element(By.ID, "result-panel").is_displayed(), "the draft")
+        assert _text(browser, "#report .verdict-word") == "合格"
+        assert "经验交流发言" in _text(browser, "#draft .doc-title")
