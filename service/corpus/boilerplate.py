@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from service.corpus.noise import NOISE_LABELS
+
 # Category keys, with the label the build summary prints.
 CATEGORY_LABELS: dict[str, str] = {
     "copyright": "版权/免责声明",
@@ -19,6 +21,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "url": "网址",
     "title_junk": "标题残片",
     "punct": "只有符号的行（分隔线等）",
+    **NOISE_LABELS,
 }
 
 _CATEGORY_PATTERNS: dict[str, tuple[str, ...]] = {

@@ -44,6 +44,15 @@ _PRESIDING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("散会", re.compile(r"散会|会议到此结束|会议就开到这里")),
 )
 _PRESIDING_MIN_MARKERS = 2
+_EDGE_LINES = 3  # 现在开会 opens a presiding text and 散会 ends it: within this many lines
+# Speeches of none of the types: reports to a congress or plenum, eulogies, commemorations.
+_OTHER_SPEECH_TITLE = re.compile(
+    r"工作报告|上的报告|所作的报告|报告[（(]摘要[）)]|悼词|追悼|纪念[^，。]{0,40}(?:大会|周年)"
+)
+_OTHER_SPEECH_HEAD = re.compile(r"悼词|追悼会")
+_OTHER_SPEECH_TAIL = re.compile(r"安息吧|万岁[！!]")
+# Texts that are not spoken: an appeal, an open letter.
+_LETTER = re.compile(r"倡议书|^倡议[：:]|一封信|公开信|致[^，。]{2,24}的信")
 
 # The presider hands the floor to a speech: "下面请……XXX同志讲话。"
 _HANDOVER = re.compile(r"请[^。；]{0,80}?(同志)?(作)?(重要)?讲话[。！]?$")
@@ -68,6 +77,10 @@ _MEETING_IN_OPENING = re.compile(
 )
 
 
+# The speech type of a speech that is none of the prompts folder's types.
+OTHER_TYPE = "other"
+
+
 @dataclass
 class Verdict:
     """A classification with the reasons for it."""
@@ -83,8 +96,24 @@ def news_markers(lines: list[str]) -> list[str]:
 
 
 def presiding_markers(lines: list[str]) -> list[str]:
-    """Names of the presiding-text markers found (现在开会, 议程, 首先请 …)."""
-    return [name for name, pattern in _PRESIDING_MARKERS if any(pattern.search(x) for x in lines)]
+    """Names of the presiding-text markers found where a presider says them: 现在开会 in the
+    first part, 散会 in the last, the others anywhere ("我们现在开会是为了…" deep in a
+    long speech, or "散会以后" in its opening, is not a presiding text)."""
+    found = []
+    for name, pattern in _PRESIDING_MARKERS:
+        where = _marker_lines(lines, name)
+        if any(pattern.search(x) for x in where):
+            found.append(name)
+    return found
+
+
+def _marker_lines(lines: list[str], name: str) -> list[str]:
+    edge = max(_EDGE_LINES, len(lines) // 4)
+    if name == "现在开会":
+        return lines[:edge]
+    if name == "散会":
+        return lines[-edge:]
+    return lines
 
 
 def meeting_name(title: str | None, lines: list[str]) -> str | None:
@@ -157,15 +186,33 @@ def classify(
     other = _not_a_speech([title, *lines] if title else lines, has_salutation)
     if other:
         return Verdict("other", None, [other])
+    other = _other_speech(title, lines)
+    if other is not None:
+        return Verdict("speech", OTHER_TYPE, [other])
     found, reason = speech_type_of(types, title, speaker, lines, meeting)
     kind: Kind = found.kind if found else "speech"
     return Verdict(kind, found.type if found else None, [reason])
 
 
+def _other_speech(title: str | None, lines: list[str]) -> str | None:
+    """Why a speech is of none of the types (a work report, a eulogy), or None."""
+    found = (
+        _OTHER_SPEECH_TITLE.search(title or "")
+        or _OTHER_SPEECH_HEAD.search("\n".join(lines[:2]))
+        or _OTHER_SPEECH_TAIL.search("\n".join(lines[-3:]))
+    )
+    if found is None:
+        return None
+    return f"{OTHER_TYPE}: 是讲话，但不属于任何一类讲话（“{found.group(0)}”）"
+
+
 def _not_a_speech(lines: list[str], has_salutation: bool) -> str | None:
-    """A reason when the text is clearly fiction or narrative rather than a speech."""
+    """A reason when the text is clearly not a speech: a letter, fiction, narrative."""
     if any(_CHAPTER.match(x) for x in lines):
         return "other: 有“第N章”式章节标题，像小说"
+    letter = next((m.group(0) for x in lines[:2] if (m := _LETTER.search(x))), None)
+    if letter:
+        return f"other: 是书面文稿（“{letter}”），不是讲话"
     if has_salutation:
         return None
     text = "".join(lines)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.corpus.boilerplate import classify_sentence, sentence_spans, strip_inline
+from service.corpus.noise import drop_noise_lines, strip_markup
 from service.text.normalise import fix_punctuation, squeeze_spaces, to_simplified
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -56,9 +57,13 @@ class CleanedLines:
 
 
 def clean_lines(raw_lines: list[str]) -> CleanedLines:
-    """Clean every line of a document; blank lines go, boilerplate goes to removals."""
+    """Clean every line of a document; blank lines go, markup, page furniture and
+    boilerplate go to removals."""
+    unmarked, markup = strip_markup(raw_lines)
+    raw_lines, furniture = drop_noise_lines(unmarked)
     toneless = sum(len(_PINYIN_TONED.findall(r)) for r in raw_lines) >= _TONED_MIN_FOR_TONELESS
     result = CleanedLines(lines=[])
+    result.removals += [Removal(p.category, p.text) for p in [*markup, *furniture]]
     for raw in raw_lines:
         if not raw.strip():
             continue

@@ -64,6 +64,11 @@ def read_source(path: Path, max_bytes: int) -> SourceText:
     return source
 
 
+def decode_text(data: bytes) -> str:
+    """The text of a .txt file's bytes, decoded as read_source decodes it."""
+    return "\n".join(_read_txt(data).lines)
+
+
 def _read_txt(data: bytes) -> SourceText:
     """Decode by BOM first, then strict UTF-8, then GB18030, each checked for sanity."""
     for bom, encoding in _BOMS:

@@ -49,22 +49,43 @@ _SEQUENCE_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": 4}
 _HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (STYLE_PAREN_CN, re.compile(rf"^[（(]\s*({_NUM})\s*[）)]")),
     (STYLE_PAREN_ARABIC, re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]")),
-    (STYLE_DI, re.compile(rf"^第({_NUM})(?:[，,、：:．.]|条|部分|方面[，,：:]?|个方面[，,：:]?)")),
-    (STYLE_CN_DUN, re.compile(rf"^({_NUM})\s*[、，,．.](?!\d)")),
+    (
+        STYLE_DI,
+        re.compile(
+            rf"^第({_NUM})(?:[，,、：:．.]|条|部分|个?方面[，,：:]?|点[，,：:、]?|个问题[，,：:、]?"
+            r"|句话[，,：:、]?|个层面[，,：:]?)"
+        ),
+    ),
+    # 一、 (a digit may follow: 一、2025年工作回顾), 一． or 一. (not before a digit: a
+    # decimal), and 一 followed by a space before the heading's words (一 统一思想).
+    (
+        STYLE_CN_DUN,
+        re.compile(rf"^({_NUM})(?:\s*、|\s*[，,．.](?!\d)|[ \t　]+(?=[^\s，。、：；！？\d]))"),
+    ),
     (STYLE_ARABIC, re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")),
     (STYLE_QI, re.compile(rf"^其({_NUM})[，,、：:]")),
     (STYLE_SEQUENCE, re.compile(r"^(首先|其次|再次|最后)[，,、：:]")),
     (STYLE_ENUM_SHI, re.compile(rf"^({_NUM})是")),
     (STYLE_ENUM_YAO, re.compile(rf"^({_NUM})要")),
 )
+# A numeral alone on its line (or after Markdown's ##): the heading's words are on the next.
+BARE_NUMERAL = re.compile(rf"^(?:#+\s*)?({_NUM})[、．.]?$")
+
+# Styles a point's number can go on in when a writer switches style midway (一、二、第三，).
+_CONTINUABLE = frozenset((STYLE_CN_DUN, STYLE_DI, STYLE_PAREN_CN, STYLE_ARABIC, STYLE_QI))
+_AGENDA_ITEM = re.compile(r"请|议程|项|汇报|讲话|发言|宣读|传达|通报")
 
 # 一是/一要 at a clause start: line start or after sentence/clause punctuation.
 _INLINE_ENUM = re.compile(rf"(?:^|(?<=[。；：！？，:;,]))\s*({_NUM})(是|要)(?![否非])")
 
-_SALUTATION = re.compile(
-    r"^(?P<sal>(?:尊敬的|亲爱的|各位|同志们|老师们|同学们|女士们|先生们|朋友们|大家|全体)"
-    r"[^。！？]{0,60}?[：:])(?P<rest>.*)$"
+# Who a speech is addressed to: 同志们, 各位代表, 尊敬的X主席, 青年朋友们, 同胞们 …
+ADDRESSEE = (
+    r"(?:尊敬的|亲爱的|各位|诸位|全体|大家|同志们|老师们|同学们|女士们|先生们|朋友们|同胞们|代表们"
+    r"|[^\s，。：；！？、]{1,10}(?:朋友们|同志们|同胞们|同学们|代表们))"
 )
+_SALUTATION = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？]{{0,60}}?[：:])(?P<rest>.*)$")
+# A salutation on a line of its own that ends in ！ or ，: 同志们！
+_SALUTATION_ALONE = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？：:]{{0,40}}?[！!，,])$")
 _ANNOUNCE = re.compile(
     r"(?:讲|谈|强调|提|说|提出|交流|明确|部署)[了一下以下这么些]{0,3}"
     rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|方面|个问题|句话|条|项)"
@@ -75,14 +96,32 @@ _FEATURE = re.compile(
     r"(?P<tail>特点|亮点|成效|经验|做法|问题|不足|措施|工作|要求|建议|体会|启示)"
 )
 _CLOSING_CUE = re.compile(
-    r"^同志们[，,！!]|谢谢大家|谢谢！|散会|会议到此结束|会议就开到这里|让我们|"
-    r"作出新的更大贡献|作出更大贡献|再立新功|圆满成功|^最后[，,]|表示衷心的感谢|"
-    r"请.{0,12}放心|交上一份"
+    rf"^{ADDRESSEE}[^。！？：]{{0,30}}?[，,！!]|谢谢|散会|会议到此结束|会议就开到这里|让我们|"
+    r"作出.{0,16}贡献|再立新功|圆满成功|^最后[，,](?:祝|预祝|再次|衷心|让我们)|"
+    r"(?:表示|致以)(?:衷心|诚挚|真诚|崇高)?的?(?:感谢|谢意|敬意)|请.{0,12}放心|交上一份|"
+    r"万岁|祝贺|庆贺|预祝|祝愿|^祝|我们坚决相信|^相信.{0,60}(?:一定|必将|必定)|以上意见|不妥之处|"
+    r"安息|新的?篇章|新的?步伐|新的?台阶|新的?胜利"
+)
+# What only a last paragraph needs to be read as the closing: a call on everyone to act.
+_CLOSING_CALL = re.compile(
+    r"希望|确保|务必|奋力|凝心聚力|乘势而上|为.{2,30}(?:作出|提供|贡献)|[！!]$"
+)
+_ADJOURN = re.compile(r"散会|(?:会议|大会)(?:到此结束|就开到这里|圆满结束)")
+_WISHES = re.compile(r"^(?:最后，)?(?:祝|预祝|衷心祝愿|祝愿)")
+# A signature under an appeal or a letter: a short line naming a body, or a date.
+_SIGNATURE = re.compile(
+    r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[^，。！？：；]{2,24}"
+    r"(?:局|厅|委|办|办公室|委员会|政府|党委|公司|集团|协会|学会|学校|大学|医院|中心|部))$"
 )
 _ACHIEVEMENT_CUE = re.compile(r"成绩|成效|特点|进展|亮点|取得了|态势良好|基本估价|评价")
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板|薄弱")
 _AGENDA_CUE = re.compile(r"议程|首先请|下面请|出席今天会议|现在开会|逐项进行")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+# "要做到三点：" just before the first point: a count announced by a colon, no verb needed.
+_COLON_COUNT = re.compile(
+    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|句话|条)(?:意见|要求|希望|建议)?[：:]$"
+    rf"|(?:以下|如下)(?P<num2>{_COUNT}|几|\d{{1,2}})(?P<unit2>点|个方面|句话|条)[。：:]$"
+)
 
 
 @dataclass
@@ -226,7 +265,16 @@ def find_announcements(text: str, line: int) -> list[tuple[int, Announcement]]:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    """The paragraphs; a numeral alone on its line is joined to the heading words after it."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    joined: list[str] = []
+    for line in lines:
+        numeral = BARE_NUMERAL.match(joined[-1]) if joined else None
+        if numeral and match_heading(line) is None and len(line) <= 200:
+            joined[-1] = f"{numeral.group(1)}、{line}"
+        else:
+            joined.append(line)
+    return joined
 
 
 def _is_title_like(line: str) -> bool:
@@ -255,9 +303,10 @@ def _read_head(lines: list[str]) -> _Frame:
             meta.append(lines[index])
             index += 1
     if index < len(lines):
-        sal = _SALUTATION.match(lines[index])
+        sal = _SALUTATION.match(lines[index]) or _SALUTATION_ALONE.match(lines[index])
         if sal:
-            return _Frame(title, meta, sal.group("sal"), index + 1, sal.group("rest").strip())
+            rest = sal.groupdict().get("rest") or ""
+            return _Frame(title, meta, sal.group("sal"), index + 1, rest.strip())
     return _Frame(title, meta, None, index, "")
 
 
@@ -271,15 +320,50 @@ def _number_sequences(headings: list[Item]) -> None:
 
 
 def _choose_top_style(headings: list[Item]) -> str | None:
-    """The highest-ranking style with at least two line-start headings (or one numbered 1)."""
+    """The highest-ranking style present; 首先… counts only with 其次 (or 再次) after it."""
     styles = {h.style for h in headings}
     for style in TOP_RANK:
         if style not in styles:
             continue
-        if style == STYLE_SEQUENCE and not any(h.marker.startswith("首先") for h in headings):
+        if style == STYLE_SEQUENCE and not _is_sequence(headings):
             continue
         return style
     return None
+
+
+def _is_sequence(headings: list[Item]) -> bool:
+    """首先…其次…: a run of points, not two discourse markers (首先，我代表… 最后，祝…)."""
+    markers = [h.marker[:2] for h in headings if h.style == STYLE_SEQUENCE]
+    return "首先" in markers and ("其次" in markers or "再次" in markers)
+
+
+def _tops(headings: list[Item], top_style: str | None) -> list[Item]:
+    """The top-level points: the top style's headings, and a heading of another style that
+    goes on with their numbers (一、二、 then 第三，or （三）) outside any run of its own."""
+    tops = [h for h in headings if h.style == top_style]
+    if not tops or top_style not in _CONTINUABLE:
+        return tops
+    for heading in headings:
+        last = tops[-1]
+        if heading.line <= last.line or heading.style == top_style:
+            continue
+        if heading.style not in _CONTINUABLE or heading.number != last.number + 1:
+            continue
+        own_run = any(
+            h.style == heading.style and h.number == heading.number - 1 and h.line > last.line
+            for h in headings
+            if h.line < heading.line
+        )
+        if not own_run:
+            tops.append(heading)
+    return tops
+
+
+def _not_points(headings: list[Item], kind: str | None) -> list[Item]:
+    """A presiding text's hand-overs and agenda (首先，请… 第一项…) are not its points."""
+    if kind != "presiding":
+        return headings
+    return [h for h in headings if h.style != STYLE_SEQUENCE and not _AGENDA_ITEM.search(h.text)]
 
 
 def _collect_enumerations(lines: list[str], start: int, breaks: set[int]) -> list[Enumeration]:
@@ -323,10 +407,19 @@ def _attach_announcements(runs: list[Enumeration], lines: list[str]) -> None:
             run.announcement = found[-1][1]
 
 
-def _closing_start(lines: list[str], after: int, top_style: str | None) -> int:
-    """Index of the first line of the closing: the trailing lines that carry closing cues."""
+def _closing_start(lines: list[str], after: int, top_style: str | None, kind: str | None) -> int:
+    """Index of the first line of the closing, read as a paragraph after the last point.
+
+    The closing is the run of trailing paragraphs that carry closing cues (a call, thanks,
+    wishes, 散会); without one, a last paragraph that calls on everyone to act, when the last
+    point keeps a paragraph of its own. A presiding text closes with its 散会 sentence, an
+    address with its wishes.
+    """
     start = len(lines)
-    for index in range(len(lines) - 1, after, -1):
+    last = len(lines) - 1
+    while last > after and _SIGNATURE.match(lines[last]):
+        last -= 1  # an appeal or a letter is signed: the closing comes before its signature
+    for index in range(last, after, -1):
         line = lines[index]
         is_cue = bool(_CLOSING_CUE.search(line)) and len(line) <= 400
         if top_style == STYLE_SEQUENCE and line.startswith("最后"):
@@ -334,7 +427,25 @@ def _closing_start(lines: list[str], after: int, top_style: str | None) -> int:
         if not is_cue:
             break
         start = index
+    if start == len(lines) and last - 1 > after and _is_soft_closing(lines[last]):
+        start = last
+    if kind == "presiding":
+        adjourn = [i for i in range(after + 1, len(lines)) if _ADJOURN.search(lines[i])]
+        return adjourn[-1] if adjourn else start
+    if kind == "address":
+        wishes = [i for i in range(start, len(lines)) if _WISHES.search(lines[i])]
+        return wishes[0] if wishes else start
     return start
+
+
+def _is_soft_closing(line: str) -> bool:
+    """A last paragraph that calls on everyone to act, with no items of a point in it."""
+    return (
+        bool(_CLOSING_CALL.search(line))
+        and len(line) <= 300
+        and not _INLINE_ENUM.search(line)
+        and match_heading(line) is None
+    )
 
 
 def _opening_role(paragraph: str) -> str:
@@ -371,16 +482,39 @@ def _split_transition(
 
 
 def _top_announcement(
-    lines: list[str], start: int, end: int, runs: list[Enumeration]
+    lines: list[str], start: int, end: int, runs: list[Enumeration], *, found_points: bool
 ) -> Announcement | None:
-    """The last speaker's announcement before the first point that no enumeration claims."""
+    """The speaker's announcement of the points that no enumeration claims: the last one
+    before the first point, or, with no points found, the first in the opening part.
+
+    A count of one (讲一点体会) is no announcement unless it says 下面/以下; "N点：" ending
+    the sentence just before the first point is one (就是要做到三点：第一，…).
+    """
     candidates: list[Announcement] = []
     for index in range(start, end):
         for _, found in find_announcements(lines[index], index):
-            if _ANNOUNCE.search(found.text):
+            if _ANNOUNCE.search(found.text) and _counts(found, lines[index]):
                 candidates.append(found)
+    if found_points and end < len(lines):
+        before = lines[end - 1] if end - 1 >= start else ""
+        colon = _COLON_COUNT.search(before)
+        if colon and not candidates:
+            num = colon.group("num") or colon.group("num2")
+            unit = colon.group("unit") or colon.group("unit2")
+            count = None if num == "几" else chinese_ordinal(num)
+            candidates.append(Announcement(count, unit, colon.group(0), end - 1))
     unclaimed = [a for a in candidates if not any(_same(a, run) for run in runs)]
-    return unclaimed[-1] if unclaimed else None
+    if not unclaimed:
+        return None
+    return unclaimed[-1] if found_points else unclaimed[0]
+
+
+def _counts(announcement: Announcement, line: str) -> bool:
+    """A count of one is an announcement only where the speaker says what follows."""
+    if announcement.count != 1:
+        return True
+    said = re.search(r"(?:下面|以下)[^。！？]{0,8}" + re.escape(announcement.text), line)
+    return said is not None
 
 
 def _same(announcement: Announcement, run: Enumeration) -> bool:
@@ -388,8 +522,12 @@ def _same(announcement: Announcement, run: Enumeration) -> bool:
     return other is not None and (other.line, other.text) == (announcement.line, announcement.text)
 
 
-def parse_speech(text: str) -> ParsedSpeech:
-    """Parse a cleaned speech (one paragraph per line) into title, salutation, points, closing."""
+def parse_speech(text: str, kind: str | None = None) -> ParsedSpeech:
+    """Parse a cleaned speech (one paragraph per line) into title, salutation, points, closing.
+
+    `kind` is what the text is when known (presiding, address …): a presiding text's agenda
+    items are not points and it closes with 散会; an address closes with its wishes.
+    """
     lines = _lines(text)
     frame = _read_head(lines)
     body = lines[frame.body_start :]
@@ -401,20 +539,24 @@ def parse_speech(text: str) -> ParsedSpeech:
         if heading is not None:
             heading.line = index
             headings.append(heading)
-    top_style = _choose_top_style(headings)
+    candidates = _not_points(headings, kind)
+    top_style = _choose_top_style(candidates)
     _number_sequences(headings)
-    tops = [h for h in headings if h.style == top_style]
+    tops = _tops(candidates, top_style)
     enum_top = top_style in (STYLE_ENUM_SHI, STYLE_ENUM_YAO)
     runs = _collect_enumerations(
         lines, frame.body_start, set() if enum_top else {h.line for h in tops}
     )
     _attach_announcements(runs, lines)
     first_point = tops[0].line if tops else len(lines)
-    closing_at = _closing_start(lines, tops[-1].line if tops else frame.body_start, top_style)
+    after = tops[-1].line if tops else frame.body_start
+    closing_at = _closing_start(lines, after, top_style, kind)
     if not tops:
         first_point = closing_at
     own_runs = [run for run in runs if run.style != top_style]
-    announcement = _top_announcement(lines, frame.body_start, first_point, own_runs)
+    announcement = _top_announcement(
+        lines, frame.body_start, first_point, own_runs, found_points=bool(tops)
+    )
     points = _build_points(lines, tops, closing_at, runs)
     opening_paragraphs = [(i, lines[i]) for i in range(frame.body_start, first_point)]
     opening_paragraphs, transition = _split_transition(opening_paragraphs, announcement)

@@ -1,0 +1,119 @@
+"""Paragraphs back into a copy that lost its line breaks (text copied out of a PDF or some web
+pages arrives as one line): the head (title, speaker and date, salutation) is cut off where
+a title ends and a salutation begins, and the body is cut into paragraphs before every
+numbered heading and every typical paragraph start that follows a sentence end.
+"""
+
+from __future__ import annotations
+
+import re
+
+FLATTENED_MIN_CHARS = 300  # a text this long in at most FLATTENED_MAX_LINES lines lost its breaks
+FLATTENED_MAX_LINES = 3
+LONG_LINE = 800  # a single line this long that holds headings is cut too
+
+_NUM = "[一二三四五六七八九十]{1,3}"
+_TITLE = re.compile(
+    r"^(?P<title>[^。！？：]{2,90}?(?:讲话|致辞|发言|主持词|报告|讲稿|悼词|倡议书|一封信|贺词|欢迎辞|答谢辞)"
+    r"(?:[（(][^）)]{1,12}[）)])?)"
+)
+_SUBTITLE = re.compile(r"^——[^。！？：]{4,60}?(?:上|会议|大会)(?=\S)")
+_DATE = re.compile(r"^[（(]\s*\d{4}\s*年\s*\d{0,2}\s*月?\s*\d{0,2}\s*日?\s*[）)]")
+_SALUTATION = re.compile(
+    r"(?:尊敬的|亲爱的|各位|诸位|全体|同志们|老师们|同学们|朋友们|女士们|先生们|代表们|同胞们|青年朋友们)"
+    r"[^。！？：；]{0,80}?[：:]"
+)
+_HELLO = re.compile(r"^(?:大家(?:上午|下午|晚上)?好[！!])")
+# Where a new paragraph begins once a sentence has ended.
+_PARAGRAPH_START = re.compile(
+    rf"(?:{_NUM}、|{_NUM}\s(?=[^\s，。])|第{_NUM}(?:[，、：:]|个?(?:问题|方面|点)[：:，、]|句话[：:])"
+    rf"|[（(]{_NUM}[）)]|[1-9]\d?[.．、](?!\d)|(?:首先|其次|再次|最后)[，、：]|其{_NUM}[，、：]"
+    rf"|{_NUM}[是要](?![否非])|同志们[，！：]|下面[，：]|今天[，：]|刚才[，：]|当前[，：]"
+    r"|(?:各位|诸位|亲爱的)[^。！？，]{0,12}[，！]|[^。！？，]{1,10}朋友们[，！]|督导期间|在此[，,]"
+    r"|总之[，：]|谢谢(?:大家)?[！!。]|现在开会|散会|出席今天(?:会议|大会)|会议议程|大会议程"
+    r"|现在[，：]?(?:进行|请))"
+)
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])(?=[^。！？!?”’」』）)])|(?<=[。！？!?][”’」』）)])")
+
+
+def is_flattened(lines: list[str]) -> bool:
+    """A copy that lost its line breaks: long, in very few lines."""
+    text = [line for line in lines if line.strip()]
+    chars = sum(len(line) for line in text)
+    return chars >= FLATTENED_MIN_CHARS and len(text) <= FLATTENED_MAX_LINES
+
+
+def resegment(lines: list[str]) -> tuple[list[str], int]:
+    """The lines with every flattened one cut back into paragraphs; how many were cut."""
+    flattened = is_flattened(lines)
+    result: list[str] = []
+    count = 0
+    for line in lines:
+        if flattened or (len(line) >= LONG_LINE and _has_headings(line)):
+            pieces = cut_line(line, with_head=not result)
+            count += len(pieces) > 1
+            result.extend(pieces)
+        else:
+            result.append(line)
+    return result, count
+
+
+def _has_headings(line: str) -> bool:
+    starts = [_PARAGRAPH_START.match(piece) for piece in _sentences(line)[1:]]
+    return sum(1 for found in starts if found) >= 2
+
+
+def cut_line(line: str, *, with_head: bool) -> list[str]:
+    """One flattened line as paragraphs: its head first when it starts the document."""
+    head: list[str] = []
+    rest = line.strip()
+    if with_head:
+        head, rest = _cut_head(rest)
+    paragraphs: list[str] = []
+    for sentence in _sentences(rest):
+        if paragraphs and not _PARAGRAPH_START.match(sentence.lstrip()):
+            paragraphs[-1] += sentence
+        else:
+            paragraphs.append(sentence.strip())
+    return [p.strip() for p in [*head, *paragraphs] if p.strip()]
+
+
+def _cut_head(text: str) -> tuple[list[str], str]:
+    """Title, subtitle, speaker and date lines and the salutation off the start of the text."""
+    head: list[str] = []
+    title = _TITLE.match(text)
+    if title and not _SALUTATION.match(text):
+        head.append(title.group("title"))
+        text = text[title.end() :].lstrip()
+        subtitle = _SUBTITLE.match(text)
+        if subtitle:
+            head[-1] += subtitle.group(0)
+            text = text[subtitle.end() :].lstrip()
+    salutation = _SALUTATION.search(text[:240])
+    if salutation:
+        before = text[: salutation.start()].strip()
+        if before and "。" not in before and len(before) <= 60:
+            head.extend(_meta_lines(before))
+            text = text[salutation.start() :]
+            salutation = _SALUTATION.match(text)
+        if salutation and salutation.start() == 0:
+            head.append(salutation.group(0))
+            text = text[salutation.end() :].lstrip()
+            hello = _HELLO.match(text)
+            if hello:
+                head[-1] += hello.group(0)
+                text = text[hello.end() :].lstrip()
+    return head, text
+
+
+def _meta_lines(text: str) -> list[str]:
+    """Speaker and date lines between a title and the salutation."""
+    date = re.search(r"[（(]\s*\d{4}\s*年[^）)]{0,10}[）)]", text)
+    if date is None:
+        return [text]
+    parts = [text[: date.start()].strip(), date.group(0), text[date.end() :].strip()]
+    return [p for p in parts if p]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s]
