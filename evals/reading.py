@@ -286,7 +286,8 @@ def render_reading_markdown(run: ReadingRun) -> str:
         if not wrong:
             continue
         shown = "；".join(
-            f"{f}：应为 {_shown(getattr(result.expected, f))}，读成 {_shown(getattr(result.found, f))}"
+            f"{f}：应为 {_shown(getattr(result.expected, f))}，"
+            f"读成 {_shown(getattr(result.found, f))}"
             for f in wrong
         )
         lines.append(f"- **{result.id}**（{result.about}）：{shown}")

@@ -17,14 +17,19 @@ from service.knowledge.speech_types import SpeechTypes
 _NEWS_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("“在讲话中指出/强调”", re.compile(r"在讲话中(指出|强调|要求|表示)")),
     # A name at a sentence start; speeches quote "总书记强调，" in the same way.
-    ("“X强调，”", re.compile(r"(^|。)(?!总书记)[\u4e00-\u9fffX×]{2,4}(强调|指出|要求|表示)[，：]")),
+    (
+        "“X强调，”",
+        re.compile(r"(^|。)(?!总书记)[\u4e00-\u9fffX×]{2,4}(强调|指出|要求|表示)[，：]", re.M),
+    ),
     ("“在会上讲话”", re.compile(r"在会上(讲话|发言|作.{0,8}讲话|宣读|传达|通报)")),
     ("“出席/参加会议”", re.compile(r"(出席|参加|列席)(了)?(会议|大会|活动)[。，并]")),
     ("“主持会议”", re.compile(r"主持(了)?(会议|大会)[。，]")),
-    ("“会议指出/强调”", re.compile(r"(^|。)会议(指出|强调|要求|认为|号召)")),
+    ("“会议指出/强调”", re.compile(r"(^|。)会议(指出|强调|要求|认为|号召)", re.M)),
     (
         "电头",
-        re.compile(r"^\d{1,2}月\d{1,2}日[，,]?(上午|下午|晚上)?[，,]?.{0,20}(召开|举行|举办)"),
+        re.compile(
+            r"^\d{1,2}月\d{1,2}日[，,]?(上午|下午|晚上)?[，,]?.{0,20}(召开|举行|举办)", re.M
+        ),
     ),
     ("记者/本报讯", re.compile(r"本报讯|记者.{0,8}(报道|摄)|通讯员")),
 )
@@ -92,7 +97,8 @@ class Verdict:
 
 def news_markers(lines: list[str]) -> list[str]:
     """Names of the news-report markers found (third person, dateline)."""
-    return [name for name, pattern in _NEWS_MARKERS if any(pattern.search(x) for x in lines)]
+    text = "\n".join(lines)  # one search per marker; ^ matches at every line start
+    return [name for name, pattern in _NEWS_MARKERS if pattern.search(text)]
 
 
 def presiding_markers(lines: list[str]) -> list[str]:
@@ -101,8 +107,7 @@ def presiding_markers(lines: list[str]) -> list[str]:
     long speech, or "散会以后" in its opening, is not a presiding text)."""
     found = []
     for name, pattern in _PRESIDING_MARKERS:
-        where = _marker_lines(lines, name)
-        if any(pattern.search(x) for x in where):
+        if pattern.search("\n".join(_marker_lines(lines, name))):
             found.append(name)
     return found
 

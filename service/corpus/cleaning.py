@@ -12,7 +12,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from service.corpus.boilerplate import classify_sentence, sentence_spans, strip_inline
+from service.corpus.boilerplate import (
+    classify_sentence,
+    holds_boilerplate,
+    might_hold_boilerplate,
+    might_hold_inline,
+    sentence_spans,
+    strip_inline,
+)
 from service.corpus.noise import drop_noise_lines, strip_markup
 from service.text.normalise import fix_punctuation, squeeze_spaces, to_simplified
 
@@ -27,6 +34,8 @@ _PINYIN_ANY = re.compile(rf"(?<=[{_CJK}])[(（]\s*[a-z{_TONE_VOWELS}]{{1,7}}\s*[
 _TONED_MIN_FOR_TONELESS = 3
 _ASCII_PUNCT = re.compile(r'[,:;!?()."]')
 _ASCII_SPACES = re.compile(r"[ \t]{2,}")
+_SPACES = re.compile(r"[\s\u3000\xa0]")
+_SPACES_INSIDE = re.compile(r"[ \t\u3000\xa0]")
 # A line that is only punctuation once boilerplate went, e.g. "：，".
 _ONLY_PUNCT = re.compile(r"^[\W_]*$")
 
@@ -64,15 +73,29 @@ def clean_lines(raw_lines: list[str]) -> CleanedLines:
     toneless = sum(len(_PINYIN_TONED.findall(r)) for r in raw_lines) >= _TONED_MIN_FOR_TONELESS
     result = CleanedLines(lines=[])
     result.removals += [Removal(p.category, p.text) for p in [*markup, *furniture]]
+    whole = "\n".join(raw_lines)
+    traditional = to_simplified(whole) != whole  # one conversion tells whether lines need one
+    if not traditional and _is_clean(whole):
+        # A draft or an already cleaned text: nothing below would change a line.
+        result.lines = [Line(raw=raw, text=raw.strip()) for raw in raw_lines if raw.strip()]
+        return result
     for raw in raw_lines:
         if not raw.strip():
             continue
         stripped, removed_pinyin = strip_pinyin(raw, toneless)
         result.pinyin_removed += removed_pinyin
-        text = _clean_line(raw, stripped, result.removals)
+        text = _clean_line(raw, stripped, result.removals, traditional=traditional)
         if text:
             result.lines.append(Line(raw=raw, text=text))
     return result
+
+
+def _is_clean(text: str) -> bool:
+    """Whether no line of the text holds pinyin, ASCII punctuation, spaces or boilerplate:
+    three searches over the whole text instead of the per-line, per-sentence pass."""
+    if _PINYIN_ANY.search(text) or _ASCII_PUNCT.search(text) or _SPACES_INSIDE.search(text):
+        return False
+    return not holds_boilerplate(text)
 
 
 def normalize_line(raw: str) -> str:
@@ -104,10 +127,12 @@ def strip_pinyin(raw: str, toneless: bool) -> tuple[tuple[str, list[int]], int]:
     return ("".join(pieces), kept), count
 
 
-def _clean_line(raw: str, stripped: tuple[str, list[int]], removals: list[Removal]) -> str:
+def _clean_line(
+    raw: str, stripped: tuple[str, list[int]], removals: list[Removal], *, traditional: bool = True
+) -> str:
     """The clean text of a line ('' when nothing is left); dropped pieces go to removals."""
     text, index = stripped
-    simplified = to_simplified(text)
+    simplified = to_simplified(text) if traditional else text
     # t2s is almost always one character for one; when it is not, map pieces to clean text.
     source = raw if len(simplified) == len(text) else None
     loose = fix_punctuation(simplified) if _ASCII_PUNCT.search(simplified) else simplified
@@ -116,9 +141,11 @@ def _clean_line(raw: str, stripped: tuple[str, list[int]], removals: list[Remova
         removals.append(Removal(dropped[0].category, raw.strip()))
         return ""
     removals.extend(dropped)
-    kept, inline = strip_inline(kept)
-    removals.extend(Removal(category, piece) for category, piece in inline)
-    clean = tidy(kept)
+    inline: list[tuple[str, str]] = []
+    if might_hold_inline(kept):
+        kept, inline = strip_inline(kept)
+        removals.extend(Removal(category, piece) for category, piece in inline)
+    clean = tidy(kept) if _SPACES.search(kept) else kept
     if clean and _ONLY_PUNCT.match(clean):
         # What a removed URL left behind ("：，"), or a separator line such as "＊＊＊".
         removals.append(Removal("url", clean) if inline else Removal("punct", raw.strip()))
@@ -128,6 +155,8 @@ def _clean_line(raw: str, stripped: tuple[str, list[int]], removals: list[Remova
 
 def _drop_sentences(loose: str, index: list[int], source: str | None) -> tuple[str, list[Removal]]:
     """Split a line into sentences and drop the boilerplate ones, keeping their source text."""
+    if not might_hold_boilerplate(loose):
+        return loose, []
     spans = sentence_spans(loose)
     kept: list[str] = []
     dropped: list[Removal] = []

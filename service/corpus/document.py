@@ -9,19 +9,19 @@ from typing import get_args
 
 from service.corpus.classify import (
     Verdict,
-    classify,
     handover_speaker,
     meeting_name,
     presiding_split,
     speaker_in_title,
 )
-from service.corpus.cleaning import Removal, clean_lines, join_broken_lines
-from service.corpus.header import Header, read_header
+from service.corpus.cleaning import Removal
+from service.corpus.header import Header
+from service.corpus.reader import MID_SENTENCE, Reading, prepare, read_part
 from service.corpus.records import CorpusRecord, RecordMeta, RecordSection, SectionRole
 from service.errors import SkipSource
 from service.knowledge.speech_types import SpeechTypes
 from service.text.normalise import count_chars
-from service.text.structure import ParsedSpeech, match_heading, parse_speech
+from service.text.structure import ParsedSpeech, match_heading
 
 _RECORD_ROLES: dict[str, SectionRole] = {role: role for role in get_args(SectionRole)}
 _LEVEL = re.compile(r"(省|市|县|区|乡|镇)(委|政府|人大|政协|纪委)|[全我本](省|市|县|区|乡|镇)")
@@ -52,20 +52,12 @@ class _Part:
 def build_document(
     doc_id: str, source: str, raw_lines: Sequence[str], types: SpeechTypes
 ) -> DocumentResult:
-    """Clean, split and classify one source's lines into records; SkipSource if nothing is left."""
-    cleaned = clean_lines(list(raw_lines))
-    header = read_header(cleaned.lines)
-    removals = [*cleaned.removals, *header.removals]
-    body, joined = join_broken_lines(
-        [line.text for line in cleaned.lines[header.consumed :]], _starts_block
-    )
+    """Read one source's lines (the service's one reader) into records: a presiding text and
+    the speech after it become two; SkipSource if nothing is left."""
+    prepared = prepare(raw_lines)
+    header, body = prepared.header, prepared.body
     if not body:
-        raise SkipSource(_empty_reason(removals))
-    common = list(header.flags)
-    if cleaned.pinyin_removed:
-        common.append(f"删去 {cleaned.pinyin_removed} 处拼音注音（如“(jīng)”）")
-    if joined:
-        common.append(f"合并了 {joined} 处段内断行")
+        raise SkipSource(_empty_reason(prepared.removals))
     parts = _split_parts(header, body)
     name = meeting_name(header.title, body)
     records = [
@@ -79,9 +71,9 @@ def build_document(
         )
         for part in parts
     ]
-    records[0].removed = [r.text for r in removals]
-    records[0].flags[:0] = common
-    return DocumentResult(records, removals)
+    records[0].removed = [r.text for r in prepared.removals]
+    records[0].flags[:0] = prepared.notes
+    return DocumentResult(records, prepared.removals)
 
 
 def _empty_reason(removals: list[Removal]) -> str:
@@ -110,13 +102,14 @@ def _record(
     record_id: str, source: str, part: _Part, header: Header, name: str | None, types: SpeechTypes
 ) -> CorpusRecord:
     text = "\n".join([*part.head_lines, *part.body])
-    parsed = parse_speech(text)
     title_in_text = header.title if part.number == 1 else None
-    has_salutation = parsed.salutation is not None
-    verdict = classify(types, title_in_text, part.speaker, part.body, has_salutation, name)
+    reading = read_part(
+        part.head_lines, part.body, types, speaker=part.speaker, title=title_in_text, meeting=name
+    )
+    parsed, verdict = reading.parsed, reading.verdict
     suffix = types.title_suffix(verdict.kind)
     title, title_flag = _title(title_in_text, verdict, name, part.body, suffix)
-    flags = [*part.flags, *verdict.reasons, *_count_flags(parsed, verdict)]
+    flags = [*part.flags, *verdict.reasons, *_count_flags(reading)]
     if title_flag:
         flags.append(title_flag)
     return CorpusRecord(
@@ -146,16 +139,20 @@ def _title(
     return short, "标题取自正文开头（原文无标题，也找不到会议名称）"
 
 
-def _count_flags(parsed: ParsedSpeech, verdict: Verdict) -> list[str]:
-    """Announced against found points: "宣布3点，实有2点（原文不完整）"."""
+def _count_flags(reading: Reading) -> list[str]:
+    """Announced against found points ("宣布3点，实有2点（原文不完整）"), and a copy cut off in
+    the middle of a sentence."""
+    parsed = reading.parsed
     announced = parsed.points_announced
     found = len(parsed.points)
-    if verdict.kind in ("news", "other") or announced is None or announced == found:
-        return []
-    if found < announced:
-        why = "原文不完整" if parsed.closing is None else "缺少要点"
-        return [f"宣布{announced}点，实有{found}点（{why}）"]
-    return [f"宣布{announced}点，实有{found}点"]
+    flags = []
+    if reading.kind not in ("news", "other") and announced is not None and announced != found:
+        why = "原文不完整" if reading.cut_short else "缺少要点"
+        note = f"（{why}）" if found < announced else ""
+        flags.append(f"宣布{announced}点，实有{found}点{note}")
+    if reading.cut_reason == MID_SENTENCE:
+        flags.append("原文在句中中断（原文不完整）")
+    return flags
 
 
 def _sections(parsed: ParsedSpeech, verdict: Verdict) -> list[RecordSection]:

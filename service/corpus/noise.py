@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from service.text.chatter import CHATTER_LINE
+
 NOISE_LABELS: dict[str, str] = {
     "markup": "网页代码（HTML 标签、Markdown 符号）",
     "toolbar": "网页工具栏/导航/面包屑",
@@ -24,6 +26,7 @@ NOISE_LABELS: dict[str, str] = {
     "wechat": "公众号提示",
     "guide": "导读/编者按",
     "tail": "文末链接、注释与推荐",
+    "chatter": "对话式套话（大模型对使用者说的话）",
 }
 
 _TAG = re.compile(r"<[^<>]{1,400}>")
@@ -74,6 +77,8 @@ _LINE_NOISE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("guide", re.compile(r"^【(?:导读|编者按|编者的话|摘要|提要)】.*|^(?:编者按|导读)[：:].*$")),
 )
+# One match tells whether any of the patterns can: nearly every line is text.
+_ANY_NOISE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _LINE_NOISE))
 # Headings of what follows a speech on a page: from such a line on, nothing is the speech.
 _TAIL = re.compile(
     r"^(?:相关(?:报道|新闻|阅读|链接|文章)|延伸阅读|往期回顾|往期推荐|注释|注)\s*[：:]?\s*$"
@@ -96,7 +101,7 @@ _GLUED_HEADER = re.compile(
     r"(?P<title>.{4,80}?(?:讲话|致辞|发言|主持词|报告|讲稿))"
     r"(?P<tail>\s*(?:\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2}日?|发布|来源|作者|时间)[\s\S]*)$"
 )
-_FOOTNOTE_MARK = re.compile(r"\[\d{1,2}\]|［\d{1,2}］|〔注\d{0,2}〕")
+_FOOTNOTE_MARK = re.compile(r"(?=[\[［〔])(?:\[\d{1,2}\]|［\d{1,2}］|〔注\d{0,2}〕)")
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,10 @@ def noise_category(line: str) -> str | None:
     is text: a flattened copy keeps its furniture inside, cut off elsewhere)."""
     if not line or len(line) > _FURNITURE_CHARS:
         return None
+    if CHATTER_LINE.search(line):
+        return "chatter"
+    if not _ANY_NOISE.match(line):
+        return None
     return next((name for name, pattern in _LINE_NOISE if pattern.match(line)), None)
 
 
@@ -185,11 +194,11 @@ def _tail_start(lines: list[str]) -> int:
 
 def _cut_prefix_and_marks(line: str) -> tuple[str, list[Piece]]:
     pieces = []
-    crumb = _BREADCRUMB.match(line)
+    crumb = _BREADCRUMB.match(line) if "首页" in line[:40] else None
     if crumb:
         pieces.append(Piece("toolbar", crumb.group(0).strip()))
         line = line[crumb.end() :].strip()
-    dateline = _DATELINE.match(line)
+    dateline = _DATELINE.match(line) if "电" in line[:40] else None
     if dateline:
         pieces.append(Piece("dateline", dateline.group(0).strip()))
         line = line[dateline.end() :].strip()

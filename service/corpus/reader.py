@@ -19,11 +19,15 @@ from service.corpus.cleaning import Line, Removal, clean_lines, join_broken_line
 from service.corpus.header import Header, read_header
 from service.corpus.resegment import resegment
 from service.knowledge.speech_types import SpeechTypes
-from service.text.structure import ParsedSpeech, match_heading, parse_speech
+from service.text.structure import ParsedSpeech, has_salutation, match_heading, parse_speech
 
+MID_SENTENCE = "mid_sentence"
+MISSING_POINTS = "missing_points"
 _SALUTATION_START = re.compile(r"^(尊敬的|各位|同志们|亲爱的)")
 _SENTENCE_END = re.compile(r"[。！？!?…”’」』）)》]$")
 _SHORT_LINE = 16  # a last line this short may be a signature, a date or 谢谢
+_PROBE_CHARS = 6
+_NOT_WORD = re.compile(r"[\W_]+")
 _HEADING_CHARS = 40  # a heading line ends without punctuation; a paragraph this long does not
 _ITEM_STYLES = frozenset(("enum_shi", "enum_yao"))
 # "同志们，刚才…": a salutation written inline with a comma, common after a presiding text.
@@ -56,7 +60,21 @@ class Reading:
     verdict: Verdict
     notes: list[str] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)
-    cut_short: bool = False
+    cut_reason: str | None = None  # MID_SENTENCE or MISSING_POINTS when the copy is cut short
+    source: str = ""  # the text as given, for line numbers
+    _line_numbers: list[int] | None = field(default=None, repr=False)
+
+    def source_line(self, index: int) -> int:
+        """The 1-based line of the text as given where the reader's line `index` starts
+        (cleaning drops, joins and splits lines, so the two numberings differ)."""
+        if self._line_numbers is None:
+            self._line_numbers = _map_lines(self.parsed.lines, self.source)
+        numbers = self._line_numbers
+        return numbers[index] if 0 <= index < len(numbers) else index + 1
+
+    @property
+    def cut_short(self) -> bool:
+        return self.cut_reason is not None
 
     @property
     def kind(self) -> str:
@@ -127,20 +145,13 @@ def read_part(
     """Parse and classify one part of a document (its head lines, then its body); a presiding
     text or an address is parsed again as what it is (agenda items are not points)."""
     text = "\n".join([*head_lines, *body])
-    parsed = parse_speech(text)
+    addressed = has_salutation(text) or INLINE_SALUTATION.match(body[0] if body else "") is not None
+    verdict = classify(types, title, speaker, list(body), addressed, meeting)
+    parsed = parse_speech(text, verdict.kind)
     reading = Reading(
-        title=parsed.title,
-        meta=parsed.meta,
-        speaker=speaker,
-        parsed=parsed,
-        verdict=Verdict("speech", None),
+        title=parsed.title, meta=parsed.meta, speaker=speaker, parsed=parsed, verdict=verdict
     )
-    reading.verdict = classify(
-        types, title, speaker, list(body), reading.salutation is not None, meeting
-    )
-    if reading.kind in ("presiding", "address"):
-        reading.parsed = parse_speech(text, reading.kind)
-    reading.cut_short = _cut_short(reading)
+    reading.cut_reason = _cut_reason(reading)
     return reading
 
 
@@ -158,21 +169,45 @@ def read_document(text: str, types: SpeechTypes) -> Reading:
     )
     reading.notes = prepared.notes
     reading.removals = prepared.removals
+    reading.source = text
     return reading
 
 
-def _cut_short(reading: Reading) -> bool:
-    """The copy stops before the speech ends: in the middle of a sentence, or with fewer
-    points than announced and no closing."""
+def _map_lines(read: list[str], source: str) -> list[int]:
+    """For each line read, the first source line at or after the last one found that holds
+    its first characters (compared as cleaning leaves them)."""
+    given = [_comparable(line) for line in source.split("\n")]
+    numbers: list[int] = []
+    cursor = 0
+    for line in read:
+        probe = _comparable(line)[:_PROBE_CHARS]
+        found = next((i for i in range(cursor, len(given)) if probe and probe in given[i]), None)
+        if found is None:
+            numbers.append(numbers[-1] if numbers else 1)
+            continue
+        cursor = found
+        numbers.append(found + 1)
+    return numbers
+
+
+def _comparable(text: str) -> str:
+    """Letters, digits and CJK only: what cleaning never changes (bar Traditional forms)."""
+    return _NOT_WORD.sub("", text)
+
+
+def _cut_reason(reading: Reading) -> str | None:
+    """Why the copy stops before the speech ends: in the middle of a sentence, or with fewer
+    points than announced and no closing; None for a complete one."""
     parsed = reading.parsed
     if reading.kind in ("news", "other"):
-        return False
+        return None
     body = parsed.lines[reading.body_start :]
     if body and ends_mid_sentence(body[-1]):
-        return True
-    if parsed.points_announced is None:
-        return False
-    return len(parsed.points) < parsed.points_announced and parsed.closing is None
+        return MID_SENTENCE
+    announced = parsed.points_announced
+    if announced is not None and len(parsed.points) < announced and parsed.closing is None:
+        return MISSING_POINTS
+    return None
 
 
 def ends_mid_sentence(line: str) -> bool:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from service.pipeline.cleanup import CHATTER, CHATTER_NOTE
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
+from service.text.chatter import CHATTER, CHATTER_NOTE
 from service.text.normalise import halfwidth_punctuation, to_simplified, traditional_chars
 
 # The leading look-ahead lets the engine skip, by first character, every position where no

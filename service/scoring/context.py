@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from service.corpus.classify import Verdict, classify
+from service.corpus.classify import Verdict
+from service.corpus.reader import Reading, read_document
 from service.knowledge.kit import Kit
 from service.knowledge.lexicon import Lexicon
 from service.knowledge.skeletons import Skeleton
 from service.schemas import Brief
 from service.text.overlap import ExampleIndex, Overlap
-from service.text.structure import ParsedSpeech, parse_speech
-
-# "同志们，刚才…": a salutation written inline with a comma, common after a presiding text.
-_ADDRESSEE = r"(?:尊敬的[^，。！？：]{1,60}?|各位[^，。！？：、]{1,20}|同志们|女士们|先生们|朋友们)"
-INLINE_SALUTATION = re.compile(rf"^(?P<sal>{_ADDRESSEE}(?:[、，,]{_ADDRESSEE})*[，,！!])")
+from service.text.structure import ParsedSpeech
 
 
 @dataclass(frozen=True)
@@ -43,9 +39,13 @@ class Context:
     overlap: Overlap | None = field(default=None, init=False)  # computed by the first copy check
 
     @cached_property
+    def reading(self) -> Reading:
+        """The text read as the corpus reads a speech (computed once, when a check needs it)."""
+        return read_document(self.text, self.kit.types)
+
+    @property
     def parsed(self) -> ParsedSpeech:
-        """The text read as a speech (computed once, only when a check needs it)."""
-        return parse_speech(self.text)
+        return self.reading.parsed
 
     @property
     def required_phrases(self) -> list[str]:
@@ -58,23 +58,18 @@ class Context:
     def lexicon(self) -> Lexicon:
         return self.kit.lexicon
 
-    @cached_property
+    @property
     def inline_salutation(self) -> str | None:
-        """A salutation at the start of the first body paragraph, when the parser saw none."""
-        body = self.parsed.lines[self.body_start : self.body_start + 1]
-        found = INLINE_SALUTATION.match(body[0]) if body else None
-        return found.group("sal") if found else None
+        return self.reading.inline_salutation
 
     @property
     def salutation(self) -> str | None:
-        return self.parsed.salutation or self.inline_salutation
+        return self.reading.salutation
 
-    @cached_property
+    @property
     def verdict(self) -> Verdict:
-        """Kind (speech, presiding, news …) by the corpus builder's rules, with reasons."""
-        parsed = self.parsed
-        has_salutation = self.salutation is not None
-        return classify(self.kit.types, parsed.title, None, parsed.lines, has_salutation)
+        """Kind (speech, presiding, news …) and type, as the corpus reader sees them."""
+        return self.reading.verdict
 
     @property
     def kind(self) -> str:
@@ -97,31 +92,19 @@ class Context:
     def skeleton(self) -> Skeleton | None:
         """The effective type's description, when there is a type."""
         kind = self.effective_type
-        return self.kit.types.get(kind) if kind else None
+        return self.kit.types.get(kind) if kind and kind in self.kit.types else None
 
     @property
     def type_name(self) -> str:
         return self.skeleton.name if self.skeleton else "未知类型"
 
-    @cached_property
+    @property
     def body_start(self) -> int:
-        parsed = self.parsed
-        return (parsed.title is not None) + len(parsed.meta) + (parsed.salutation is not None)
-
-    @cached_property
-    def _line_numbers(self) -> list[int]:
-        """Parser line index → 1-based line number in the text as given."""
-        numbers = [i + 1 for i, line in enumerate(self.text.split("\n")) if line.strip()]
-        if len(self.parsed.lines) == len(numbers) + 1:
-            # The parser split "同志们：今天…" into salutation and body: same source line.
-            at = self.body_start
-            numbers = [*numbers[:at], numbers[at - 1], *numbers[at:]]
-        return numbers
+        return self.reading.body_start
 
     def line_no(self, index: int) -> int:
         """The text's line number of a parser line index."""
-        numbers = self._line_numbers
-        return numbers[index] if 0 <= index < len(numbers) else index + 1
+        return self.reading.source_line(index)
 
     @cached_property
     def allowed_text(self) -> str:

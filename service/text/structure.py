@@ -40,6 +40,7 @@ TOP_RANK = (
 )
 
 
+_HEAD_LINES = 8  # the title, meta lines and salutation are all within this many lines
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
 _NUM = "[一二三四五六七八九十]{1,3}"
@@ -235,7 +236,8 @@ def heading_of(line: str) -> str:
     """A heading line is the whole line when short, else its first sentence."""
     if len(line) <= 40 and "。" not in line.rstrip("。"):
         return line
-    first = split_sentences(line)[0] if split_sentences(line) else line
+    sentences = split_sentences(line)
+    first = sentences[0] if sentences else line
     return first if len(first) <= 80 else first[:80]
 
 
@@ -310,6 +312,12 @@ def _read_head(lines: list[str]) -> _Frame:
     return _Frame(title, meta, None, index, "")
 
 
+def has_salutation(text: str) -> bool:
+    """Whether the text opens with a salutation on a line of its own (the head read only)."""
+    frame = _read_head(_lines(text)[:_HEAD_LINES])
+    return frame.salutation is not None
+
+
 def _number_sequences(headings: list[Item]) -> None:
     """首先/其次/最后 carry order, not a number: number them by position from 首先."""
     position = 0
@@ -359,11 +367,35 @@ def _tops(headings: list[Item], top_style: str | None) -> list[Item]:
     return tops
 
 
-def _not_points(headings: list[Item], kind: str | None) -> list[Item]:
-    """A presiding text's hand-overs and agenda (首先，请… 第一项…) are not its points."""
+def _not_points(headings: list[Item], kind: str | None, wrapup: int | None) -> list[Item]:
+    """A presiding text's hand-overs and agenda (首先，请… 第一项…) are not its points: only
+    what it numbers after its wrap-up announcement (我再强调两点) is."""
     if kind != "presiding":
         return headings
-    return [h for h in headings if h.style != STYLE_SEQUENCE and not _AGENDA_ITEM.search(h.text)]
+    kept = [h for h in headings if h.style != STYLE_SEQUENCE]
+    if wrapup is not None:
+        return [h for h in kept if h.line > wrapup]
+    return [h for h in kept if not _AGENDA_ITEM.search(h.text)]
+
+
+def _wrapup_line(lines: list[str], start: int) -> int | None:
+    """The line where a presider announces what they add (我再强调两点), the last one."""
+    for index in range(len(lines) - 1, start - 1, -1):
+        found = find_announcements(lines[index], index)
+        if any(a.count and _ANNOUNCE.search(a.text) for _, a in found):
+            return index
+    return None
+
+
+def _run_points(runs: list[Enumeration], after: int) -> list[Point]:
+    """The items of the counted run a presider announces (…两点：一是…二是…) as points."""
+    for run in runs:
+        if run.announcement is not None and run.items[0].line >= after:
+            return [
+                Point(item.number, item.style, item.marker, item.text, "", item.line)
+                for item in run.items
+            ]
+    return []
 
 
 def _collect_enumerations(lines: list[str], start: int, breaks: set[int]) -> list[Enumeration]:
@@ -539,7 +571,8 @@ def parse_speech(text: str, kind: str | None = None) -> ParsedSpeech:
         if heading is not None:
             heading.line = index
             headings.append(heading)
-    candidates = _not_points(headings, kind)
+    wrapup = _wrapup_line(lines, frame.body_start) if kind == "presiding" else None
+    candidates = _not_points(headings, kind, wrapup)
     top_style = _choose_top_style(candidates)
     _number_sequences(headings)
     tops = _tops(candidates, top_style)
@@ -558,6 +591,8 @@ def parse_speech(text: str, kind: str | None = None) -> ParsedSpeech:
         lines, frame.body_start, first_point, own_runs, found_points=bool(tops)
     )
     points = _build_points(lines, tops, closing_at, runs)
+    if not points and wrapup is not None:
+        points = _run_points(runs, wrapup)
     opening_paragraphs = [(i, lines[i]) for i in range(frame.body_start, first_point)]
     opening_paragraphs, transition = _split_transition(opening_paragraphs, announcement)
     sections = _sections(frame, opening_paragraphs, transition, points, lines[closing_at:])
