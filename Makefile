@@ -53,6 +53,7 @@ eval: $(CORPUS)
 	$(BIN)/jianggao eval corpus --out evals/reports
 	$(BIN)/jianggao eval cases --drafter builtin --out evals/reports
 	$(BIN)/jianggao eval generate --drafter builtin --out evals/reports
+	$(BIN)/jianggao eval reading --out evals/reports
 
 bench: $(CORPUS)
 	for script in evals/bench/*.py; do $(BIN)/python $$script || exit 1; done

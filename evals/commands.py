@@ -47,6 +47,56 @@ def register(commands: Any) -> None:
     corpus.set_defaults(handler=run_corpus)
     _register_cases(group)
     _register_generate(group)
+    _register_reading(group)
+
+
+def _register_reading(group: Any) -> None:
+    reading = group.add_parser(
+        "reading", help="读稿评测：按 evals/reading 的读稿用例，逐项比较程序与人的读法"
+    )
+    reading.add_argument(
+        "--cases", type=Path, default=None, help="读稿用例目录（默认 evals/reading/cases）"
+    )
+    reading.add_argument(
+        "--out", type=Path, default=None, help="报告目录（默认 evals/reports），写出 reading.*"
+    )
+    reading.add_argument(
+        "--fail-under-targets",
+        action="store_true",
+        help="有字段未达到目标一致率时以退出码 1 结束，供 CI 把关",
+    )
+    reading.set_defaults(handler=run_reading_eval)
+
+
+def run_reading_eval(args: argparse.Namespace) -> int:
+    """Read every reading case, write reading.json/.md/.html, print agreement per field."""
+    from evals.reading import (
+        READING_DIR,
+        load_reading_cases,
+        render_reading_html,
+        render_reading_markdown,
+        run_reading,
+    )
+    from service.config import get_settings
+
+    try:
+        cases = load_reading_cases(args.cases or READING_DIR)
+    except (OSError, ValueError) as error:
+        return _fail("reading", error)
+    run = run_reading(cases, load_kit(get_settings().prompts_dir))
+    data = run.model_dump(mode="json", by_alias=True)
+    written = _write(
+        "reading", args, (data, render_reading_markdown(run), render_reading_html(run))
+    )
+    if written is None:
+        return 2
+    for item in [*run.fields, run.flattened_points]:
+        mark = "" if item.met is None else ("  达标" if item.met else "  未达标")
+        name = "points（压平）" if item is run.flattened_points else item.field
+        print(f"{name:<12} {item.agree:>3}/{item.cases}  {item.share:6.1%}{mark}")
+    print("报告：" + "、".join(str(p) for p in written))
+    missed = [i for i in [*run.fields, run.flattened_points] if i.met is False]
+    return 1 if args.fail_under_targets and (missed or run.cut_short_wrongly) else 0
 
 
 def _register_cases(group: Any) -> None:

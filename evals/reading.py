@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from evals.report_html import STYLE
 from service.config import PROJECT_ROOT
 from service.corpus.reader import Reading, read_document
 from service.corpus.reading import decode_text
@@ -300,3 +302,33 @@ def _shown(value: Any) -> str:
     if value is None:
         return "（无）"
     return str(value)[:30]
+
+
+def render_reading_html(run: ReadingRun) -> str:
+    """The report as a self-contained HTML page."""
+    rows = "".join(
+        f"<tr><td>{escape(item.field)}</td><td>{item.agree}/{item.cases}</td>"
+        f"<td>{item.share:.1%}</td>"
+        f"<td>{'' if item.target is None else f'{item.target:.0%}'}</td>"
+        f"<td>{'' if item.met is None else ('是' if item.met else '否')}</td></tr>"
+        for item in [*run.fields, run.flattened_points]
+    )
+    wrong = "".join(
+        f"<li><b>{escape(r.id)}</b>（{escape(r.about)}）："
+        + "；".join(
+            f"{escape(f)} 应为 {escape(_shown(getattr(r.expected, f)))}，"
+            f"读成 {escape(_shown(getattr(r.found, f)))}"
+            for f in FIELDS
+            if not r.agree[f]
+        )
+        + "</li>"
+        for r in run.results
+        if not all(r.agree.values())
+    )
+    return (
+        '<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>读稿评测</title><style>{STYLE}</style></head><body>"
+        f"<h1>读稿评测（reading）</h1><p>共 {run.cases} 篇。</p>"
+        "<table><tr><th>字段</th><th>一致</th><th>比例</th><th>目标</th><th>达标</th></tr>"
+        f"{rows}</table><h2>不一致之处</h2><ul>{wrong or '<li>无</li>'}</ul></body></html>\n"
+    )

@@ -87,6 +87,8 @@ _TAIL = re.compile(
 _TAIL_SHARE = 0.6  # such a heading counts only in the last 40% of the lines
 _HEAD_LINES = 6  # a page header glued to the title is looked for in the first lines only
 _FURNITURE_CHARS = 160
+# "一 统一思想，……": a heading numbered with a space, which squeezing spaces would lose.
+_SPACED_NUMERAL = re.compile(r"^([一二三四五六七八九十]{1,3})[ \t　]+(?=[^\s，。、：；！？\d]{2})")
 _GLUED_TAIL_CHARS = 100
 # A breadcrumb leading a long line: 当前位置：首页 > 校领导讲话 > 正文
 _BREADCRUMB = re.compile(
@@ -153,7 +155,7 @@ def drop_noise_lines(lines: list[str]) -> tuple[list[str], list[Piece]]:
             pieces.append(Piece("toolbar", glued[1]))
         line, cut = _cut_prefix_and_marks(line)
         pieces += cut
-        kept.append(line)
+        kept.append(_SPACED_NUMERAL.sub(r"\1、", line))
     return kept, pieces
 
 

@@ -111,8 +111,9 @@ def prepare(raw_lines: Sequence[str]) -> Prepared:
     """Clean the lines, rebuild paragraphs a flattened copy lost, read the head, join lines
     broken inside a paragraph; notes say what was done."""
     cleaned = clean_lines(list(raw_lines))
-    texts, cut = resegment([line.text for line in cleaned.lines])
-    if cut:
+    before = [line.text for line in cleaned.lines]
+    texts, cut = resegment(before)
+    if texts != before:
         cleaned.lines = [Line(raw=text, text=text) for text in texts]
     header = read_header(cleaned.lines)
     body, joined = join_broken_lines(

@@ -11,6 +11,7 @@ import re
 FLATTENED_MIN_CHARS = 300  # a text this long in at most FLATTENED_MAX_LINES lines lost its breaks
 FLATTENED_MAX_LINES = 3
 LONG_LINE = 800  # a single line this long that holds headings is cut too
+_HEAD_LINES = 3
 
 _NUM = "[一二三四五六七八九十]{1,3}"
 _TITLE = re.compile(
@@ -36,6 +37,23 @@ _PARAGRAPH_START = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])(?=[^。！？!?”’」』）)])|(?<=[。！？!?][”’」』）)])")
 
 
+def split_glued_head(lines: list[str]) -> list[str]:
+    """A title and the salutation glued on one line (……上的讲话同志们：今天…) as lines of
+    their own; only the first lines are looked at."""
+    result: list[str] = []
+    for index, line in enumerate(lines):
+        title = _TITLE.match(line) if index < _HEAD_LINES else None
+        rest = line[title.end() :].lstrip() if title else ""
+        salutation = _SALUTATION.match(rest) if rest else None
+        if title is None or salutation is None:
+            result.append(line)
+            continue
+        result += [title.group("title"), salutation.group(0)]
+        if rest[salutation.end() :].strip():
+            result.append(rest[salutation.end() :].strip())
+    return result
+
+
 def is_flattened(lines: list[str]) -> bool:
     """A copy that lost its line breaks: long, in very few lines."""
     text = [line for line in lines if line.strip()]
@@ -46,6 +64,8 @@ def is_flattened(lines: list[str]) -> bool:
 def resegment(lines: list[str]) -> tuple[list[str], int]:
     """The lines with every flattened one cut back into paragraphs; how many were cut."""
     flattened = is_flattened(lines)
+    if not flattened:
+        lines = split_glued_head(lines)
     result: list[str] = []
     count = 0
     for line in lines:

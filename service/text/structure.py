@@ -120,8 +120,7 @@ _AGENDA_CUE = re.compile(r"议程|首先请|下面请|出席今天会议|现在�
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 # "要做到三点：" just before the first point: a count announced by a colon, no verb needed.
 _COLON_COUNT = re.compile(
-    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|句话|条)(?:意见|要求|希望|建议)?[：:]$"
-    rf"|(?:以下|如下)(?P<num2>{_COUNT}|几|\d{{1,2}})(?P<unit2>点|个方面|句话|条)[。：:]$"
+    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|句话|条)(?:意见|要求|希望|建议|看法)?[：:。]$"
 )
 
 
@@ -531,8 +530,7 @@ def _top_announcement(
         before = lines[end - 1] if end - 1 >= start else ""
         colon = _COLON_COUNT.search(before)
         if colon and not candidates:
-            num = colon.group("num") or colon.group("num2")
-            unit = colon.group("unit") or colon.group("unit2")
+            num, unit = colon.group("num"), colon.group("unit")
             count = None if num == "几" else chinese_ordinal(num)
             candidates.append(Announcement(count, unit, colon.group(0), end - 1))
     unclaimed = [a for a in candidates if not any(_same(a, run) for run in runs)]
