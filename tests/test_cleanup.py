@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from service.pipeline.cleanup import CHATTER, CHATTER_NOTE, clean_body
+from service.pipeline.cleanup import clean_body
+from service.text.chatter import CHATTER, CHATTER_NOTE
 
 
 def test_every_chatter_the_scorer_flags_is_removed() -> None:
