@@ -82,6 +82,9 @@ _MEETING_IN_OPENING = re.compile(
 )
 
 
+# How sure a type is by where its cue was found: the document itself, the meeting's name,
+# the opening's words.
+_CUE_SURE = {0: 0.9, 1: 0.8, 2: 0.65}
 # The speech type of a speech that is none of the prompts folder's types.
 OTHER_TYPE = "other"
 
@@ -93,6 +96,7 @@ class Verdict:
     kind: Kind
     speech_type: str | None
     reasons: list[str] = field(default_factory=list)
+    confidence: float = 0.5  # how sure: a title or a speaker says more than an opening word
 
 
 def news_markers(lines: list[str]) -> list[str]:
@@ -182,21 +186,27 @@ def classify(
     first_person = sum(len(_FIRST_PERSON.findall(x)) for x in lines)
     if len(news) >= _NEWS_MIN_MARKERS and not has_salutation and first_person < _FIRST_PERSON_MIN:
         reason = f"news: 新闻报道特征（{'、'.join(news)}），无称呼，无第一人称讲话"
-        return Verdict("news", None, [reason])
+        return Verdict("news", None, [reason], _sure(len(news), _NEWS_MIN_MARKERS))
     presiding = presiding_markers(lines)
     if len(presiding) >= _PRESIDING_MIN_MARKERS or (title and "主持词" in title):
         reason = f"presiding: 主持词特征（{'、'.join(presiding) or '标题含主持词'}）"
         found = types.of_kind("presiding")
-        return Verdict("presiding", found.type if found else None, [reason])
+        sure = _sure(len(presiding), _PRESIDING_MIN_MARKERS)
+        return Verdict("presiding", found.type if found else None, [reason], sure)
     other = _not_a_speech([title, *lines] if title else lines, has_salutation)
     if other:
-        return Verdict("other", None, [other])
+        return Verdict("other", None, [other], 0.8)
     other = _other_speech(title, lines)
     if other is not None:
-        return Verdict("speech", OTHER_TYPE, [other])
-    found, reason = speech_type_of(types, title, speaker, lines, meeting)
+        return Verdict("speech", OTHER_TYPE, [other], 0.8)
+    found, reason, sure = speech_type_of(types, title, speaker, lines, meeting)
     kind: Kind = found.kind if found else "speech"
-    return Verdict(kind, found.type if found else None, [reason])
+    return Verdict(kind, found.type if found else None, [reason], sure)
+
+
+def _sure(markers: int, least: int) -> float:
+    """More markers than the least that decides, more sure."""
+    return min(0.95, 0.7 + 0.1 * (markers - least))
 
 
 def _other_speech(title: str | None, lines: list[str]) -> str | None:
@@ -235,7 +245,7 @@ def speech_type_of(
     speaker: str | None,
     lines: list[str],
     meeting: str | None = None,
-) -> tuple[Skeleton | None, str]:
+) -> tuple[Skeleton | None, str, float]:
     """The speech type with its reason, by the skeletons' cues: on the document (title,
     speaker, first and last paragraphs), then on the meeting's name, then on the opening."""
     places = {
@@ -248,11 +258,12 @@ def speech_type_of(
     }
     for skeleton, cue in types.cues():
         if _matches(cue, places):
-            return skeleton, f"{skeleton.type}: {_because(cue, places)}"
+            return skeleton, f"{skeleton.type}: {_because(cue, places)}", _CUE_SURE[cue.stage]
     fallback = types.get(types.fallback) if types.fallback else None
     if fallback is None:
-        return None, "没有可判断类型的线索"
-    return fallback, f"{fallback.type}: 没有更具体的线索，按{fallback.name}处理"
+        return None, "没有可判断类型的线索", 0.3
+    reason = f"{fallback.type}: 没有更具体的线索，按{fallback.name}处理"
+    return fallback, reason, 0.4
 
 
 def _matches(cue: Cue, places: dict[str, str]) -> bool:

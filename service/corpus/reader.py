@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel, Field
+
 from service.corpus.classify import Verdict, classify, meeting_name
 from service.corpus.cleaning import Line, Removal, clean_lines, join_broken_lines
 from service.corpus.header import Header, read_header
@@ -23,6 +25,23 @@ from service.text.structure import ParsedSpeech, has_salutation, match_heading, 
 
 MID_SENTENCE = "mid_sentence"
 MISSING_POINTS = "missing_points"
+_CUT_REASONS = {
+    None: "末句完整，宣布的要点都在",
+    MID_SENTENCE: "最后一段在句中中断",
+    MISSING_POINTS: "宣布的要点没有讲完，也没有结尾",
+}
+# How the points are numbered, in the words of the report.
+STYLE_NAMES = {
+    "cn_dun": "一、二、三、",
+    "di": "第一，第二，",
+    "paren_cn": "（一）（二）",
+    "arabic": "1. 2.",
+    "paren_arabic": "（1）（2）",
+    "sequence": "首先…其次…最后",
+    "enum_shi": "一是…二是…",
+    "enum_yao": "一要…二要…",
+    "qi": "其一…其二…",
+}
 _SALUTATION_START = re.compile(r"^(尊敬的|各位|同志们|亲爱的)")
 _SENTENCE_END = re.compile(r"[。！？!?…”’」』）)》]$")
 _SHORT_LINE = 16  # a last line this short may be a signature, a date or 谢谢
@@ -33,6 +52,16 @@ _ITEM_STYLES = frozenset(("enum_shi", "enum_yao"))
 # "同志们，刚才…": a salutation written inline with a comma, common after a presiding text.
 _ADDRESSEE = r"(?:尊敬的[^，。！？：]{1,60}?|各位[^，。！？：、]{1,20}|同志们|女士们|先生们|朋友们)"
 INLINE_SALUTATION = re.compile(rf"^(?P<sal>{_ADDRESSEE}(?:[、，,]{_ADDRESSEE})*[，,！!])")
+
+
+class Finding(BaseModel):
+    """One thing the reader found, where, why, and how sure it is."""
+
+    field: str
+    value: str | int | bool | None
+    line: int | None = Field(None, description="第几行（按原文计），找不到时为空")
+    reason: str
+    confidence: float = Field(ge=0, le=1)
 
 
 @dataclass
@@ -105,6 +134,108 @@ class Reading:
     @property
     def salutation(self) -> str | None:
         return self.parsed.salutation or self.inline_salutation
+
+    def findings(self) -> list[Finding]:
+        """What the reader found, field by field, with the line, the reason and how sure."""
+        parsed = self.parsed
+        verdict = self.verdict
+        found = [
+            Finding(
+                field="kind",
+                value=verdict.kind,
+                reason="；".join(verdict.reasons),
+                confidence=verdict.confidence,
+            ),
+            Finding(
+                field="speech_type",
+                value=verdict.speech_type,
+                reason="；".join(verdict.reasons),
+                confidence=verdict.confidence,
+            ),
+            self._salutation_finding(),
+            self._announced_finding(),
+            self._points_finding(),
+            self._closing_finding(),
+            Finding(
+                field="cut_short",
+                value=self.cut_short,
+                reason=_CUT_REASONS[self.cut_reason],
+                line=self.source_line(len(parsed.lines) - 1) if self.cut_short else None,
+                confidence=0.85 if self.cut_short else 0.7,
+            ),
+        ]
+        return found
+
+    def _salutation_finding(self) -> Finding:
+        parsed = self.parsed
+        if parsed.salutation is not None:
+            line = self.source_line(self.body_start - 1)
+            return Finding(
+                field="salutation",
+                value=parsed.salutation,
+                line=line,
+                reason="称呼单独成行",
+                confidence=0.95,
+            )
+        if self.inline_salutation is not None:
+            return Finding(
+                field="salutation",
+                value=self.inline_salutation,
+                line=self.source_line(self.body_start),
+                reason="称呼与正文第一段同行",
+                confidence=0.8,
+            )
+        return Finding(field="salutation", value=None, reason="正文前没有称呼", confidence=0.7)
+
+    def _announced_finding(self) -> Finding:
+        announcement = self.parsed.announcement
+        if announcement is None:
+            return Finding(field="announced", value=None, reason="没有宣布要讲几点", confidence=0.7)
+        sure = 0.9 if announcement.count is not None else 0.7
+        return Finding(
+            field="announced",
+            value=announcement.count,
+            line=self.source_line(announcement.line),
+            reason=f"“{announcement.text}”",
+            confidence=sure,
+        )
+
+    def _points_finding(self) -> Finding:
+        parsed = self.parsed
+        points = parsed.points
+        if not points:
+            return Finding(
+                field="points", value=0, reason="没有找到一级标题或顶层列举", confidence=0.6
+            )
+        styles = {p.style for p in points}
+        numbers = [p.number for p in points]
+        orderly = numbers == list(range(1, len(points) + 1)) and len(styles) == 1
+        style = STYLE_NAMES.get(parsed.top_style or "", parsed.top_style or "")
+        reason = f"{len(points)}个一级标题（{style}）" + (
+            "" if len(styles) == 1 else "，中途换了编号样式"
+        )
+        return Finding(
+            field="points",
+            value=len(points),
+            line=self.source_line(points[0].line),
+            reason=reason,
+            confidence=0.9 if orderly else 0.7,
+        )
+
+    def _closing_finding(self) -> Finding:
+        parsed = self.parsed
+        if parsed.closing is None:
+            return Finding(
+                field="closing", value=None, reason="末段不是号召、致谢、祝愿或散会", confidence=0.6
+            )
+        start = len(parsed.lines) - len(parsed.closing.split("\n"))
+        return Finding(
+            field="closing",
+            value=parsed.closing.split("\n", 1)[0][:30],
+            line=self.source_line(start),
+            reason="最后几段是号召、致谢、祝愿或散会",
+            confidence=0.85,
+        )
 
 
 def prepare(raw_lines: Sequence[str]) -> Prepared:

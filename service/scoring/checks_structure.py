@@ -20,6 +20,8 @@ from service.text.structure import (
 )
 
 MIN_BODY_CHARS = 300  # the shortest real texts (news items, presiding texts) run 700+ 字
+PARAGRAPH_CHARS = 800  # a speech breaks a paragraph at least this often, on average
+MIN_PARAGRAPHS = 3
 _LEVEL_NAMES = ("一、", "（一）", "1.", "（1）")
 _PRESIDING_CLOSING = re.compile(r"散会|会议到此结束|会议就开到这里|今天的会议就到这里|会议结束")
 _AGENDA_COUNT = re.compile(r"议程(?:共)?有?([0-9一二两三四五六七八九十]{1,3})项")
@@ -56,6 +58,32 @@ def check_body(ctx: Context) -> Outcome:
     if body >= MIN_BODY_CHARS:
         return Outcome(True, f"正文{body}字")
     return Outcome(False, f"正文仅{body}字，不成篇（至少{MIN_BODY_CHARS}字）")
+
+
+def check_paragraphs(ctx: Context) -> Outcome:
+    """Paragraphs a reader can follow: a long text in one or two lines lost its breaks."""
+    paragraphs = sum(1 for line in ctx.text.split("\n") if line.strip())
+    chars = ctx.parsed.chars
+    wanted = max(MIN_PARAGRAPHS, chars // PARAGRAPH_CHARS)
+    if chars < PARAGRAPH_CHARS or paragraphs >= wanted:
+        return Outcome(True, f"{paragraphs}段")
+    return Outcome(
+        False,
+        f"全文{chars}字只有{paragraphs}段，看不出段落和层次（可能复制时丢了换行）；"
+        f"至少应分{wanted}段",
+    )
+
+
+def check_headings(ctx: Context) -> Outcome | Skip:
+    """A draft of a type whose form numbers its points (一、二、三、) has them."""
+    skeleton = ctx.skeleton
+    if not ctx.draft:
+        return Skip("只检查草稿（真实讲话不一定分点）")
+    if skeleton is None or skeleton.heading_style == "none":
+        return Skip("这类讲话不要求一级标题")
+    if ctx.parsed.points:
+        return Outcome(True, f"{len(ctx.parsed.points)}个一级标题")
+    return Outcome(False, f"{skeleton.name}应分点讲，有一级标题（一、二、三、），全文一个也没有")
 
 
 def check_salutation(ctx: Context) -> Outcome:

@@ -40,6 +40,8 @@ class CheckSpec:
 CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("is_speech", "是讲话稿", 5, checks_structure.check_is_speech),
     CheckSpec("body", "正文", 3, checks_structure.check_body, form=True),
+    CheckSpec("paragraphs", "分段", 3, checks_structure.check_paragraphs, form=True),
+    CheckSpec("headings", "一级标题", 2, checks_structure.check_headings, form=True),
     CheckSpec("salutation", "称呼", 2, checks_structure.check_salutation, form=True),
     CheckSpec("opening", "开头", 1, checks_structure.check_opening, form=True),
     CheckSpec("closing", "结尾", 2, checks_structure.check_closing, form=True),

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from service.corpus.reader import Finding
+
 # A draft passes when its weighted score reaches this and no check of BLOCKING weight failed.
 PASS_SCORE = 0.9
 BLOCKING = 3
@@ -58,6 +60,9 @@ class StructureSummary(BaseModel):
     headings: list[str]
     closing: str | None
     chars: int
+    findings: list[Finding] = Field(
+        default_factory=list, description="每项读法：在第几行、依据什么、有多大把握"
+    )
 
 
 class Report(BaseModel):

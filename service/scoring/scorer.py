@@ -137,4 +137,5 @@ def summarise(ctx: Context) -> StructureSummary:
         headings=[point.heading for point in parsed.points],
         closing=parsed.closing,
         chars=parsed.chars,
+        findings=ctx.reading.findings(),
     )
