@@ -55,7 +55,10 @@ def _register_reading(group: Any) -> None:
         "reading", help="读稿评测：按 evals/reading 的读稿用例，逐项比较程序与人的读法"
     )
     reading.add_argument(
-        "--cases", type=Path, default=None, help="读稿用例目录（默认 evals/reading/cases）"
+        "--cases",
+        type=Path,
+        default=None,
+        help="读稿用例目录（默认 evals/reading/cases 与 heldout）",
     )
     reading.add_argument(
         "--out", type=Path, default=None, help="报告目录（默认 evals/reports），写出 reading.*"
@@ -71,7 +74,7 @@ def _register_reading(group: Any) -> None:
 def run_reading_eval(args: argparse.Namespace) -> int:
     """Read every reading case, write reading.json/.md/.html, print agreement per field."""
     from evals.reading import (
-        READING_DIR,
+        READING_DIRS,
         load_reading_cases,
         render_reading_html,
         render_reading_markdown,
@@ -80,7 +83,7 @@ def run_reading_eval(args: argparse.Namespace) -> int:
     from service.config import get_settings
 
     try:
-        cases = load_reading_cases(args.cases or READING_DIR)
+        cases = load_reading_cases(args.cases or READING_DIRS)
     except (OSError, ValueError) as error:
         return _fail("reading", error)
     run = run_reading(cases, load_kit(get_settings().prompts_dir))

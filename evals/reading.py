@@ -27,6 +27,9 @@ from service.knowledge.kit import Kit
 from service.text.normalise import fix_punctuation
 
 READING_DIR = PROJECT_ROOT / "evals" / "reading" / "cases"
+# Written apart from the reader, and first read before any tuning to it (see the README).
+HELDOUT_DIR = PROJECT_ROOT / "evals" / "reading" / "heldout"
+READING_DIRS = (READING_DIR, HELDOUT_DIR)
 FIELDS = (
     "kind",
     "speech_type",
@@ -138,15 +141,17 @@ class ReadingRun(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
-def load_reading_cases(folder: Path = READING_DIR) -> list[ReadingCase]:
-    """Every case of the set, in name order; ValueError naming a broken file."""
+def load_reading_cases(folders: Path | Sequence[Path] = READING_DIRS) -> list[ReadingCase]:
+    """Every case of the set (of each folder given), in name order; ValueError naming a
+    broken file."""
     cases = []
-    for path in sorted(folder.glob("*.yaml")):
+    folders = [folders] if isinstance(folders, Path) else list(folders)
+    for path in sorted(p for folder in folders for p in folder.glob("*.yaml")):
         data = CaseFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
         text = decode_text((path.parent / data.source).read_bytes())
         cases.append(ReadingCase(path.stem, data.about, text, data.expect))
     if not cases:
-        raise ValueError(f"{folder} 下没有读稿用例")
+        raise ValueError(f"{'、'.join(str(f) for f in folders)} 下没有读稿用例")
     return cases
 
 

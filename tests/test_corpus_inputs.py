@@ -274,4 +274,9 @@ def test_bracket_title_with_subtitle_and_presiding_only_text(src: Path) -> None:
     assert titled.title == "凝心聚力抓落实——在全县春季农业生产动员大会上的讲话"
     assert titled.speech_type == "mobilization"
     assert titled.meta.speaker == "县长张明"
-    assert titled.text.split("\n")[:3] == [titled.title, "县长张明", "同志们："]
+    assert titled.text.split("\n")[:4] == [
+        "凝心聚力抓落实",
+        "——在全县春季农业生产动员大会上的讲话",
+        "县长张明",
+        "同志们：",
+    ]

@@ -50,11 +50,13 @@ _PRESIDING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _PRESIDING_MIN_MARKERS = 2
 _EDGE_LINES = 3  # 现在开会 opens a presiding text and 散会 ends it: within this many lines
-# Speeches of none of the types: reports to a congress or plenum, eulogies, commemorations.
+# Speeches of none of the types: reports to a congress or plenum, duty reports, Party
+# lectures, eulogies, commemorations.
 _OTHER_SPEECH_TITLE = re.compile(
-    r"工作报告|上的报告|所作的报告|报告[（(]摘要[）)]|悼词|追悼|纪念[^，。]{0,40}(?:大会|周年)"
+    r"工作报告|上的报告|所作的报告|报告[（(]摘要[）)]|述职|述责|党课|悼词|追悼"
+    r"|纪念[^，。]{0,40}(?:大会|周年)"
 )
-_OTHER_SPEECH_HEAD = re.compile(r"悼词|追悼会")
+_OTHER_SPEECH_HEAD = re.compile(r"悼词|追悼会|讲[^，。]{0,6}党课|述职如下")
 _OTHER_SPEECH_TAIL = re.compile(r"安息吧|万岁[！!]")
 # Texts that are not spoken: an appeal, an open letter.
 _LETTER = re.compile(r"倡议书|^倡议[：:]|一封信|公开信|致[^，。]{2,24}的信")

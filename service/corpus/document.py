@@ -21,7 +21,7 @@ from service.corpus.records import CorpusRecord, RecordMeta, RecordSection, Sect
 from service.errors import SkipSource
 from service.knowledge.speech_types import SpeechTypes
 from service.text.normalise import count_chars
-from service.text.structure import ParsedSpeech, match_heading
+from service.text.structure import ParsedSpeech
 
 _RECORD_ROLES: dict[str, SectionRole] = {role: role for role in get_args(SectionRole)}
 _LEVEL = re.compile(r"(省|市|县|区|乡|镇)(委|政府|人大|政协|纪委)|[全我本](省|市|县|区|乡|镇)")
@@ -59,7 +59,7 @@ def build_document(
     if not body:
         raise SkipSource(_empty_reason(prepared.removals))
     parts = _split_parts(header, body)
-    name = meeting_name(header.title, body)
+    name = meeting_name(header.full_title, body)
     records = [
         _record(
             doc_id if len(parts) == 1 else f"{doc_id}#{part.number}",
@@ -82,13 +82,9 @@ def _empty_reason(removals: list[Removal]) -> str:
     return "清洗后没有正文"
 
 
-def _starts_block(line: str) -> bool:
-    return match_heading(line) is not None or bool(_SALUTATION_START.match(line))
-
-
 def _split_parts(header: Header, body: list[str]) -> list[_Part]:
     """A presiding text followed by a speech becomes two parts; anything else one."""
-    head_lines = ([header.title] if header.title else []) + header.meta_lines
+    head_lines = header.head_lines
     at = presiding_split(body)
     if at is None:
         return [_Part(1, head_lines, body, header.speaker)]
@@ -102,9 +98,15 @@ def _record(
     record_id: str, source: str, part: _Part, header: Header, name: str | None, types: SpeechTypes
 ) -> CorpusRecord:
     text = "\n".join([*part.head_lines, *part.body])
-    title_in_text = header.title if part.number == 1 else None
+    # Filed under title and subtitle: the subtitle names the meeting (——在…上的讲话).
+    title_in_text = header.full_title if part.number == 1 else None
     reading = read_part(
-        part.head_lines, part.body, types, speaker=part.speaker, title=title_in_text, meeting=name
+        part.head_lines,
+        part.body,
+        types,
+        speaker=part.speaker,
+        title=title_in_text,
+        meeting=name,
     )
     parsed, verdict = reading.parsed, reading.verdict
     suffix = types.title_suffix(verdict.kind)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from service.corpus.classify import Verdict, classify, meeting_name
 from service.corpus.cleaning import Line, Removal, clean_lines, join_broken_lines
 from service.corpus.header import Header, read_header
+from service.corpus.noise import drop_noise_lines
 from service.corpus.resegment import resegment
 from service.knowledge.speech_types import SpeechTypes
 from service.text.structure import ParsedSpeech, has_salutation, match_heading, parse_speech
@@ -75,7 +76,7 @@ class Prepared:
 
     @property
     def head_lines(self) -> list[str]:
-        return ([self.header.title] if self.header.title else []) + self.header.meta_lines
+        return self.header.head_lines
 
 
 @dataclass
@@ -245,6 +246,8 @@ def prepare(raw_lines: Sequence[str]) -> Prepared:
     before = [line.text for line in cleaned.lines]
     texts, cut = resegment(before)
     if texts != before:
+        texts, furniture = drop_noise_lines(texts)  # glued to the text until it was cut
+        cleaned.removals += [Removal(piece.category, piece.text) for piece in furniture]
         cleaned.lines = [Line(raw=text, text=text) for text in texts]
     header = read_header(cleaned.lines)
     body, joined = join_broken_lines(
@@ -296,8 +299,8 @@ def read_document(text: str, types: SpeechTypes) -> Reading:
         prepared.body,
         types,
         speaker=header.speaker,
-        title=header.title,
-        meeting=meeting_name(header.title, prepared.body),
+        title=header.full_title,
+        meeting=meeting_name(header.full_title, prepared.body),
     )
     reading.notes = prepared.notes
     reading.removals = prepared.removals

@@ -16,8 +16,11 @@ _HEAD_LINES = 3
 _NUM = "[一二三四五六七八九十]{1,3}"
 _TITLE = re.compile(
     r"^(?P<title>[^。！？：]{2,90}?(?:讲话|致辞|发言|主持词|报告|讲稿|悼词|倡议书|一封信|贺词|欢迎辞|答谢辞)"
-    r"(?:[（(][^）)]{1,12}[）)])?)"
+    r"(?:[（(](?![^）)]*\d{4})[^）)]{1,12}[）)])?)"
 )
+_REPRINT = re.compile(r"原标题[：:]")
+_HEAD_CHARS = 240  # the salutation of a flattened copy comes within this many characters
+_META_CHARS = 100  # speaker and date between a title and the salutation fit in this many
 _SUBTITLE = re.compile(r"^——[^。！？：]{4,60}?(?:上|会议|大会)(?=\S)")
 _DATE = re.compile(r"^[（(]\s*\d{4}\s*年\s*\d{0,2}\s*月?\s*\d{0,2}\s*日?\s*[）)]")
 _SALUTATION = re.compile(
@@ -25,6 +28,10 @@ _SALUTATION = re.compile(
     r"[^。！？：；]{0,80}?[：:]"
 )
 _HELLO = re.compile(r"^(?:大家(?:上午|下午|晚上)?好[！!])")
+_HELLO_AT_END = re.compile(r"大家(?:上午|下午|晚上)?好[！!]$")
+_META_DATE = re.compile(
+    r"[（(]\s*\d{4}\s*年[^）)]{0,10}[）)]|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$"
+)
 # Where a new paragraph begins once a sentence has ended.
 _PARAGRAPH_START = re.compile(
     rf"(?:{_NUM}、|{_NUM}\s(?=[^\s，。])|第{_NUM}(?:[，、：:]|个?(?:问题|方面|点)[：:，、]|句话[：:])"
@@ -32,7 +39,13 @@ _PARAGRAPH_START = re.compile(
     rf"|{_NUM}[是要](?![否非])|同志们[，！：]|下面[，：]|今天[，：]|刚才[，：]|当前[，：]"
     r"|(?:各位|诸位|亲爱的)[^。！？，]{0,12}[，！]|[^。！？，]{1,10}朋友们[，！]|督导期间|在此[，,]"
     r"|总之[，：]|谢谢(?:大家)?[！!。]|现在开会|散会|出席今天(?:会议|大会)|会议议程|大会议程"
-    r"|现在[，：]?(?:进行|请))"
+    r"|现在[，：]?(?:进行|请)"
+    # a closing that follows the last point in the same run of text
+    r"|我们有信心|以上(?:述职|汇报|发言|意见)|我的(?:表态)?发言完毕|现在[，,]?我提议"
+    r"|[^。！？，：]{2,30}到此结束"
+    # page furniture glued after the last sentence, taken off once it is a line of its own
+    r"|(?:扫码|扫描二维码|长按识别二维码|长按二维码)关注|\[(?:打印|关闭)\]|【(?:打印|关闭)】"
+    r"|责任编辑[：:]|[（(]?(?:来源|编辑)[：:])"
 )
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])(?=[^。！？!?”’」』）)])|(?<=[。！？!?][”’」』）)])")
 
@@ -99,20 +112,26 @@ def cut_line(line: str, *, with_head: bool) -> list[str]:
 
 
 def _cut_head(text: str) -> tuple[list[str], str]:
-    """Title, subtitle, speaker and date lines and the salutation off the start of the text."""
+    """Title, subtitle, speaker and date lines and the salutation off the start of the text;
+    a reprint's own headline above "原标题：" stays a line of its own."""
     head: list[str] = []
+    reprint = _REPRINT.search(text[:_META_CHARS])
+    prefix = ""
+    if reprint and "。" not in text[: reprint.start()]:
+        head.append(text[: reprint.start()].strip())
+        prefix, text = reprint.group(0), text[reprint.end() :].lstrip()
     title = _TITLE.match(text)
     if title and not _SALUTATION.match(text):
-        head.append(title.group("title"))
+        head.append(prefix + title.group("title"))
         text = text[title.end() :].lstrip()
         subtitle = _SUBTITLE.match(text)
         if subtitle:
-            head[-1] += subtitle.group(0)
+            head.append(subtitle.group(0))
             text = text[subtitle.end() :].lstrip()
-    salutation = _SALUTATION.search(text[:240])
+    salutation = _SALUTATION.search(text[:_HEAD_CHARS])
     if salutation:
         before = text[: salutation.start()].strip()
-        if before and "。" not in before and len(before) <= 60:
+        if before and "。" not in before and len(before) <= _META_CHARS:
             head.extend(_meta_lines(before))
             text = text[salutation.start() :]
             salutation = _SALUTATION.match(text)
@@ -127,12 +146,19 @@ def _cut_head(text: str) -> tuple[list[str], str]:
 
 
 def _meta_lines(text: str) -> list[str]:
-    """Speaker and date lines between a title and the salutation."""
-    date = re.search(r"[（(]\s*\d{4}\s*年[^）)]{0,10}[）)]", text)
+    """Speaker, date and greeting (大家晚上好！) lines between a title and the salutation."""
+    lines: list[str] = []
+    hello = _HELLO_AT_END.search(text)
+    if hello:
+        text = text[: hello.start()].strip()
+    date = _META_DATE.search(text)
     if date is None:
-        return [text]
-    parts = [text[: date.start()].strip(), date.group(0), text[date.end() :].strip()]
-    return [p for p in parts if p]
+        lines.append(text)
+    else:
+        lines += [text[: date.start()].strip(), date.group(0), text[date.end() :].strip()]
+    if hello:
+        lines.append(hello.group(0))
+    return [line for line in lines if line]
 
 
 def _sentences(text: str) -> list[str]:

@@ -85,11 +85,13 @@ ADDRESSEE = (
     r"|[^\s，。：；！？、]{1,10}(?:朋友们|同志们|同胞们|同学们|代表们))"
 )
 _SALUTATION = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？]{{0,60}}?[：:])(?P<rest>.*)$")
+_GREETING = re.compile(r"^大家(?:上午|下午|晚上)?好[！!]$")
 # A salutation on a line of its own that ends in ！ or ，: 同志们！
 _SALUTATION_ALONE = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？：:]{{0,40}}?[！!，,])$")
 _ANNOUNCE = re.compile(
-    r"(?:讲|谈|强调|提|说|提出|交流|明确|部署)[了一下以下这么些]{0,3}"
-    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|方面|个问题|句话|条|项)"
+    r"(?:(?:讲|谈|强调|提|说|提出|交流|明确|部署|反馈|抓好|做好|汇报|围绕)[了一下以下这么些]{0,3}"
+    r"|从[以下这]{0,2})"
+    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|方面|个问题|句话|条|项|件事)"
     r"(?:的)?(?P<tail>意见|建议|看法|要求|想法|体会|认识|工作|问题)?"
 )
 _FEATURE = re.compile(
@@ -101,13 +103,16 @@ _CLOSING_CUE = re.compile(
     r"作出.{0,16}贡献|再立新功|圆满成功|^最后[，,](?:祝|预祝|再次|衷心|让我们)|"
     r"(?:表示|致以)(?:衷心|诚挚|真诚|崇高)?的?(?:感谢|谢意|敬意)|请.{0,12}放心|交上一份|"
     r"万岁|祝贺|庆贺|预祝|祝愿|^祝|我们坚决相信|^相信.{0,60}(?:一定|必将|必定)|以上意见|不妥之处|"
-    r"安息|新的?篇章|新的?步伐|新的?台阶|新的?胜利"
+    r"安息|新的?篇章|新的?步伐|新的?台阶|新的?胜利|以上(?:述职|汇报|发言|报告)|发言完毕"
+    r"|有信心[、，]?有决心|我提议|干杯"
 )
+# A last paragraph of slogans alone closes a speech: 百日攻坚，决战决胜！守牢底线，确保平安！
+_SLOGANS = re.compile(r"^(?:[^。！？；]{2,24}[！!])+$")
 # What only a last paragraph needs to be read as the closing: a call on everyone to act.
 _CLOSING_CALL = re.compile(
     r"希望|确保|务必|奋力|凝心聚力|乘势而上|为.{2,30}(?:作出|提供|贡献)|[！!]$"
 )
-_ADJOURN = re.compile(r"散会|(?:会议|大会)(?:到此结束|就开到这里|圆满结束)")
+_ADJOURN = re.compile(r"散会|到此结束|就开到这里|(?:会议|大会|典礼|仪式)圆满结束")
 _WISHES = re.compile(r"^(?:最后，)?(?:祝|预祝|衷心祝愿|祝愿)")
 # A signature under an appeal or a letter: a short line naming a body, or a date.
 _SIGNATURE = re.compile(
@@ -303,6 +308,8 @@ def _read_head(lines: list[str]) -> _Frame:
                 break
             meta.append(lines[index])
             index += 1
+    if index + 1 < len(lines) and _GREETING.match(lines[index]):
+        index += 1  # 大家晚上好！ said before the salutation
     if index < len(lines):
         sal = _SALUTATION.match(lines[index]) or _SALUTATION_ALONE.match(lines[index])
         if sal:
@@ -380,8 +387,10 @@ def _not_points(headings: list[Item], kind: str | None, wrapup: int | None) -> l
 def _wrapup_line(lines: list[str], start: int) -> int | None:
     """The line where a presider announces what they add (我再强调两点), the last one."""
     for index in range(len(lines) - 1, start - 1, -1):
+        if match_heading(lines[index]) is not None:
+            continue  # 提出一条建议 inside a point announces nothing
         found = find_announcements(lines[index], index)
-        if any(a.count and _ANNOUNCE.search(a.text) for _, a in found):
+        if any(a.count and _ANNOUNCE.search(a.text) and _counts(a, lines[index]) for _, a in found):
             return index
     return None
 
@@ -458,8 +467,10 @@ def _closing_start(lines: list[str], after: int, top_style: str | None, kind: st
         if not is_cue:
             break
         start = index
-    if start == len(lines) and last - 1 > after and _is_soft_closing(lines[last]):
-        start = last
+    if start == len(lines) and last > after:
+        slogans = len(lines[last]) <= 80 and _SLOGANS.match(lines[last]) is not None
+        if slogans or (last - 1 > after and _is_soft_closing(lines[last])):
+            start = last
     if kind == "presiding":
         adjourn = [i for i in range(after + 1, len(lines)) if _ADJOURN.search(lines[i])]
         return adjourn[-1] if adjourn else start
