@@ -48,6 +48,52 @@ def register(commands: Any) -> None:
     _register_cases(group)
     _register_generate(group)
     _register_reading(group)
+    _register_calibration(group)
+
+
+def _register_calibration(group: Any) -> None:
+    calibration = group.add_parser(
+        "calibration", help="评分校准：好稿与空稿（空话、跑题、挪错、凑字数）能否被评分分开"
+    )
+    calibration.add_argument(
+        "--out", type=Path, default=None, help="报告目录（默认 evals/reports），写出 calibration.*"
+    )
+    calibration.add_argument(
+        "--fail-under-targets",
+        action="store_true",
+        help="AUC、空稿合格率或好稿合格率未达目标时以退出码 1 结束，供 CI 把关",
+    )
+    calibration.set_defaults(handler=run_calibration_eval)
+
+
+def run_calibration_eval(args: argparse.Namespace) -> int:
+    """Score every calibration text, write calibration.json/.md/.html, print the figures."""
+    from evals.calibration import (
+        load_samples,
+        render_calibration_html,
+        render_calibration_markdown,
+        run_calibration,
+    )
+    from service.config import get_settings
+
+    kit = load_kit(get_settings().prompts_dir)
+    try:
+        samples = load_samples(kit)
+    except (OSError, ValueError) as error:
+        return _fail("calibration", error)
+    run = run_calibration(samples, kit)
+    data = run.model_dump(mode="json", by_alias=True)
+    rendered = (data, render_calibration_markdown(run), render_calibration_html(run))
+    written = _write("calibration", args, rendered)
+    if written is None:
+        return 2
+    print(f"ROC AUC      {run.auc:.3f}")
+    print(f"空稿合格率   {run.hollow_pass:.1%}")
+    print(f"好稿合格率   {run.strong_pass:.1%}")
+    for item in run.groups:
+        print(f"  {item.name:<18} {item.passed:>3}/{item.samples}")
+    print("报告：" + "、".join(str(p) for p in written))
+    return 1 if args.fail_under_targets and not run.met else 0
 
 
 def _register_reading(group: Any) -> None:

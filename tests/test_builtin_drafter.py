@@ -160,15 +160,26 @@ def short_brief() -> Brief:
         (short_brief(), 800),
         (example_brief("presiding"), 800),
         (example_brief("work_meeting"), 8000),
-        (example_brief("progress"), 8000),
+        (example_brief("progress"), 5000),
     ],
-    ids=["work_meeting-800", "presiding-800", "work_meeting-8000", "progress-8000"],
+    ids=["work_meeting-800", "presiding-800", "work_meeting-8000", "progress-5000"],
 )
 def test_length_lands_in_the_band(brief: Brief, target: int) -> None:
     brief = brief.model_copy(update={"target_chars": target})
     report = score_text(draft(brief).text, brief=brief)
     assert 0.9 * target <= report.structure.chars <= 1.2 * target, verdict(report)
     assert report.passed, verdict(report)
+
+
+def test_a_target_beyond_what_the_brief_gives_is_not_padded() -> None:
+    """8,000 字 on a short brief: the draft stays substance, ends shorter and says why."""
+    brief = example_brief("progress").model_copy(update={"target_chars": 12000})
+    drafted = asyncio.run(builtin_pipeline().draft(brief))
+    report = drafted.report
+    stock = next(c for c in report.checks if c.name == "stock_text")
+    assert stock.passed, stock.detail
+    assert report.structure.chars < 0.9 * 12000
+    assert any("不用套话凑字数" in note for note in drafted.notes)
 
 
 @pytest.mark.parametrize("kind", ["work_meeting", "mobilization"])

@@ -53,7 +53,7 @@ def test_prints_the_text_and_a_summary_naming_the_builtin_drafter(
 ) -> None:
     assert main(["draft", str(BRIEF)]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("县委书记在全县安全生产工作会议上的讲话\n同志们：\n")
+    assert out.startswith("县委书记在全县安全生产工作会议上的讲话\n（2024年2月26日）\n同志们：\n")
     assert "检查：评分 1.00，通过" in out
     assert "起草器：内置起草器（未配置模型）" in out
     assert "未通过的检查" not in out
@@ -84,7 +84,7 @@ def test_out_writes_the_format_its_extension_names(
         assert written == lines
     elif suffix == ".md":
         markdown = out.read_text(encoding="utf-8")
-        assert markdown.startswith(f"# {draft['title']}\n\n同志们：\n\n")
+        assert markdown.startswith(f"# {draft['title']}\n\n（2024年2月26日）\n\n同志们：\n\n")
         assert "\n## 一、压紧压实安全生产责任\n" in markdown
     else:
         assert out.read_text(encoding="utf-8") == draft["text"] + "\n"

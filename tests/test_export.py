@@ -108,7 +108,19 @@ def test_title_is_centred_xiaobiaosong_size_2(word: DocxDocument, draft: Draft) 
     assert _style_value(title, lambda s: s.paragraph_format.alignment) == WD_ALIGN_PARAGRAPH.CENTER
     assert _size(title) == Pt(22)
     assert _east_asian_font(title) == "方正小标宋简体"
-    assert title.paragraph_format.space_after == Pt(28.95)  # a blank line under the head
+
+
+def test_the_date_line_sits_under_the_title_then_a_blank_line(
+    word: DocxDocument, draft: Draft
+) -> None:
+    dateline = word.paragraphs[1]
+    assert dateline.text == draft.outline.dateline and dateline.text.startswith("（")
+    assert _style(dateline).name == "讲稿署名"
+    assert (
+        _style_value(dateline, lambda s: s.paragraph_format.alignment) == WD_ALIGN_PARAGRAPH.CENTER
+    )
+    assert word.paragraphs[0].paragraph_format.space_after is None  # the head goes on
+    assert dateline.paragraph_format.space_after == Pt(28.95)  # a blank line under the head
 
 
 def test_level_one_headings_are_heiti_and_in_the_outline(word: DocxDocument, draft: Draft) -> None:
@@ -138,7 +150,7 @@ def test_body_paragraphs_are_fangsong_indented_with_fixed_spacing(
 
 
 def test_salutation_is_flush_left(word: DocxDocument) -> None:
-    salutation = word.paragraphs[1]
+    salutation = word.paragraphs[2]
     assert salutation.text == "同志们："
     assert _style_value(salutation, lambda s: s.paragraph_format.first_line_indent) == 0
     assert _style(salutation).element.pPr.ind.get(qn("w:firstLineChars")) == "0"
@@ -156,7 +168,7 @@ def test_east_asian_font_names_are_in_the_xml(word: DocxDocument, draft: Draft) 
     # theme fonts in the defaults or in a used style would override the names we set
     (defaults,) = word.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts")
     used = {_style(p).name for p in word.paragraphs}
-    assert used == {"讲稿标题", "讲稿称谓", "一级标题", "Normal"}
+    assert used == {"讲稿标题", "讲稿署名", "讲稿称谓", "一级标题", "Normal"}
     for r_fonts in [defaults, *(word.styles[name].element.rPr.rFonts for name in used)]:
         assert r_fonts.get(qn("w:eastAsia")) and not any("Theme" in k for k in r_fonts.attrib)
     assert re.search(r'w:name="仿宋_GB2312">\s*<w:altName w:val="仿宋,FangSong"/>', fonts)

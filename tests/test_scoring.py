@@ -147,7 +147,7 @@ def test_each_fault_fails_only_its_check(base_004: str, brief_004: Brief, fault:
     [
         ("point_count", {"point_count": 3}),
         ("length", {"target_chars": 8000}),
-        ("meeting_named", {"meeting": "全市安全生产工作会议"}),
+        ("meeting_named", {"meeting": "市直机关教育实践活动推进会"}),
         ("speaker_named", {"speaker": "市长"}),
         ("invented_figures", {"achievements": ["1月份以来组织20余场专题座谈会"]}),
     ],

@@ -37,6 +37,7 @@ class PartJob:
     instruction: str = ""  # the user's wish for a regenerated part: 更精炼、增加安全生产内容
     used: set[str] = field(default_factory=set)  # sentences already used elsewhere in the draft
     notes: list[str] = field(default_factory=list)  # what the drafter wants the user to know
+    size: int | None = None  # characters asked for this body, when the caller fixes it
 
     @property
     def part(self) -> OutlinePart:

@@ -38,6 +38,7 @@ from service.drafters.compose import (
     slot_values,
 )
 from service.drafters.exemplars import Borrowing, borrowable, stable_hash
+from service.drafters.fields import FILLER_SHARE, field_lines, rebalanced
 from service.drafters.revise import feedback_wish, revise, shorten
 from service.knowledge.kit import Kit
 from service.knowledge.phrasebank import Phrasebank, Rules, render
@@ -81,7 +82,7 @@ class BuiltinDrafter:
         on_text: Callable[[str], None] | None = None,
     ) -> Outline:
         """The outline derived from the brief and the skeleton (examples are not needed)."""
-        outline = derive_outline(brief, skeleton)
+        outline = rebalanced(derive_outline(brief, skeleton), brief, skeleton, self.kit)
         if on_text is not None:
             on_text(outline_text(outline))
         return outline
@@ -161,7 +162,9 @@ class Composer:
         self.opens = kit.roles.with_flag("opens")
         self.closes = kit.roles.with_flag("closes")
         self.picker = Picker(job, self.bank, slot_values(job))
-        self.budget = budget(job)
+        self.fields = field_lines(job, kit)
+        self.budget = job.size or budget(job)
+        self.filler = 0  # characters of the phrasebank's general lines taken so far
         self.body = Body()
         lead = job.section.lead or ""
         # After a lead ending in “：” (主要有以下四个特点：) the items must follow at once.
@@ -189,6 +192,38 @@ class Composer:
             pools.append(self.picker.pool("common"))
         return pools
 
+    def field_pools(self, group: str) -> list[list[str]]:
+        """The brief's field's sentences this part may say, for a phrasebank group: they go
+        before the phrasebank's, which say nothing of the field."""
+        fields = self.fields
+        if group == "item":
+            return [fields.items]
+        if group == "support":
+            return [fields.directive()]
+        if group == "body":
+            return [fields.directive(), fields.opening, fields.closing]
+        return []
+
+    def take(self, group: str, room: int, about: str = "", **extra: str) -> str | None:
+        """A sentence of the field if one fits, else of the phrasebank: its general lines
+        (body, support) only while this part's small filler allowance lasts."""
+        found = self.picker.take(self.field_pools(group), room, about, **extra)
+        if found is not None:
+            return found
+        filler = group in ("body", "support")
+        found = self.picker.take(
+            self.pools(group), min(room, self._filler_room()) if filler else room, about, **extra
+        )
+        if found is not None and filler:
+            self.filler += len(found)
+        return found
+
+    def _filler_room(self) -> int:
+        """General lines may make up FILLER_SHARE of the part, never more: they follow what
+        the part has to say, they do not replace it."""
+        content = self.body.chars() - self.filler
+        return max(0, int(content * FILLER_SHARE / (1 - FILLER_SHARE)) - self.filler)
+
     def extra(self) -> list[str]:
         """Where sentences beyond the frame go: the intro, or after the items."""
         return self.body.outro if self.closed_intro else self.body.intro
@@ -206,8 +241,25 @@ class Composer:
             self._add(self.body.intro, "open", n=chinese_n(len(self.body.items)))
         elif self.role in self.opens:
             self._add(self.body.intro, "open")
+            self._name_the_organization()
         if self.role in self.closes:
             self._add(self.body.close, "close")
+
+    def _name_the_organization(self) -> None:
+        """The opening part says who holds the meeting (or for whom the speaker speaks)."""
+        org = self.job.brief.organization
+        if not org or self.job.index != self._first_opener() or org in self.body.render():
+            return
+        for group, target in (("open", self.body.intro), ("close", self.body.close)):
+            pools = [[t for t in pool if "{org}" in t] for pool in self.pools(group)]
+            found = self.picker.take(pools, 10_000)
+            if found is not None:
+                target.append(found)
+                return
+
+    def _first_opener(self) -> int:
+        parts = self.job.outline.parts
+        return next((i for i, p in enumerate(parts) if p.role in self.opens), 0)
 
     def _opener_and_closer(self) -> None:
         """A part's own opener and closer, when the part has room for them."""
@@ -239,7 +291,7 @@ class Composer:
             joined = "；".join(sentence(text).rstrip("。") for text in facts)
             pools = [list(self.bank.group(brief.speech_type, self.role, group))]
             pools.append(list(self.bank.group(brief.speech_type, "opening", group)))
-            found = self.picker.take(pools, 10_000, item=joined)
+            found = self.picker.take_fact(pools, joined)
             self.body.facts.append(found or sentence(joined))
 
     def _attendees(self) -> str:
@@ -305,11 +357,16 @@ class Composer:
         return [([sentence(f"{verb}{comrade(a.speaker)}{a.topic}")], a.speaker) for a in agenda]
 
     def _bank_items(self, count: int) -> list[tuple[list[str], str]]:
+        """Items for a part the brief gives none: the field's that fit the heading best,
+        else the phrasebank's."""
         heads = []
+        about = self.job.part.heading
         for _ in range(count):
-            found = self.picker.take([self.picker.pool("item")], 10_000)
+            found = self.picker.take(self.field_pools("item"), 10_000, about)
+            found = found or self.picker.take([self.picker.pool("item")], 10_000)
             if found is None:
                 break
+            found = found.removeprefix("要")  # the marker (一是) says it is a task
             heads.append(([found], item_key(found)))
         return heads
 
@@ -385,7 +442,7 @@ class Composer:
                 if self.role == "handover":
                     extra["speaker"] = comrade(item.key)
                 about = "".join(item.head)
-                found = self.picker.take(self.pools("support"), self.room(), about, **extra)
+                found = self.take("support", self.room(), about, **extra)
                 if found:
                     item.supports.append(found)
                     added = True
@@ -396,8 +453,8 @@ class Composer:
         target = self.extra()
         if self.body.items and not self.closed_intro:
             target = self.body.intro if len(self.body.intro) < 3 else self.body.outro
-        about = self.job.part.heading
-        while (found := self.picker.take(self.pools("body"), self.room(), about)) is not None:
+        about = self.job.part.heading or self.job.brief.purpose or ""
+        while (found := self.take("body", self.room(), about)) is not None:
             target.append(found)
             if target is self.body.intro and len(target) >= 3 and self.body.items:
                 target = self.body.outro

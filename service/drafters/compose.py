@@ -150,6 +150,7 @@ class Picker:
         self.written: set[str] = set(job.used)
         self.said: set[str] = set()  # character pairs of what this part has taken
         self.named: Counter[str] = Counter()  # how often supports have repeated an item
+        self.carrying = False  # taking a line that carries the brief's facts
 
     def pool(self, group: str, role: str | None = None) -> list[str]:
         """This part's share of a group, in the brief's rotation.
@@ -182,6 +183,14 @@ class Picker:
     def _users(self, roles: frozenset[str]) -> list[int]:
         return [i for i, part in enumerate(self.job.outline.parts) if part.role in roles]
 
+    def take_fact(self, pools: list[list[str]], item: str) -> str | None:
+        """A line that carries the brief's facts through {item} (过去一段时间，…{item}…)."""
+        self.carrying = True
+        try:
+            return self.take(pools, 10_000, item=item)
+        finally:
+            self.carrying = False
+
     def take(self, pools: list[list[str]], room: int, about: str = "", **extra: str) -> str | None:
         """An unused sentence of the pools that fits in `room` characters.
 
@@ -197,6 +206,8 @@ class Picker:
             for template in pool:
                 if template in self.taken or self._names_again(template, values):
                     continue
+                if "{heading}" in template or ("{item}" in template and not self.carrying):
+                    continue  # “{heading}，是推动…的关键所在” says nothing the heading did not
                 text = render(template, values)
                 if text is None or len(text) > room or self.repeats(text):
                     continue

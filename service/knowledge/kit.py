@@ -13,11 +13,13 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from service.config import PROJECT_ROOT
+from service.knowledge.domains import Domains, load_domains
 from service.knowledge.lexicon import Lexicon, load_lexicon
 from service.knowledge.phrasebank import Phrasebank, Rules, load_phrasebank
 from service.knowledge.roles import Roles, load_roles
 from service.knowledge.speech_types import SpeechTypes, load_types
 from service.knowledge.templates import Templates
+from service.text.grams import Background, StockIndex
 from service.text.scrub import Scrubber
 from service.text.segment import Segmenter, segmenter_for
 
@@ -27,13 +29,15 @@ BRIEFS_DIRNAME = "briefs"
 
 @dataclass(frozen=True)
 class Kit:
-    """The roles, speech types, lexicon, phrasebank and templates of one prompts folder."""
+    """The roles, speech types, lexicon, phrasebank, fields of work and templates of one
+    prompts folder."""
 
     folder: Path
     roles: Roles
     types: SpeechTypes
     lexicon: Lexicon
     phrasebank: Phrasebank
+    domains: Domains
     templates: Templates
 
     @cached_property
@@ -45,6 +49,39 @@ class Kit:
     def scrubber(self) -> Scrubber:
         """Takes names, places, dates and figures out of examples."""
         return Scrubber(self.segmenter)
+
+    @cached_property
+    def background(self) -> Background:
+        """How stock each pair of characters is: the phrasebank and the fields' sentences."""
+        stock = [entry for _, entry in self.phrasebank.entries()]
+        stock += [entry for domain in self.domains.all for _, entry in domain.sentences.entries()]
+        return Background(stock)
+
+    @cached_property
+    def stock_index(self) -> StockIndex:
+        """The phrasebank's filler (its general sentences, the body and support lines any
+        part can take), to tell a sentence written from one. Its frame lines (今天召开…,
+        the labels of items, 让我们…, the formulas of a ceremony) are the form every such
+        speech has, not filler."""
+        filler = [
+            entry
+            for where, entry in self.phrasebank.entries()
+            if where == "common" or where.endswith((".body", ".support"))
+        ]
+        return StockIndex(filler)
+
+    @cached_property
+    def restating_index(self) -> StockIndex:
+        """The phrasebank's lines that say a heading or an item again ({heading}，是推动…的
+        关键所在), to tell a sentence that only restates its heading."""
+        return StockIndex(
+            [
+                entry
+                for where, entry in self.phrasebank.entries()
+                if ("{heading}" in entry or "{item}" in entry)
+                and not where.endswith((".recap", ".concern"))
+            ]
+        )
 
     @property
     def briefs_dir(self) -> Path:
@@ -64,7 +101,8 @@ def _load(folder: Path) -> Kit:
     lexicon = load_lexicon(folder / "lexicon.yaml")
     rules = Rules(roles=roles, types=frozenset(types.values), lexicon=lexicon)
     phrasebank = load_phrasebank(folder / "phrasebank.yaml", rules)
-    return Kit(folder, roles, types, lexicon, phrasebank, Templates(folder))
+    domains = load_domains(folder, rules, phrasebank)
+    return Kit(folder, roles, types, lexicon, phrasebank, domains, Templates(folder))
 
 
 def default_kit() -> Kit:

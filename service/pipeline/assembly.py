@@ -22,7 +22,7 @@ _ITEM_MARKER = re.compile(
 _ITEM_SUFFIX = {"enum_shi": "是", "enum_yao": "要"}
 _SEQUENCE = ("首先", "其次", "再次", "最后")
 # The parts assembly writes itself (prompts/roles.yaml names them under `program`).
-PROGRAM_PARTS = frozenset(("title", "salutation", "transition", "sign_off"))
+PROGRAM_PARTS = frozenset(("title", "dateline", "salutation", "transition", "sign_off"))
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,8 @@ def assemble(outline: Outline, bodies: list[str], skeleton: Skeleton) -> Assembl
         raise ValueError(f"{len(outline.parts)} parts but {len(bodies)} bodies")
     numbered = numbered_parts(outline, skeleton)
     sections = [AssembledSection("title", "", outline.title)]
+    if outline.dateline:
+        sections.append(AssembledSection("dateline", "", outline.dateline))
     sections.append(AssembledSection("salutation", "", skeleton.formulas.salutation))
     transition = skeleton.formulas.transition
     for index, (part, body) in enumerate(zip(outline.parts, bodies, strict=True)):

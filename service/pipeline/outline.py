@@ -45,7 +45,18 @@ class Outline(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=2, max_length=120)
+    dateline: str = Field("", max_length=60, description="标题下的日期行，如（2025年5月20日）")
     parts: list[OutlinePart] = Field(min_length=1, max_length=40)
+
+
+def dateline_of(brief: Brief) -> str:
+    """The line under the title that dates the speech: （2025年5月20日）."""
+    return f"（{brief.date.strip('（）() ')}）" if brief.date and brief.date.strip() else ""
+
+
+def dated(outline: Outline, brief: Brief) -> Outline:
+    """The outline with the brief's date under its title, whoever wrote it."""
+    return outline.model_copy(update={"dateline": dateline_of(brief)})
 
 
 def topic_of(brief: Brief) -> str:
@@ -62,7 +73,7 @@ def derive_outline(brief: Brief, skeleton: Skeleton) -> Outline:
     parts: list[OutlinePart] = []
     for planned in skeleton.plan(brief):
         parts.extend(_derived_parts(planned, brief, topic))
-    return Outline(title=skeleton.title_for(brief), parts=parts)
+    return Outline(title=skeleton.title_for(brief), dateline=dateline_of(brief), parts=parts)
 
 
 def _derived_parts(planned: PlannedSection, brief: Brief, topic: str) -> list[OutlinePart]:

@@ -26,7 +26,13 @@ from service.llm import UsageTally, track_usage
 from service.logs import get_logger, log_event
 from service.pipeline.assembly import PROGRAM_PARTS, Assembled, AssembledSection, assemble
 from service.pipeline.cleanup import clean_body, clean_text
-from service.pipeline.outline import Outline, OutlinePart, derive_outline, validate_outline
+from service.pipeline.outline import (
+    Outline,
+    OutlinePart,
+    dated,
+    derive_outline,
+    validate_outline,
+)
 from service.pipeline.repair import length_requests
 from service.retrieval.examples import Example, examples_from_hits
 from service.retrieval.index import CorpusIndex, Hit
@@ -303,6 +309,7 @@ class Pipeline:
                 run.outline = derive_outline(run.brief, run.skeleton)
                 run.fallbacks.append("outline")
                 run.notes.append(f"模型提纲不合格式（{exc.detail}），改用按简报生成的提纲")
+        run.outline = dated(run.outline, run.brief)
         run.phrases = assign_phrases(run.brief, run.outline)
         await asyncio.to_thread(self._retrieve_parts, run)
         run.timings["outline"] = _ms(started)
@@ -476,6 +483,7 @@ class Pipeline:
         self, run: _Run, assembled: Assembled, report: Report, usage: UsageTally, mode: Mode
     ) -> Draft:
         assert run.outline is not None
+        run.notes += _short_of_content(report, self.drafter.name)
         return Draft(
             id=uuid.uuid4().hex,
             title=assembled.title,
@@ -498,6 +506,18 @@ class Pipeline:
             notes=run.notes,
             created_at=datetime.now(UTC),
         )
+
+
+def _short_of_content(report: Report, drafter: str) -> list[str]:
+    """The built-in drafter does not pad: when the brief and its field gave too little for
+    the target length, the draft is shorter and says why."""
+    length = next((c for c in report.checks if c.name == "length"), None)
+    if drafter != "builtin" or length is None or length.passed or "过短" not in length.detail:
+        return []
+    return [
+        "内置起草器不用套话凑字数，按简报和所属工作领域的内容只写到这个篇幅；"
+        "补充成绩、问题和要点细节，或配置大模型，可以写足目标字数"
+    ]
 
 
 def assign_phrases(brief: Brief, outline: Outline) -> dict[int, list[str]]:

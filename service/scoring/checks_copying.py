@@ -14,7 +14,7 @@ def _overlap(ctx: Context) -> Overlap | None:
     if ctx.examples is None or not ctx.examples.examples:
         return None
     if ctx.overlap is None:
-        ctx.overlap = find_overlap(ctx.text, ctx.examples, ctx.allowed_text, ctx.allowed_phrases)
+        ctx.overlap = find_overlap(ctx.text, ctx.examples, ctx.common_words, ctx.allowed_phrases)
     return ctx.overlap
 
 

@@ -11,6 +11,7 @@ from service.knowledge.kit import Kit
 from service.knowledge.lexicon import Lexicon
 from service.knowledge.skeletons import Skeleton
 from service.schemas import Brief
+from service.scoring.substance import Substance
 from service.text.overlap import ExampleIndex, Overlap
 from service.text.structure import ParsedSpeech
 
@@ -42,6 +43,11 @@ class Context:
     def reading(self) -> Reading:
         """The text read as the corpus reads a speech (computed once, when a check needs it)."""
         return read_document(self.text, self.kit.types)
+
+    @cached_property
+    def substance(self) -> Substance:
+        """Sentences, parts and sub-points measured for the substance checks."""
+        return Substance(self)
 
     @property
     def parsed(self) -> ParsedSpeech:
@@ -110,6 +116,13 @@ class Context:
     def allowed_text(self) -> str:
         """The brief's own words: names, figures and placeholders it uses are allowed."""
         return self.brief.fact_text() if self.brief else ""
+
+    @cached_property
+    def common_words(self) -> str:
+        """The brief's words and the fields' (边学边查边改 holds no one's name): an example's
+        "name" found inside them was a segmentation slip."""
+        fields = "；".join(w for domain in self.kit.domains.all for w in domain.vocabulary)
+        return f"{self.allowed_text}；{fields}"
 
     @cached_property
     def allowed_phrases(self) -> list[str]:

@@ -14,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.scoring import checks_brief, checks_copying, checks_structure, checks_text
+from service.scoring import (
+    checks_brief,
+    checks_copying,
+    checks_structure,
+    checks_substance,
+    checks_text,
+)
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
 
@@ -31,6 +37,7 @@ class CheckSpec:
     run: CheckFn
     form: bool = False
     fix: str | None = None  # set when the check can judge one part: what to do about it
+    substance: bool = False  # judges what the text says, not its form
 
     @property
     def per_part(self) -> bool:
@@ -39,6 +46,15 @@ class CheckSpec:
 
 CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("is_speech", "是讲话稿", 5, checks_structure.check_is_speech),
+    # Substance first: what a writer would throw a text away for, whatever its form.
+    CheckSpec("relevance", "切题", 3, checks_substance.check_relevance, form=True, substance=True),
+    CheckSpec("domain", "不跑题", 3, checks_substance.check_domain, substance=True),
+    CheckSpec(
+        "brief_coverage", "简报用全", 3, checks_substance.check_brief_coverage, substance=True
+    ),
+    CheckSpec("stock_text", "套话比例", 3, checks_substance.check_stock_text, substance=True),
+    CheckSpec("circularity", "空话自夸", 2, checks_substance.check_circularity, substance=True),
+    CheckSpec("openings", "句式变化", 1, checks_substance.check_openings, substance=True),
     CheckSpec("body", "正文", 3, checks_structure.check_body, form=True),
     CheckSpec("paragraphs", "分段", 3, checks_structure.check_paragraphs, form=True),
     CheckSpec("headings", "一级标题", 2, checks_structure.check_headings, form=True),
@@ -99,7 +115,13 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("markdown", "Markdown 标记", 2, checks_text.check_markdown),
     CheckSpec("chatter", "对话式套话", 3, checks_text.check_chatter),
     CheckSpec("punctuation", "标点", 1, checks_text.check_punctuation),
-    CheckSpec("repeated_sentences", "重复句子", 1, checks_text.check_repeated_sentences),
+    CheckSpec(
+        "repeated_sentences",
+        "重复句子",
+        1,
+        checks_text.check_repeated_sentences,
+        substance=True,
+    ),
     CheckSpec(
         "lexicon", "提法规范", 2, checks_text.check_lexicon, fix="请改用规范提法，一字不差。"
     ),
@@ -107,3 +129,4 @@ CHECKS: tuple[CheckSpec, ...] = (
 CHECK_NAMES = tuple(spec.name for spec in CHECKS)
 CHECK_LABELS = {spec.name: spec.label for spec in CHECKS}
 PART_CHECKS = tuple(spec for spec in CHECKS if spec.per_part)
+SUBSTANCE_CHECKS = frozenset(spec.name for spec in CHECKS if spec.substance)

@@ -37,6 +37,7 @@ class CheckResult(BaseModel):
     passed: bool
     weight: int = Field(ge=1)
     detail: str
+    substance: bool = Field(False, description="是否是内容检查（切题、领域、简报、套话……）")
 
 
 class SkippedCheck(BaseModel):
@@ -69,6 +70,9 @@ class Report(BaseModel):
     """The whole verdict on one text; the JSON schema the CLI, the API and the harness share."""
 
     score: float = Field(ge=0.0, le=1.0)
+    substance_score: float = Field(
+        1.0, ge=0.0, le=1.0, description="内容检查（切题、领域、简报用全、套话……）的加权得分"
+    )
     passed: bool
     mode: Literal["draft", "corpus"]
     checks: list[CheckResult]
@@ -78,6 +82,12 @@ class Report(BaseModel):
     @property
     def failed(self) -> list[CheckResult]:
         return [check for check in self.checks if not check.passed]
+
+
+def substance_score(checks: list[CheckResult]) -> float:
+    """The weighted score of the substance checks alone (1.0 when none ran)."""
+    ran = [check for check in checks if check.substance]
+    return weighted_score(ran) if ran else 1.0
 
 
 def weighted_score(checks: list[CheckResult]) -> float:

@@ -22,6 +22,7 @@ from service.scoring.report import (
     SkippedCheck,
     StructureSummary,
     is_passing,
+    substance_score,
     weighted_score,
 )
 from service.text.overlap import ExampleIndex, Shown
@@ -64,6 +65,7 @@ class Scorer:
         score = weighted_score(ran)
         return Report(
             score=score,
+            substance_score=substance_score(ran),
             passed=is_passing(ran, score),
             mode="draft" if ctx.draft else "corpus",
             checks=ran,
@@ -118,6 +120,7 @@ def _run_checks(ctx: Context) -> tuple[list[CheckResult], list[SkippedCheck]]:
                     passed=outcome.passed,
                     weight=spec.weight,
                     detail=outcome.detail,
+                    substance=spec.substance,
                 )
             )
     return ran, skipped

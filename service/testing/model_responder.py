@@ -1,13 +1,12 @@
 """A stand-in for a competent chat model, for the fake upstream: it reads our prompts the way a
-model would (roles, point count, length, required phrases) and answers in kind.
-
+model would (the brief block, the part asked for, its length, the required phrases) and answers
+in kind, on the brief's topic.
 It lets tests drive the real pipeline through the real openai client; `Faults`
 then makes it misbehave in the ways real models do, one fault at a time.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -15,42 +14,33 @@ from typing import Any
 
 import opencc
 
-_VERBS = ("压实", "细化", "强化", "健全", "完善", "深化", "落实", "推动", "抓好", "提升")
-_OBJECTS = (
-    "主体责任", "工作机制", "督导检查", "问题整改", "宣传引导", "队伍建设", "制度建设",
-    "基层基础", "风险防范", "协调联动", "服务保障", "考核评价",
-)  # fmt: skip
-_TAILS = (
-    "确保各项任务落地见效", "推动工作取得新进展", "形成上下联动的工作格局",
-    "切实把要求转化为行动", "以钉钉子精神抓好落实",
-)  # fmt: skip
-_ROLE_ORDER = re.compile(r"role 依次为：([^。\n]+)。")
-_POINTS = re.compile(r"主体(?:写足|分)(\d+)点")
-_LENGTH = re.compile(r"(?:篇幅：约|篇幅约|约)(\d+)字")
+from service.drafters.base import PartJob
+from service.drafters.builtin import BuiltinDrafter
+from service.drafters.fields import rebalanced
+from service.knowledge.kit import Kit, default_kit
+from service.knowledge.skeletons import Skeleton
+from service.pipeline.assembly import assemble
+from service.pipeline.outline import Outline, dated, derive_outline
+from service.schemas import Brief
+
 _MUST = re.compile(r"必须原样写入这些提法，一字不改：([^。\n]+)。")
-_REQUIRED = re.compile(r"必须原样出现的提法：([^\n]+)")
 _QUOTED = re.compile(r"“([^”]+)”")
 _T2S = opencc.OpenCC("s2t")
+_BRIEF_BLOCK = re.compile(r"<brief>(.*?)</brief>", re.S)
+_FIELD = re.compile(
+    r"^(讲话类型|会议名称|讲话人|单位|时间|参会对象|会议目的|出席人员|其他说明)：(.+)$", re.M
+)
+_TARGET = re.compile(r"全文目标字数：约(\d+)字")
+_AGENDA = re.compile(r"^\d+\. ([^：\n]+)：([^\n]+)$", re.M)
+_THIS_POINT = re.compile(r"这是主体的第(\d+)点")
+_SIZE = re.compile(r"篇幅：?约(\d+)字")
+_HEADING = re.compile(r"(?:本点标题已定为|标题是|一级标题已定为)“([^”]+)”")
+_DRAFT = re.compile(r"<draft>(.*?)</draft>", re.S)
+_T2S_BACK = opencc.OpenCC("t2s")
+# Review findings a careful model answers by writing the part again, not by touching it up.
+_REWRITE_CUES = ("提法", "过长", "过短", "篇幅", "繁体", "Markdown", "套话", "对话")
+_OTHER_POINTS = re.compile(r"其余几点的标题[^：]*：([^\n]+)")
 _PART_LABEL = re.compile(r"这次请你只写其中的“([^”]+)”部分|“([^”]+)”部分的初稿")
-# What a model knows to say in each kind of part (by the label the prompt names it with).
-_PART_OPENERS = {
-    "开场": "今天，我们召开这次会议，主要任务是总结工作、部署任务。",
-    "评价汇报": "刚才，听取了有关情况汇报，讲得很好，我完全同意。",
-    "表明态度": "我们坚决拥护、坚决贯彻上级的决策部署。",
-    "欢迎祝贺": "在这收获的季节，我们欢聚一堂，我谨表示热烈的欢迎。",
-}
-_PART_CLOSERS = {
-    "结尾号召": "同志们，让我们团结一心、真抓实干，为完成全年目标任务作出新的更大贡献！",
-    "宣布散会": "会议到此结束，散会！",
-    "表示决心": "请组织放心，我们一定坚决完成各项任务！",
-    "祝愿": "预祝大会圆满成功！祝大家身体健康、工作顺利！",
-    "致谢": "在此，向大家的大力支持表示衷心的感谢！",
-}
-# Parts that carry their own numbered heading in some skeletons (summary, supervision).
-_PART_HEADINGS = {
-    "review": "工作取得的主要成效", "lessons": "积累的经验和启示", "next_steps": "下步工作打算",
-    "evaluation": "对工作的总体评价", "suggestions": "对下一步工作的建议",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -64,33 +54,98 @@ class Faults:
     outline_not_json: bool = False
 
 
-def sentences() -> itertools.cycle[str]:
-    """Endless, distinct-enough official sentences (no figures)."""
-    combos = [
-        f"要{verb}{obj}，{tail}。"
-        for tail, verb, obj in itertools.product(_TAILS, _VERBS, _OBJECTS)
-    ]
-    return itertools.cycle(combos)
-
-
 def _last_user(request: dict[str, Any]) -> str:
     users = [m.get("content", "") for m in request.get("messages", []) if m.get("role") == "user"]
     return str(users[-1]) if users else ""
 
 
-def _fill(chars: int, pool: itertools.cycle[str], phrases: list[str]) -> str:
-    parts = [f"要深入贯彻{p}的要求。" for p in phrases]
-    while sum(len(p) for p in parts) < chars:
-        parts.append(next(pool))
-    return "".join(parts)
+def brief_from_prompt(prompt: str, kit: Kit) -> tuple[Brief, int | None]:
+    """The brief as our prompt shows it (the <brief> block), and the point number a part
+    prompt asks for; a part's prompt names the other points by title only."""
+    block = _BRIEF_BLOCK.search(prompt)
+    text = block.group(1) if block else prompt
+    fields = dict(_FIELD.findall(text))
+    lists = _lists(text)
+    point_number = _THIS_POINT.search(prompt)
+    number = int(point_number.group(1)) if point_number else None
+    points = [{"title": title, "details": details} for title, details in _points(text)]
+    other_line = _OTHER_POINTS.search(text)
+    others = _QUOTED.findall(other_line.group(1)) if other_line else []
+    if number is not None and others:
+        own = points[0] if points else {"title": "", "details": []}
+        titles = [{"title": t, "details": []} for t in others]
+        points = [*titles[: number - 1], own, *titles[number - 1 :]]
+    data: dict[str, Any] = {
+        "speech_type": kit.types.get(fields.get("讲话类型", "工作会议讲话")).type,
+        "meeting": fields.get("会议名称", "工作会议"),
+        "speaker": fields.get("讲话人", "负责同志"),
+        "organization": fields.get("单位"),
+        "date": fields.get("时间"),
+        "audience": fields.get("参会对象"),
+        "purpose": fields.get("会议目的"),
+        "achievements": lists.get("成绩", []),
+        "problems": lists.get("问题", []),
+        "points": points,
+        "required_phrases": _quoted_after(text, "必须原样出现的提法："),
+        "forbidden_phrases": _quoted_after(text, "不得出现的词语："),
+        "notes": fields.get("其他说明"),
+        "agenda": [{"speaker": a, "topic": b} for a, b in _AGENDA.findall(text)],
+        "attendees": [a for a in fields.get("出席人员", "").split("；") if a],
+    }
+    target = _TARGET.search(text)
+    if target:
+        data["target_chars"] = int(target.group(1))
+    return Brief.model_validate(data), number
+
+
+def _lists(text: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, heading in (("成绩", "已取得的成绩"), ("问题", "存在的问题")):
+        block = re.search(heading + r"[^\n]*\n((?:- [^\n]+\n?)+)", text)
+        if block:
+            found[name] = [line[2:].strip() for line in block.group(1).splitlines() if line.strip()]
+    return found
+
+
+def _points(text: str) -> list[tuple[str, list[str]]]:
+    block = re.search(r"要讲的意见（按顺序）：\n((?:(?:\d+\. |   - )[^\n]+\n?)+)", text)
+    if not block:
+        return []
+    points: list[tuple[str, list[str]]] = []
+    for line in block.group(1).splitlines():
+        if line.startswith("   - ") and points:
+            points[-1][1].append(line[5:].strip())
+        elif re.match(r"\d+\. ", line):
+            points.append((line.split(". ", 1)[1].strip(), []))
+    return points
+
+
+def _quoted_after(text: str, label: str) -> list[str]:
+    line = next((x for x in text.splitlines() if x.startswith(label)), "")
+    return _QUOTED.findall(line)
 
 
 class ModelResponder:
-    """Callable responder for FakeUpstream: outline JSON, part bodies, or a whole speech."""
+    """Callable responder for FakeUpstream: outline JSON, part bodies, or a whole speech.
 
-    def __init__(self, faults: Faults | None = None) -> None:
+    It writes as a competent model would: on the brief's topic, from its facts, in its
+    field's language (it reads the brief from our prompt and writes with the built-in
+    drafter's means), so a well-behaved run passes every check and each fault shows."""
+
+    def __init__(self, faults: Faults | None = None, kit: Kit | None = None) -> None:
         self.faults = faults or Faults()
-        self.pool = sentences()
+        self.kit = kit or default_kit()
+        self.writer = BuiltinDrafter(self.kit)
+        self.briefs: dict[str, Brief] = {}  # the whole brief of each meeting it outlined
+
+    def _brief(self, prompt: str) -> tuple[Brief, int | None]:
+        """The brief in the prompt; a part's prompt shows only its own point's details, so
+        the whole brief seen when outlining is remembered, as a model's context would."""
+        brief, number = brief_from_prompt(prompt, self.kit)
+        whole = self.briefs.get(brief.meeting)
+        if number is None or whole is None or len(whole.points) != len(brief.points):
+            return brief, number
+        return whole, number
 
     def __call__(self, request: dict[str, Any]) -> str:
         prompt = _last_user(request)
@@ -102,76 +157,104 @@ class ModelResponder:
             return self.whole(prompt)
         return self.part(prompt, repair=False)
 
+    def _outline_of(self, brief: Brief) -> Outline:
+        skeleton = self.kit.types.get(brief.speech_type)
+        return rebalanced(derive_outline(brief, skeleton), brief, skeleton, self.kit)
+
     def outline(self, prompt: str) -> str:
         if self.faults.outline_not_json:
             return "好的，提纲如下：一、提高认识；二、抓好落实。"
-        roles_found = _ROLE_ORDER.search(prompt)
-        roles = roles_found.group(1).split("、") if roles_found else []
-        asked = _POINTS.search(prompt)
-        count = self.faults.outline_points or (int(asked.group(1)) if asked else 0)
-        headings = (
-            "提高政治站位，进一步压实工作责任",
-            "突出工作重点，进一步抓实关键环节",
-            "加强组织领导，进一步凝聚工作合力",
-            "强化作风建设，进一步提升工作效能",
-        )
-        data = {
-            "title": "在会议上的讲话",
-            "opening": "说明会议目的",
-            "sections": [
-                {
-                    "role": r,
-                    "heading": f"关于{r}的意见",
-                    "gist": "按结构写",
-                    "items": [],
-                    "chars": 300,
-                }
-                for r in roles
-            ],
-            "points": [
-                {
-                    "heading": headings[i % len(headings)],
-                    "subpoints": ["压实责任", "狠抓落实"],
-                    "chars": 800,
-                }
-                for i in range(count)
-            ],
-            "closing": "发出号召",
-        }
+        brief, _ = brief_from_prompt(prompt, self.kit)
+        self.briefs[brief.meeting] = brief
+        outline = self._outline_of(brief)
+        asked = self.faults.outline_points
+        data = outline.model_dump(exclude={"dateline"})
+        if asked is not None:
+            points_roles = {
+                s.role
+                for s in self.kit.types.get(brief.speech_type).sections
+                if s.numbering == "points"
+            }
+            numbered = [p for p in data["parts"] if p["role"] in points_roles]
+            others = [p for p in data["parts"] if p["role"] not in points_roles]
+            extra = [
+                dict(numbered[-1], heading=f"{numbered[-1]['heading']}（续{i}）")
+                for i in range(asked)
+            ]
+            data["parts"] = others[:1] + (numbered + extra)[:asked] + others[1:]
         return json.dumps(data, ensure_ascii=False)
 
     def part(self, prompt: str, *, repair: bool) -> str:
-        length = _LENGTH.search(prompt)
-        chars = int(length.group(1)) if length else 300
+        brief, number = self._brief(prompt)
+        skeleton = self.kit.types.get(brief.speech_type)
+        outline = self._outline_of(brief)
+        index = self._part_index(prompt, outline, skeleton, number)
         must = _MUST.search(prompt)
         phrases = _QUOTED.findall(must.group(1)) if must else []
-        if self.faults.drop_phrases and not repair:
+        asked = _SIZE.search(prompt)
+        size = int(asked.group(1)) if asked else None
+        if repair:
+            return self.repaired(prompt, brief, skeleton, outline, index, phrases, size)
+        if self.faults.drop_phrases:
             phrases = []
+        body = self.writer.compose(
+            PartJob(brief, skeleton, outline, index, phrases=phrases, size=size)
+        )
+        if self.faults.drop_phrases:
+            body = _without(body, brief.required_phrases)
+        return self._misbehave(body)
+
+    def repaired(
+        self,
+        prompt: str,
+        brief: Brief,
+        skeleton: Skeleton,
+        outline: Outline,
+        index: int,
+        phrases: list[str],
+        size: int | None,
+    ) -> str:
+        """What a careful model does with the review: the draft kept where nothing is wrong,
+        written again to the asked length when it is too long or short or lacks phrases."""
+        draft = _DRAFT.search(prompt)
+        body = _T2S_BACK.convert(draft.group(1).strip()) if draft else ""
+        problems = prompt.split("审核发现的问题：", 1)[-1].split("<draft>", 1)[0]
+        if body and not any(cue in problems for cue in _REWRITE_CUES):
+            return body
+        wanted = [p for p in brief.required_phrases if p in problems] or phrases
+        return self.writer.compose(
+            PartJob(brief, skeleton, outline, index, phrases=wanted, size=size)
+        )
+
+    def _part_index(
+        self, prompt: str, outline: Outline, skeleton: Skeleton, number: int | None
+    ) -> int:
+        heading = _HEADING.search(prompt)
+        if heading is not None:
+            named = [i for i, p in enumerate(outline.parts) if p.heading == heading.group(1)]
+            if named:
+                return named[0]
+        roles = [p.role for p in outline.parts]
+        if number is not None:
+            points = [
+                i for i, role in enumerate(roles) if skeleton.section(role).numbering == "points"
+            ]
+            if points:
+                return points[min(number, len(points)) - 1]
         found = _PART_LABEL.search(prompt)
         label = next((g for g in found.groups() if g), "") if found else ""
-        opener, closer = _PART_OPENERS.get(label, ""), _PART_CLOSERS.get(label, "")
-        middle = _fill(max(chars - len(opener) - len(closer), 20), self.pool, phrases)
-        body = opener + middle + closer
-        return self._misbehave(body) if not repair else body
+        return next((i for i, role in enumerate(roles) if skeleton.section(role).label == label), 0)
 
     def whole(self, prompt: str) -> str:
-        asked = _POINTS.search(prompt)
-        count = int(asked.group(1)) if asked else 3
-        length = _LENGTH.search(prompt)
-        total = int(length.group(1)) if length else 3000
-        required = _REQUIRED.search(prompt)
-        phrases = _QUOTED.findall(required.group(1)) if required else []
-        numerals = "一二三四五六七八九十"
-        per_point = max(total * 78 // 100 // max(count, 1), 50)
-        lines = ["在会议上的讲话", "同志们：", "今天，我们召开这次会议，主要任务是部署工作。"]
-        lines.append(_fill(total * 12 // 100 - 40, self.pool, []))
-        lines.append(f"下面，我讲{numerals[count - 1] if count else '几'}点意见。")
-        for i in range(count):
-            lines.append(f"{numerals[i]}、抓好第{numerals[i]}方面重点工作")
-            lines.append(_fill(per_point, self.pool, phrases if i == 0 else []))
-        lines.append(_fill(total * 10 // 100 - 40, self.pool, []))
-        lines.append("同志们，让我们团结一心、真抓实干，为完成全年目标任务作出新的更大贡献！")
-        return "\n".join(lines)
+        brief, _ = brief_from_prompt(prompt, self.kit)
+        skeleton = self.kit.types.get(brief.speech_type)
+        outline = dated(self._outline_of(brief), brief)
+        used: set[str] = set()
+        bodies = [
+            self.writer.compose(PartJob(brief, skeleton, outline, i, used=used))
+            for i in range(len(outline.parts))
+        ]
+        return assemble(outline, bodies, skeleton).text
 
     def _misbehave(self, body: str) -> str:
         if self.faults.traditional:
@@ -179,3 +262,9 @@ class ModelResponder:
         if self.faults.markdown_and_chatter:
             body = f"好的，以下是这一部分的正文：\n\n**{body[:10]}**{body[10:]}\n\n希望对您有帮助。"
         return body
+
+
+def _without(body: str, phrases: list[str]) -> str:
+    """The body with every sentence that carries a required phrase left out."""
+    kept = [s for s in re.findall(r"[^。！？]+[。！？]?", body) if not any(p in s for p in phrases)]
+    return "".join(kept) or body
