@@ -154,7 +154,7 @@ BAD_CASES = {
     "short_order": (D + "brief: pledge.json\nassert: [{type: in-order, value: [a]}]", "in-order"),
     "no_assertions": (D + "brief: pledge.json\nassert: []", "assert"),
     "missing_brief": (D + "brief: nowhere.json\nassert: [{type: contains, value: x}]", "nowhere.json"),
-    "bad_brief": (D + "brief: {speech_type: 演讲, meeting: 会议, speaker: 县长}\nassert: "
+    "bad_brief": (D + "brief: {speech_type: 演讲, meeting: 全县工作会议, speaker: 县长}\nassert: "
                   "[{type: contains, value: x}]", "speech_type"),
     "bad_override": (D + "brief: pledge.json\noverrides: {target_chars: 10}\nassert: "
                      "[{type: contains, value: x}]", "target_chars"),

@@ -8,6 +8,7 @@ Without Chromium the browser tests are skipped on a developer's machine, never u
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import tempfile
@@ -26,6 +27,7 @@ from tests.apphelpers import brief_names, example_brief, running_app, serving, s
 from tests.kits import KIT
 from tests.test_kits import NINTH, make_ninth_folder
 
+HOLLOW = Path(__file__).resolve().parent.parent / "evals" / "calibration" / "hollow"
 CHROMIUM = Path(os.environ.get("JIANGGAO_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("JIANGGAO_CHROMEDRIVER", "/usr/bin/chromedriver"))
 CHROME_FLAGS = (
@@ -274,8 +276,7 @@ def test_brief_as_the_page_sends_it(browser: Any, server: str) -> None:
 
     _open_with_example(browser, server, "presiding")
     sent = browser.execute_script("return readBrief()")
-    assert sent["faults"] == []
-    assert Brief.model_validate(sent["brief"]) == Brief.model_validate(example_brief("presiding"))
+    assert Brief.model_validate(sent) == Brief.model_validate(example_brief("presiding"))
 
     points = browser.find_element(By.ID, "f-points")
     points.clear()
@@ -284,18 +285,22 @@ def test_brief_as_the_page_sends_it(browser: Any, server: str) -> None:
     )
     agenda = browser.find_element(By.ID, "f-agenda")
     agenda.clear()
-    agenda.send_keys("县长李华：作重要讲话\n没有冒号的一行")
+    agenda.send_keys("县长李华：作重要讲话\n镇纪委书记宣读实施方案")
     sent = browser.execute_script("return readBrief()")
-    assert sent["brief"]["points"] == [
+    assert sent["points"] == [
         {"title": "压实责任", "details": ["落实党政同责", "强化考核"]},
         {"title": "排查隐患", "details": ["挂牌督办", "限期整改"]},
     ]
-    assert sent["brief"]["agenda"] == [{"speaker": "县长李华", "topic": "作重要讲话"}]
-    assert sent["faults"] == [{"field": "agenda", "message": "第2行缺少冒号，应写成“发言人：内容”"}]
-    browser.find_element(By.ID, "draft-button").click()
-    slot = '.field[data-field="agenda"] .field-error'
-    _wait(browser, lambda d: _text(d, slot), "the agenda line at fault")
-    assert "第2行" in _text(browser, slot)
+    brief = Brief.model_validate(sent)
+    assert [(a.speaker, a.topic) for a in brief.agenda] == [
+        ("县长李华", "作重要讲话"),
+        ("镇纪委书记", "宣读实施方案"),
+    ]
+    points.clear()
+    points.send_keys("压实防汛责任；排查风险隐患；做好应急准备")
+    sent = browser.execute_script("return readBrief()")
+    titles = [p.title for p in Brief.model_validate(sent).points]
+    assert titles == ["压实防汛责任", "排查风险隐患", "做好应急准备"]
 
 
 def test_api_key_is_asked_for_kept_and_sent(browser: Any, build_dir: Path, tmp_path: Path) -> None:
@@ -351,3 +356,42 @@ def test_a_ninth_type_from_its_files_alone_is_drafted_on_the_page(
         _wait(browser, lambda d: d.find_element(By.ID, "result-panel").is_displayed(), "the draft")
         assert _text(browser, "#report .verdict-word") == "合格"
         assert "经验交流发言" in _text(browser, "#draft .doc-title")
+
+
+def test_the_report_leads_with_substance_and_points_at_the_part(browser: Any, server: str) -> None:
+    """A hollow text's report (the old built-in draft of a flood brief, scored by the service)
+    shows 内容问题 before 格式问题, with a link that takes the reader to the part it names."""
+    from selenium.webdriver.common.by import By
+
+    _open_with_example(browser, server, "work_meeting")
+    browser.find_element(By.ID, "draft-button").click()
+    _wait(browser, lambda d: d.find_element(By.ID, "result-panel").is_displayed(), "the draft")
+    assert "内容检查全部通过" in _text(browser, "#report .substance-ok")
+    assert _text(browser, "#report .substance-score").startswith("内容 ")
+
+    hollow = HOLLOW / "d41.txt"
+    brief = json.loads((HOLLOW / "d41.json").read_text(encoding="utf-8"))
+    browser.execute_script(
+        """
+        const [text, brief] = arguments;
+        api("POST", "/v1/checks", { body: { text, brief } })
+          .then((response) => response.json())
+          .then((report) => {
+            const sections = state.draft.sections.map((s) => ({ ...s }));
+            sections.find((s) => s.heading).heading = "一、提高思想认识";
+            $("#report").replaceChildren(...reportView(report, sections));
+            window.reported = true;
+          });
+        """,
+        hollow.read_text(encoding="utf-8"),
+        brief,
+    )
+    _wait(browser, lambda d: d.execute_script("return window.reported === true"), "the report")
+    titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#report .findings h3")]
+    assert titles[0] == "内容问题"
+    content = _text(browser, "#report .findings.substance")
+    assert "切题" in content and "套话比例" in content and "简报用全" in content
+    link = browser.find_element(By.CSS_SELECTOR, "#report .findings.substance .part-link")
+    assert "提高思想认识" in link.text
+    link.click()
+    assert browser.find_elements(By.CSS_SELECTOR, "#draft .doc-part.flagged")

@@ -137,21 +137,30 @@ def _example(path: Path) -> Example:
 
 
 def format_report(report: Report, name: str) -> str:
-    """A readable table: verdict, structure summary, one row per check, then what was skipped."""
+    """A readable table: verdict, what the substance checks found (first: what a writer would
+    throw the text away for), the structure summary, then the form checks and what was
+    skipped."""
     s = report.structure
     verdict = "通过" if report.passed else "未通过"
     mode = "草稿" if report.mode == "draft" else "语料"
     announced = "未宣布" if s.points_announced is None else f"宣布{s.points_announced}点"
     lines = [
-        f"{name}：评分 {report.score:.2f}，{verdict}（按{mode}检查）",
+        f"{name}：评分 {report.score:.2f}，内容 {report.substance_score:.2f}，{verdict}"
+        f"（按{mode}检查）",
         f"类别 {s.kind}，类型 {s.speech_type or '未知'}，{s.chars}字，"
         f"称呼 {s.salutation or '无'}，要点 {announced}/实有{s.points_found}点",
-        "",
     ]
-    width = max(len(c.name) for c in report.checks) if report.checks else 10
-    for check in report.checks:
-        mark = "✓" if check.passed else "✗"
-        lines.append(f"  {mark} {check.name:<{width}}  权重{check.weight}  {check.detail}")
+    width = max((len(c.name) for c in report.checks), default=10)
+    for title, checks in (
+        ("内容", [c for c in report.checks if c.substance]),
+        ("格式与简报", [c for c in report.checks if not c.substance]),
+    ):
+        if not checks:
+            continue
+        lines += ["", f"{title}："]
+        for check in sorted(checks, key=lambda c: c.passed):
+            mark = "✓" if check.passed else "✗"
+            lines.append(f"  {mark} {check.name:<{width}}  权重{check.weight}  {check.detail}")
     if report.skipped:
         lines.append("")
         lines.append("未运行：")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from service.corpus.header import ROLE_END
 from service.corpus.records import Kind
 from service.knowledge.skeletons import Cue, Skeleton
 from service.knowledge.speech_types import SpeechTypes
+from service.text.posts import ROLE_END
 
 _NEWS_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("“在讲话中指出/强调”", re.compile(r"在讲话中(指出|强调|要求|表示)")),

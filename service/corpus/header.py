@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.corpus.cleaning import Line, Removal
+from service.text.posts import ROLE_END
 from service.text.structure import match_heading
 
 _MAX_TITLE_PART = 60
@@ -24,10 +25,6 @@ _SALUTATION = re.compile(r"^(尊敬的|亲爱的|各位|同志们|老师们|同�
 _TITLE_END = re.compile(
     r"(讲话|发言|主持词|致辞|讲稿|报告|贺词|欢迎辞|答谢辞|悼词|通知|会议|大会|提纲|材料|稿)"
     r"(?:[（(][^）)]{1,12}[）)])?$"
-)
-ROLE_END = re.compile(
-    r"(书记|副书记|组长|副组长|主任|局长|市长|县长|区长|省长|镇长|乡长|部长|主席|院长|校长|"
-    r"委员|同志|厂长|经理|董事长|秘书长|处长|科长|队长|所长|行长|总经理)$"
 )
 # A speaker line is a post, optionally followed by a name ("县长 张明", "市委书记 XXX").
 _NAME_LENGTHS = (0, 2, 3, 4)

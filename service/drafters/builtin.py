@@ -46,7 +46,7 @@ from service.knowledge.skeletons import Skeleton
 from service.pipeline.assembly import assemble
 from service.pipeline.outline import Outline, derive_outline, outline_text
 from service.retrieval.examples import Example
-from service.schemas import Brief
+from service.schemas import AgendaItem, Brief
 
 _CHUNKS = 4  # a body is streamed in about this many pieces
 MAX_SUPPORTS = 6  # sentences added under one item before the part's general sentences
@@ -354,7 +354,7 @@ class Composer:
         if agenda is None:
             return [([sentence(text)], item_key(text)) for text in self.job.part.subpoints]
         verb = "请" if self.role == "handover" else ""
-        return [([sentence(f"{verb}{comrade(a.speaker)}{a.topic}")], a.speaker) for a in agenda]
+        return [([sentence(_agenda_line(verb, a))], a.speaker) for a in agenda]
 
     def _bank_items(self, count: int) -> list[tuple[list[str], str]]:
         """Items for a part the brief gives none: the field's that fit the heading best,
@@ -458,6 +458,12 @@ class Composer:
             target.append(found)
             if target is self.body.intro and len(target) >= 3 and self.body.items:
                 target = self.body.outro
+
+
+def _agenda_line(verb: str, item: AgendaItem) -> str:
+    """请县长张明同志讲话; an item with no one named: 进行交流发言."""
+    who = comrade(item.speaker)
+    return f"{verb}{who}{item.topic}" if who else f"进行{item.topic}"
 
 
 def _pieces(text: str) -> list[str]:

@@ -14,7 +14,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from service.corpus.header import ROLE_END
 from service.drafters.base import PartJob
 from service.drafters.exemplars import stable_hash
 from service.errors import KnowledgeError
@@ -25,6 +24,7 @@ from service.pipeline.outline import Outline, topic_of
 from service.retrieval.index import SECTION_FALLBACK
 from service.schemas import AgendaItem, Brief, BriefPoint
 from service.text.normalise import count_chars, fix_punctuation, to_simplified
+from service.text.posts import ROLE_END
 
 AIM = 1.04  # of the target length: the fill stops a little short of each part's budget
 PARAGRAPH = 240  # characters: a longer filled paragraph is split at a sentence end
@@ -72,8 +72,10 @@ def item_key(text: str) -> str:
 
 
 def comrade(speaker: str) -> str:
-    """县委书记李明 → 县委书记李明同志; a bare post (县委副书记) stays as it is."""
+    """县委书记李明 → 县委书记李明同志; a bare post (县委副书记) stays as it is; no one, no one."""
     speaker = speaker.strip()
+    if not speaker:
+        return ""
     return speaker if ROLE_END.search(speaker) else f"{speaker}同志"
 
 
@@ -275,7 +277,8 @@ def slot_values(job: PartJob) -> dict[str, str]:
         "purpose": sentence(brief.purpose or "").rstrip("。"),
     }
     if job.part.role in ("wrapup", "handover"):  # the speakers of the agenda, not the presider
-        values["speaker"] = "、".join(dict.fromkeys(comrade(a.speaker) for a in brief.agenda))
+        speakers = [comrade(a.speaker) for a in brief.agenda if a.speaker]
+        values["speaker"] = "、".join(dict.fromkeys(speakers))
     return values
 
 

@@ -30,7 +30,9 @@ DIRECTIVE_ROLES = frozenset(
 OPENING_ROLES = frozenset(("opening", "comment"))
 CLOSING_ROLES = frozenset(("closing",))
 _AWARENESS = re.compile(r"认识|站位|思想|意义|形势|重要性|紧迫感|责任感")
-_RELATED_AT_MOST = 2  # related fields whose sentences join after the brief's own field's
+_RELATED_AT_MOST = (
+    1  # a related field's sentences join after the brief's own field's (应急 for 防汛)
+)
 FRAME_CHARS = 40  # an opening or a closing line of a part
 FILLER_SHARE = 0.09  # of a part's length: the phrasebank's general sentences it may take
 
@@ -136,7 +138,7 @@ def field_lines(job: PartJob, kit: Kit) -> FieldLines:
         return lines
     for group, target in (("items", lines.items), ("support", lines.support)):
         sentences = [s for d in domains for s in d.sentences.group(group)]
-        target.extend(_share(sentences, topics, mine, background, job.brief.meeting + group))
+        target.extend(_share(sentences, topics, mine, background))
     lines.items = [_varied(s) for s in lines.items]
     lines.support = [_varied(s) for s in lines.support]
     return lines
@@ -167,21 +169,15 @@ def _topic(job: PartJob, index: int) -> str:
 
 
 def _share(
-    sentences: list[str], topics: list[set[str]], mine: int, background: Background, seed: str
+    sentences: list[str], topics: list[set[str]], mine: int, background: Background
 ) -> list[str]:
-    """The sentences that go to part `mine`: each goes to the part it fits best; one that
-    fits none goes round the parts in turn. Best fitting first."""
+    """The sentences that go to part `mine`: each goes to the part it fits best, best fitting
+    first; one that fits no part goes nowhere (it would be off the heading wherever put)."""
     fitted: list[tuple[float, int, str]] = []
-    spare: list[str] = []
     for position, text in enumerate(sentences):
         content = background.content(text)
         weights = [sum(background.weight(p) for p in content & topic) for topic in topics]
         best = max(range(len(topics)), key=lambda i: (weights[i], -i))
-        if weights[best] > 0:
-            if best == mine:
-                fitted.append((weights[best], position, text))
-        else:
-            spare.append(text)
-    start = stable_hash(seed) % max(len(topics), 1)
-    spares = [t for i, t in enumerate(spare) if (i + start) % len(topics) == mine]
-    return [t for _, _, t in sorted(fitted, key=lambda f: (-f[0], f[1]))] + spares
+        if weights[best] > 0 and best == mine:
+            fitted.append((weights[best], position, text))
+    return [t for _, _, t in sorted(fitted, key=lambda f: (-f[0], f[1]))]

@@ -484,6 +484,7 @@ class Pipeline:
     ) -> Draft:
         assert run.outline is not None
         run.notes += _short_of_content(report, self.drafter.name)
+        run.notes += _unfollowed_notes(run.brief, self.drafter.name)
         return Draft(
             id=uuid.uuid4().hex,
             title=assembled.title,
@@ -506,6 +507,17 @@ class Pipeline:
             notes=run.notes,
             created_at=datetime.now(UTC),
         )
+
+
+def _unfollowed_notes(brief: Brief, drafter: str) -> list[str]:
+    """A model reads the brief's 其他说明 with the rest; the built-in drafter cannot, and says
+    so rather than leave the writer to wonder."""
+    if drafter != "builtin" or not brief.notes:
+        return []
+    return [
+        f"内置起草器不能按“其他说明”改写（“{brief.notes[:60]}”），请在草稿上按说明修改，"
+        "或配置大模型后重新起草"
+    ]
 
 
 def _short_of_content(report: Report, drafter: str) -> list[str]:

@@ -137,10 +137,14 @@ class ModelResponder:
         self.kit = kit or default_kit()
         self.writer = BuiltinDrafter(self.kit)
         self.briefs: dict[str, Brief] = {}  # the whole brief of each meeting it outlined
+        self.last: Brief | None = None
 
     def _brief(self, prompt: str) -> tuple[Brief, int | None]:
         """The brief in the prompt; a part's prompt shows only its own point's details, so
-        the whole brief seen when outlining is remembered, as a model's context would."""
+        the whole brief seen when outlining is remembered, as a model's context would (and a
+        follow-up that repeats no brief is about the last one)."""
+        if "<brief>" not in prompt and self.last is not None:
+            return self.last, None
         brief, number = brief_from_prompt(prompt, self.kit)
         whole = self.briefs.get(brief.meeting)
         if number is None or whole is None or len(whole.points) != len(brief.points):
@@ -164,8 +168,8 @@ class ModelResponder:
     def outline(self, prompt: str) -> str:
         if self.faults.outline_not_json:
             return "好的，提纲如下：一、提高认识；二、抓好落实。"
-        brief, _ = brief_from_prompt(prompt, self.kit)
-        self.briefs[brief.meeting] = brief
+        brief, _ = self._brief(prompt)
+        self.briefs[brief.meeting] = self.last = brief
         outline = self._outline_of(brief)
         asked = self.faults.outline_points
         data = outline.model_dump(exclude={"dateline"})

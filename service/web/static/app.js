@@ -232,12 +232,12 @@ function splitOnce(text, pattern) {
   return [text.slice(0, match.index).trim(), text.slice(match.index + 1).trim()];
 }
 
-/** The brief as the API takes it, and the format faults the API cannot name (line layouts). */
+/** The brief as the API takes it: the service reads lists typed on one line and agenda lines
+ * as said, and names any field it cannot read. */
 function readBrief() {
   const form = $("#brief-form");
   const value = (name) => form.elements[name].value;
   const brief = { speech_type: value("speech_type") };
-  const faults = [];
   for (const name of TEXT_FIELDS) {
     if (value(name).trim()) brief[name] = value(name).trim();
   }
@@ -250,23 +250,16 @@ function readBrief() {
   const target = value("target_chars").trim();
   if (target) brief.target_chars = /^\d+$/.test(target) ? Number(target) : target;
   if (usesList(brief.speech_type, "agenda") || usesList(brief.speech_type, "attendees")) {
-    readPresiding(value, brief, faults);
+    readPresiding(value, brief);
   }
-  return { brief, faults };
+  return brief;
 }
 
-function readPresiding(value, brief, faults) {
+function readPresiding(value, brief) {
   const attendees = lines(value("attendees"));
   if (attendees.length) brief.attendees = attendees;
-  const agenda = [];
-  lines(value("agenda")).forEach((line, i) => {
-    const [speaker, topic] = splitOnce(line, COLON);
-    if (topic === null) {
-      faults.push({ field: "agenda", message: `第${i + 1}行缺少冒号，应写成“发言人：内容”` });
-    } else {
-      agenda.push({ speaker, topic });
-    }
-  });
+  // "发言人：内容", or a line as said ("镇纪委书记宣读实施方案"): the service reads both.
+  const agenda = lines(value("agenda"));
   if (agenda.length) brief.agenda = agenda;
 }
 
@@ -379,8 +372,7 @@ function saveKey() {
 
 async function makeOutline() {
   clearErrors();
-  const { brief, faults } = readBrief();
-  if (faults.length) return showFaults(faults);
+  const brief = readBrief();
   setBusyButtons(true);
   const button = $("#outline-button");
   button.textContent = "正在生成提纲……";
@@ -394,12 +386,6 @@ async function makeOutline() {
     button.textContent = "生成提纲";
     setBusyButtons(false);
   }
-}
-
-function showFaults(faults) {
-  for (const fault of faults) markField(fault.field, fault.message);
-  showBox($("#form-error"), "请修改标出的内容", "");
-  focusFirstError();
 }
 
 function showOutline(outline, notes) {
@@ -457,8 +443,7 @@ function startClock() {
 
 async function draft(withOutline) {
   clearErrors();
-  const { brief, faults } = readBrief();
-  if (faults.length) return showFaults(faults);
+  const brief = readBrief();
   const body = withOutline ? { ...brief, outline: readOutline() } : brief;
   if (!withOutline) $("#outline-panel").hidden = true;  // an earlier outline no longer applies
   const live = beginProgress();
@@ -612,7 +597,7 @@ function showDraft(draft, { rewritten = null, scroll = true } = {}) {
     draft.drafter === "builtin"
       ? el("span", { className: "hint" }, " 服务配置大模型（OPENAI_API_KEY 或 OPENAI_BASE_URL）后，会改用大模型起草。")
       : null);
-  $("#report").replaceChildren(...reportView(draft.report));
+  $("#report").replaceChildren(...reportView(draft.report, draft.sections));
   $("#draft-notes").replaceChildren(...draft.notes.map((n) => el("li", {}, noteText(n))));
   $("#draft").replaceChildren(...paperView(draft, rewritten));
   if (scroll) $("#result-panel").scrollIntoView({ block: "start", behavior: "smooth" });
@@ -639,18 +624,32 @@ async function onVersionChange() {
   }
 }
 
-function reportView(report) {
+/** The report, substance first: what the text says (on topic, in its field, from its brief,
+ * not stock), each finding with a link to the part it names; then its form. */
+function reportView(report, sections = []) {
   const failed = report.checks.filter((c) => !c.passed);
+  const substance = report.checks.filter((c) => c.substance);
   const verdict = el("div", { className: `verdict ${report.passed ? "pass" : "fail"}` },
     el("span", { className: "verdict-word" }, report.passed ? "合格" : "不合格"),
     el("span", { className: "score" }, `得分 ${Math.round(report.score * 100)}`),
+    substance.length
+      ? el("span", { className: "score substance-score" }, `内容 ${Math.round(report.substance_score * 100)}`)
+      : null,
     el("span", { className: "hint" }, failed.length
       ? `${failed.length} 项检查未通过`
       : `${report.checks.length} 项检查全部通过`));
-  const failures = failed.length
-    ? el("ul", { className: "failed-checks" }, failed.map((c) =>
-        el("li", {}, el("strong", {}, c.label || c.name), "：", c.detail)))
+  const findings = (title, checks, className) => checks.length
+    ? el("div", { className: `findings ${className}` },
+        el("h3", {}, title),
+        el("ul", { className: "failed-checks" }, checks.map((c) =>
+          el("li", {}, el("strong", {}, c.label || c.name), "：", c.detail, partLink(c.detail, sections)))))
     : null;
+  const content = findings("内容问题", failed.filter((c) => c.substance), "substance");
+  const form = findings("格式问题", failed.filter((c) => !c.substance), "form");
+  const contentOk = substance.length && !failed.some((c) => c.substance)
+    ? el("p", { className: "substance-ok" }, `内容检查全部通过：${substance.map((c) => c.label).join("、")}`)
+    : null;
+  const failures = el("div", {}, ...[content, contentOk, form].filter(Boolean));
   const all = el("details", { className: "all-checks" },
     el("summary", {}, "查看全部检查项"),
     el("ul", {}, report.checks.map((c) => el("li", { className: c.passed ? "ok" : "bad" },
@@ -660,6 +659,22 @@ function reportView(report) {
       el("span", { className: "mark" }, "–"),
       el("strong", {}, s.label || s.name), "：未检查，", s.reason))));
   return [verdict, failures, all].filter(Boolean);
+}
+
+/** A link to the first part whose heading a finding quotes (“落实防汛责任…”下的…). */
+function partLink(detail, sections) {
+  for (const match of detail.matchAll(/“([^”]{2,})”/g)) {
+    const quoted = match[1].replace(/…$/, "");
+    const index = sections.findIndex((s) => s.heading && s.heading.includes(quoted));
+    if (index >= 0) {
+      return el("button", { type: "button", className: "button small link part-link", onclick: () => {
+        const part = $(`.doc-part[data-index="${index}"]`);
+        if (part) part.scrollIntoView({ block: "center", behavior: "smooth" });
+        if (part) part.classList.add("flagged");
+      } }, `查看${sections[index].heading.slice(0, 12)}`);
+    }
+  }
+  return null;
 }
 
 function paperView(draft, rewritten) {
