@@ -21,6 +21,7 @@ from service.errors import KnowledgeError
 from service.knowledge.files import read_yaml, validated
 from service.knowledge.phrasebank import Phrasebank, Rules, entry_problems
 from service.schemas import Brief
+from service.text.grams import WordFinder
 
 DOMAINS_DIRNAME = "domains"
 # Which skeleton role a group of sentences is checked as (the phrasebank's rules per role).
@@ -98,6 +99,7 @@ class Domains:
     def __init__(self, domains: Sequence[Domain]) -> None:
         self.all = tuple(domains)
         self.by_key = {d.key: d for d in self.all}
+        self._foreign: dict[tuple[str, ...], Foreign] = {}
 
     def __len__(self) -> int:
         return len(self.all)
@@ -108,14 +110,20 @@ class Domains:
     def get(self, key: str) -> Domain:
         return self.by_key[key]
 
-    def place(self, text: str) -> list[Placement]:
+    @cached_property
+    def _finder(self) -> WordFinder:
+        return WordFinder(w for d in self.all for w in d.vocabulary)
+
+    def place(self, text: str, found: set[str] | None = None) -> list[Placement]:
         """The fields a text is about, strongest first: cues weigh more than terms, and a
-        field is placed by its terms alone only when no field's cue is there."""
+        field is placed by its terms alone only when no field's cue is there. `found`: the
+        text's character pairs, when already at hand."""
+        present = set(self._finder.find(text, found))
         cued: list[Placement] = []
         termed: list[Placement] = []
         for domain in self.all:
-            cues = [w for w in domain.cues if w in text]
-            terms = [w for w in (*domain.terms, *domain.slogans) if w in text and w not in cues]
+            cues = [w for w in domain.cues if w in present]
+            terms = [w for w in (*domain.terms, *domain.slogans) if w in present and w not in cues]
             weight = _CUE_WEIGHT * len(cues) + _TERM_WEIGHT * len(terms)
             if cues:
                 cued.append(Placement(domain, weight, tuple(cues + terms)))
@@ -158,6 +166,15 @@ class Domains:
                     owners.setdefault(word, set()).add(domain.key)
         return {word: frozenset(keys) for word, keys in owners.items()}
 
+    def foreign(self, home: Sequence[Domain]) -> Foreign:
+        """The other fields' marker words for a speech of these fields, found in one pass
+        (computed once per set of home fields)."""
+        key = tuple(sorted(d.key for d in home))
+        found = self._foreign.get(key)
+        if found is None:
+            found = self._foreign[key] = Foreign(self.foreign_words(home))
+        return found
+
     def foreign_words(self, home: Sequence[Domain]) -> dict[str, frozenset[str]]:
         """The marker words of other fields that the home fields do not share, with the
         fields they belong to: in a speech of the home fields they are drift."""
@@ -173,6 +190,17 @@ class Domains:
         }
 
 
+class Foreign:
+    """Other fields' words, and what finds them in a sentence."""
+
+    def __init__(self, words: dict[str, frozenset[str]]) -> None:
+        self.words = words
+        self.finder = WordFinder(words)
+
+    def found_in(self, text: str, found: set[str] | None = None) -> list[str]:
+        return self.finder.find(text, found)
+
+
 BROAD_FIELDS = 3  # a brief (or text) about this many fields at once is a general one
 
 
@@ -184,15 +212,17 @@ def brief_words(brief: Brief) -> str:
     )
 
 
-def home_fields(domains: Domains, brief: Brief | None, text: str = "") -> list[Domain]:
-    """The fields a brief is about (else, or when it names none, the text's): the strongest
-    and any close behind, at most BROAD_FIELDS."""
+def home_fields(
+    domains: Domains, brief: Brief | None, text: str = "", found: set[str] | None = None
+) -> list[Domain]:
+    """The fields a brief is about (else, or when it names none, the text's, whose character
+    pairs may be given): the strongest and any close behind, at most BROAD_FIELDS."""
     if brief is not None:
         placed = domains.place(brief_words(brief))
         if placed:
             return _leading(placed, near=2)
     # A text names its fields less plainly than a brief: keep the ones close behind too.
-    return _leading(domains.place(text), near=3) if text else []
+    return _leading(domains.place(text, found), near=3) if text else []
 
 
 def _leading(placed: list[Placement], near: int) -> list[Domain]:

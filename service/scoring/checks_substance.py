@@ -123,7 +123,7 @@ def _sparse(ctx: Context) -> bool:
 
 
 def _home(ctx: Context) -> list[Domain]:
-    return home_fields(ctx.kit.domains, ctx.brief, ctx.text)
+    return home_fields(ctx.kit.domains, ctx.brief, ctx.text, ctx.substance.text_pairs)
 
 
 def _own_words(ctx: Context, home: list[Domain]) -> list[str]:

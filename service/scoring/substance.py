@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from service.knowledge.domains import Domain
-from service.text.grams import StockIndex
+from service.text.grams import StockIndex, pairs
 from service.text.structure import ParsedSpeech, split_sentences
 
 if TYPE_CHECKING:
@@ -42,6 +42,10 @@ class Sentence:
     text: str
     line: int
     part: int | None
+
+    @cached_property
+    def pairs(self) -> set[str]:
+        return pairs(self.text)
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,11 @@ class Substance:
                 if len(sentence.strip()) >= MIN_SENTENCE:
                     found.append(Sentence(sentence.strip(), index, part))
         return found
+
+    @cached_property
+    def text_pairs(self) -> set[str]:
+        """The character pairs of the body (its sentences', computed once for every check)."""
+        return set().union(*(s.pairs for s in self.sentences))
 
     @cached_property
     def units(self) -> list[Unit]:
@@ -229,17 +238,19 @@ class Substance:
 
     def stock(self, index: StockIndex) -> list[Sentence]:
         """Sentences written from a phrasebank entry."""
-        return [s for s in self.sentences if index.is_stock(s.text)]
+        return [s for s in self.sentences if index.is_stock(s.text, s.pairs)]
 
     def drift(self, home: list[Domain]) -> list[Drift]:
         """The other fields this text talks about (not in words the brief itself uses): a
         field it names a slogan of, or whose marker words fill two sentences or more."""
         domains = self.ctx.kit.domains
-        words = domains.foreign_words(home)
+        foreign = domains.foreign(home)
+        words = foreign.words
         brief_text = self.ctx.allowed_text
         by_field: dict[str, Drift] = {}
         for sentence in self.sentences:
-            hits = [w for w in words if w in sentence.text and w not in brief_text]
+            found = foreign.found_in(sentence.text, sentence.pairs)
+            hits = [w for w in found if w not in brief_text]
             for key in {k for w in hits for k in words[w]}:
                 drift = by_field.setdefault(key, Drift(domains.get(key), [], set(), False))
                 mine = [w for w in hits if key in words[w]]
