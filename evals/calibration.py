@@ -14,6 +14,7 @@ field's work put in, and stock filler padding every part.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections import Counter
@@ -28,7 +29,9 @@ from evals.reading import load_reading_cases
 from evals.report_html import STYLE
 from service.config import PROJECT_ROOT
 from service.corpus.reader import read_document
+from service.errors import JianggaoError
 from service.knowledge.kit import Kit
+from service.pipeline.judge import Judge
 from service.schemas import Brief
 from service.scoring import Scorer
 from service.scoring.context import Context
@@ -75,6 +78,15 @@ class Group(BaseModel):
     share: float
 
 
+class JudgeAgreement(BaseModel):
+    """How the model's review separates the same texts (mean score over the five aspects)."""
+
+    model: str
+    judged: int
+    failed: int
+    auc: float
+
+
 class CalibrationRun(BaseModel):
     """A whole run, as the JSON report holds it."""
 
@@ -88,6 +100,7 @@ class CalibrationRun(BaseModel):
     groups: list[Group]
     failed_checks: dict[str, dict[str, int]]
     results: list[SampleResult]
+    judge: JudgeAgreement | None = None
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -299,6 +312,31 @@ def run_calibration(
     )
 
 
+async def judge_agreement(samples: Sequence[Sample], judge: Judge) -> JudgeAgreement:
+    """The model's review of every sample (as many at once as the client allows) and how
+    well its mean score separates strong from hollow."""
+
+    async def one(sample: Sample) -> float | None:
+        if sample.brief is None:
+            return None  # the review reads the brief; reading-set texts have none
+        try:
+            review = await judge.review(sample.brief, sample.text)
+        except JianggaoError:
+            return -1.0
+        return review.overall
+
+    found = await asyncio.gather(*(one(s) for s in samples))
+    scored = [(s, r) for s, r in zip(samples, found, strict=True) if r is not None and r >= 0]
+    strong = [r for s, r in scored if s.label == "strong"]
+    hollow = [r for s, r in scored if s.label == "hollow"]
+    return JudgeAgreement(
+        model=judge.client.model,
+        judged=len(scored),
+        failed=sum(1 for r in found if r is not None and r < 0),
+        auc=roc_auc(strong, hollow),
+    )
+
+
 def _rank(result: SampleResult) -> float:
     """How a user reads a report: its verdict first, then what its substance checks say,
     then the whole score."""
@@ -361,6 +399,13 @@ def render_calibration_markdown(run: CalibrationRun) -> str:
         )
         counts = f"{group.samples} | {group.passed} | {group.share:.1%}"
         lines.append(f"| {group.name} | {counts} | {common or '—'} |")
+    if run.judge is not None:
+        j = run.judge
+        lines += [
+            "",
+            f"模型评审（{j.model}）：评了 {j.judged} 篇（失败 {j.failed} 篇），"
+            f"按五项均分区分好稿与空稿的 ROC AUC 为 {j.auc:.3f}。",
+        ]
     wrong = [r for r in run.results if r.passed == (r.label == "hollow")]
     lines += ["", "## 判错的文本", ""]
     lines += [

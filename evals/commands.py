@@ -59,11 +59,48 @@ def _register_calibration(group: Any) -> None:
         "--out", type=Path, default=None, help="报告目录（默认 evals/reports），写出 calibration.*"
     )
     calibration.add_argument(
+        "--judge",
+        action="store_true",
+        help="配置了大模型时，让模型评审每篇有简报的文本，报告它与标注的一致程度",
+    )
+    calibration.add_argument(
+        "--judge-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="只评审前 N 篇（模型调用有成本）",
+    )
+    calibration.add_argument(
         "--fail-under-targets",
         action="store_true",
         help="AUC、空稿合格率或好稿合格率未达目标时以退出码 1 结束，供 CI 把关",
     )
     calibration.set_defaults(handler=run_calibration_eval)
+
+
+def _judge_calibration(kit: Kit, samples: Any) -> Any:
+    """The model's agreement with the labels, or None (said on stderr) without a model."""
+    from evals.calibration import judge_agreement
+    from service.config import get_settings
+    from service.llm import ChatClient, llm_configured
+    from service.pipeline.judge import Judge
+    from service.pipeline.prompts import Prompter
+    from service.text.tokens import TokenBudget
+
+    settings = get_settings()
+    if not llm_configured(settings):
+        print(
+            "eval calibration：--judge 需要配置大模型（OPENAI_API_KEY 或 OPENAI_BASE_URL）",
+            file=sys.stderr,
+        )
+        return None
+
+    async def judged() -> Any:
+        async with ChatClient.from_settings(settings) as client:
+            judge = Judge(client, Prompter(kit, TokenBudget.from_settings(settings)))
+            return await judge_agreement(samples, judge)
+
+    return asyncio.run(judged())
 
 
 def run_calibration_eval(args: argparse.Namespace) -> int:
@@ -82,6 +119,11 @@ def run_calibration_eval(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:
         return _fail("calibration", error)
     run = run_calibration(samples, kit)
+    if args.judge:
+        judged = _judge_calibration(kit, samples[: args.judge_limit])
+        if judged is None:
+            return 2
+        run.judge = judged
     data = run.model_dump(mode="json", by_alias=True)
     rendered = (data, render_calibration_markdown(run), render_calibration_html(run))
     written = _write("calibration", args, rendered)
@@ -90,6 +132,8 @@ def run_calibration_eval(args: argparse.Namespace) -> int:
     print(f"ROC AUC      {run.auc:.3f}")
     print(f"空稿合格率   {run.hollow_pass:.1%}")
     print(f"好稿合格率   {run.strong_pass:.1%}")
+    if run.judge is not None:
+        print(f"模型评审     {run.judge.judged} 篇，ROC AUC {run.judge.auc:.3f}")
     for item in run.groups:
         print(f"  {item.name:<18} {item.passed:>3}/{item.samples}")
     print("报告：" + "、".join(str(p) for p in written))

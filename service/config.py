@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     draft_timeout_s: float = Field(
         600.0, gt=0, description="A draft still streaming after this long ends with a 504."
     )
+    judge: bool = Field(
+        True, description="With a model: after the checks, the model reviews the draft's substance."
+    )
     api_keys: list[SecretStr] = Field(
         default_factory=list, description="Bearer keys; empty means no authentication."
     )

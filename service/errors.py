@@ -177,3 +177,11 @@ class StoreError(JianggaoError):
 
     code = "store-error"
     title = "Draft storage failed"
+
+
+class JudgeAnswerError(JianggaoError):
+    """The model's review of a draft is not the JSON asked for (the draft stands; the review
+    is left out with a note)."""
+
+    code = "judge-answer"
+    title = "The model's review could not be read"

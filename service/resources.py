@@ -21,6 +21,7 @@ from service.errors import ConfigError, InputError, RetrievalError, SkipSource
 from service.knowledge.kit import Kit, load_kit
 from service.llm import ChatClient, llm_configured
 from service.logs import get_logger
+from service.pipeline.judge import Judge
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.prompts import Prompter
 from service.retrieval.index import CorpusIndex
@@ -58,7 +59,11 @@ def make_drafter(settings: Settings, kit: Kit) -> tuple[Drafter, ChatClient | No
 def make_pipeline(
     settings: Settings, kit: Kit, drafter: Drafter, index: CorpusIndex | None, scorer: Scorer
 ) -> Pipeline:
-    """The drafting pipeline with the configured repair rounds and deadline."""
+    """The drafting pipeline with the configured repair rounds and deadline, and with a model
+    drafter (unless turned off) the model's review of each draft."""
+    judge = None
+    if settings.judge and isinstance(drafter, ModelDrafter):
+        judge = Judge(drafter.client, drafter.prompter)
     return Pipeline(
         kit,
         drafter,
@@ -66,6 +71,7 @@ def make_pipeline(
         scorer,
         repair_rounds=settings.repair_rounds,
         deadline_s=settings.draft_timeout_s,
+        judge=judge,
     )
 
 

@@ -148,3 +148,48 @@ def test_openings_fire_on_a_run_of_yao() -> None:
     text = f"在全县防汛工作会议上的讲话\n同志们：\n{body}\n同志们，让我们共同努力！\n"
     passed, detail = _check(text, None, "openings")
     assert not passed and "以“要”开头" in detail
+
+
+def test_the_judges_agreement_with_the_labels_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`jianggao eval calibration --judge` asks the configured model to review the texts."""
+    from service.cli import main
+    from service.config import get_settings
+    from service.testing.fake_upstream import FakeUpstream
+    from service.testing.model_responder import ModelResponder
+
+    with FakeUpstream(ModelResponder()) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("JIANGGAO_MODEL", "fake-model")
+        get_settings.cache_clear()
+        try:
+            code = main(
+                ["eval", "calibration", "--out", str(tmp_path), "--judge", "--judge-limit", "4"]
+            )
+        finally:
+            get_settings.cache_clear()
+        reviews = [r for r in fake.chat_requests if "评审下面这篇" in r.messages[-1]["content"]]
+    assert code == 0 and len(reviews) == 4
+    saved = json.loads((tmp_path / "calibration.json").read_text(encoding="utf-8"))
+    assert saved["judge"]["judged"] == 4 and saved["judge"]["model"] == "fake-model"
+    assert "模型评审（fake-model）" in (tmp_path / "calibration.md").read_text(encoding="utf-8")
+
+
+def test_the_judge_needs_a_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.cli import main
+    from service.config import get_settings
+
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "JIANGGAO_OPENAI_API_KEY",
+        "JIANGGAO_OPENAI_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    try:
+        assert main(["eval", "calibration", "--out", str(tmp_path), "--judge"]) == 2
+    finally:
+        get_settings.cache_clear()

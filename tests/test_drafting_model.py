@@ -69,8 +69,10 @@ def test_well_behaved_model_gives_a_passing_draft(
     chats = upstream.chat_requests
     assert chats[0].body.get("response_format") is not None  # the outline, as JSON
     parts = len(draft["outline"]["parts"])
-    assert len(chats) == 1 + parts and all(r.stream for r in chats[1:])
-    assert draft["usage"]["calls"] == 1 + parts and draft["usage"]["total_tokens"] > 0
+    # the outline, every part streamed, then one review of the whole draft
+    assert len(chats) == 1 + parts + 1 and all(r.stream for r in chats[1:-1])
+    assert "评审下面这篇" in chats[-1].messages[-1]["content"] and not chats[-1].stream
+    assert draft["usage"]["calls"] == 1 + parts + 1 and draft["usage"]["total_tokens"] > 0
     assert "下面，我讲三点意见。" in draft["text"]
     assert next(p["heading"] for p in draft["outline"]["parts"] if p["heading"])
 
@@ -90,7 +92,11 @@ def test_wrong_point_count_in_outline_falls_back_to_the_brief(
     faults = Faults(outline_points=5)
     with FakeUpstream(ModelResponder(faults)) as fake, _client(tmp_path, build_dir, fake) as client:
         draft = _draft(client)
-    outline_calls = [r for r in fake.chat_requests if r.body.get("response_format")]
+    outline_calls = [
+        r
+        for r in fake.chat_requests
+        if r.body.get("response_format") and "评审下面这篇" not in r.messages[-1]["content"]
+    ]
     assert len(outline_calls) == 2  # asked again once, told what was wrong
     assert "提纲不合要求" in outline_calls[1].messages[-1]["content"]
     assert any("改用按简报生成的提纲" in n for n in draft["notes"])

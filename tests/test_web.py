@@ -395,3 +395,20 @@ def test_the_report_leads_with_substance_and_points_at_the_part(browser: Any, se
     assert "提高思想认识" in link.text
     link.click()
     assert browser.find_elements(By.CSS_SELECTOR, "#draft .doc-part.flagged")
+
+    review = {
+        "model": "m",
+        "overall": 0.8,
+        "summary": "内容扎实",
+        "scores": [
+            {"aspect": "relevance", "label": "切题", "score": 4, "quote": "原句", "comment": "紧扣"}
+        ],
+    }
+    browser.execute_script(
+        "const [review] = arguments;"
+        "$('#report').replaceChildren(...reportView({...state.draft.report, judge: review}));",
+        review,
+    )
+    judged = _text(browser, "#report .findings.judge")
+    assert "模型评审" in judged and "切题 4/5" in judged and "原句" in judged
+    assert _text(browser, "#report .verdict-word") == "合格"  # the checks decide

@@ -26,6 +26,7 @@ from service.llm import UsageTally, track_usage
 from service.logs import get_logger, log_event
 from service.pipeline.assembly import PROGRAM_PARTS, Assembled, AssembledSection, assemble
 from service.pipeline.cleanup import clean_body, clean_text
+from service.pipeline.judge import Judge
 from service.pipeline.outline import (
     Outline,
     OutlinePart,
@@ -113,6 +114,7 @@ class Pipeline:
         *,
         repair_rounds: int = 2,
         deadline_s: float = 600.0,
+        judge: Judge | None = None,
     ) -> None:
         self.kit = kit
         self.drafter = drafter
@@ -120,6 +122,7 @@ class Pipeline:
         self.scorer = scorer
         self.repair_rounds = repair_rounds
         self.deadline_s = deadline_s
+        self.judge = judge
 
     def with_index(self, index: CorpusIndex | None) -> Pipeline:
         """The same pipeline drafting from another corpus view (e.g. one speech left out)."""
@@ -130,6 +133,7 @@ class Pipeline:
             self.scorer,
             repair_rounds=self.repair_rounds,
             deadline_s=self.deadline_s,
+            judge=self.judge,
         )
 
     async def outline(self, brief: Brief) -> tuple[Outline, list[str]]:
@@ -175,6 +179,7 @@ class Pipeline:
                 raise
             assert run.result is not None
             assembled, report = run.result
+            report = await self._reviewed(run, assembled.text, report, started)
             run.timings["total"] = _ms(started)
             draft = self._finish(run, assembled, report, usage, mode)
         self._log_draft(run, draft)
@@ -263,9 +268,28 @@ class Pipeline:
             run.notes.append(f"按“{instruction}”重写了第 {section} 部分（{job.part.role}）")
             assembled = assemble(run.outline, run.bodies, run.skeleton)
             report = await asyncio.to_thread(self._score, run, assembled.text)
+            report = await self._reviewed(run, assembled.text, report, started)
             run.timings["total"] = _ms(started)
             new = self._finish(run, assembled, report, usage, draft.mode)
         return new.model_copy(update={"id": draft.id, "version": draft.version + 1})
+
+    async def _reviewed(self, run: _Run, text: str, report: Report, started: float) -> Report:
+        """The report with the model's review beside the checks, when there is a judge: one
+        call, within what is left of the deadline; a review that fails is left out, with a
+        note (the draft and its checks stand)."""
+        if self.judge is None:
+            return report
+        begun = time.perf_counter()
+        left = self.deadline_s - (begun - started)
+        try:
+            review = await asyncio.wait_for(self.judge.review(run.brief, text), max(left, 1.0))
+        except (JianggaoError, TimeoutError) as exc:
+            detail = exc.detail if isinstance(exc, JianggaoError) else "超过起草时限"
+            run.notes.append(f"模型评审没有完成（{detail[:80]}），报告只有规则检查的结果")
+            return report
+        finally:
+            run.timings["judge"] = _ms(begun)
+        return report.model_copy(update={"judge": review})
 
     def _start(self, brief: Brief) -> _Run:
         brief = self.kit.types.canonical(brief)

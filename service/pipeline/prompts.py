@@ -204,6 +204,16 @@ class Prompter:
 
         return self.fit("repair", build, ())
 
+    def judge(self, brief: Brief, draft: str) -> Prompt:
+        """Ask for a review of a draft's substance: five aspects, each scored with a quote."""
+        skeleton = self.kit.types.get(brief.speech_type)
+        view, facts = skeleton_view(skeleton, brief), brief_facts(brief, skeleton)
+
+        def build(kept: list[Example]) -> list[Message]:
+            return self._messages("judge", skeleton=view, facts=facts, draft=draft)
+
+        return self.fit("judge", build, ())
+
     def fit(
         self,
         kind: str,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.corpus.reader import Finding
+from service.scoring.review import JudgeReview
 
 # A draft passes when its weighted score reaches this and no check of BLOCKING weight failed.
 PASS_SCORE = 0.9
@@ -78,6 +79,9 @@ class Report(BaseModel):
     checks: list[CheckResult]
     skipped: list[SkippedCheck]
     structure: StructureSummary
+    judge: JudgeReview | None = Field(
+        None, description="有大模型时，模型对内容的评审（与检查项并列，不决定是否合格）"
+    )
 
     @property
     def failed(self) -> list[CheckResult]:

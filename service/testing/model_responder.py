@@ -22,6 +22,7 @@ from service.knowledge.skeletons import Skeleton
 from service.pipeline.assembly import assemble
 from service.pipeline.outline import Outline, dated, derive_outline
 from service.schemas import Brief
+from service.testing.fake_upstream import Status
 
 _MUST = re.compile(r"必须原样写入这些提法，一字不改：([^。\n]+)。")
 _QUOTED = re.compile(r"“([^”]+)”")
@@ -36,6 +37,7 @@ _THIS_POINT = re.compile(r"这是主体的第(\d+)点")
 _SIZE = re.compile(r"篇幅：?约(\d+)字")
 _HEADING = re.compile(r"(?:本点标题已定为|标题是|一级标题已定为)“([^”]+)”")
 _DRAFT = re.compile(r"<draft>(.*?)</draft>", re.S)
+_JUDGE = "评审下面这篇"
 _T2S_BACK = opencc.OpenCC("t2s")
 # Review findings a careful model answers by writing the part again, not by touching it up.
 _REWRITE_CUES = ("提法", "过长", "过短", "篇幅", "繁体", "Markdown", "套话", "对话")
@@ -52,6 +54,8 @@ class Faults:
     drop_phrases: bool = False  # leaves out the required phrases until asked to repair
     outline_points: int | None = None  # outline with this many points, whatever was asked
     outline_not_json: bool = False
+    judge_not_json: bool = False  # its review of a draft is prose, not the JSON asked for
+    judge_fails: bool = False  # the endpoint answers the review with a server error
 
 
 def _last_user(request: dict[str, Any]) -> str:
@@ -151,8 +155,10 @@ class ModelResponder:
             return brief, number
         return whole, number
 
-    def __call__(self, request: dict[str, Any]) -> str:
+    def __call__(self, request: dict[str, Any]) -> str | Status:
         prompt = _last_user(request)
+        if _JUDGE in prompt:
+            return self.review(prompt)
         if request.get("response_format"):
             return self.outline(prompt)
         if "请修改" in prompt:
@@ -259,6 +265,29 @@ class ModelResponder:
             for i in range(len(outline.parts))
         ]
         return assemble(outline, bodies, skeleton).text
+
+    def review(self, prompt: str) -> str | Status:
+        """A review as a careful reader gives it: each aspect scored, with a sentence of the
+        draft quoted (the longest one for what is best, the shortest for what is weakest)."""
+        if self.faults.judge_fails:
+            return Status(500)
+        if self.faults.judge_not_json:
+            return "这篇讲话整体不错，结构清楚，建议再精炼一些。"
+        draft = _DRAFT.search(prompt)
+        sentences = re.findall(r"[^。！？\n]{8,}[。！？]", draft.group(1) if draft else "")
+        longest = max(sentences, key=len, default="")
+        shortest = min(sentences, key=len, default="")
+        scores = {
+            aspect: {
+                "score": 4 if aspect != "repetition" else 3,
+                "quote": longest if aspect != "repetition" else shortest,
+                "comment": "紧扣标题和简报" if aspect == "relevance" else "总体得当",
+            }
+            for aspect in ("relevance", "specificity", "coherence", "register", "repetition")
+        }
+        return json.dumps(
+            {"scores": scores, "summary": "内容扎实，个别句式可再变化。"}, ensure_ascii=False
+        )
 
     def _misbehave(self, body: str) -> str:
         if self.faults.traditional:

@@ -649,7 +649,7 @@ function reportView(report, sections = []) {
   const contentOk = substance.length && !failed.some((c) => c.substance)
     ? el("p", { className: "substance-ok" }, `内容检查全部通过：${substance.map((c) => c.label).join("、")}`)
     : null;
-  const failures = el("div", {}, ...[content, contentOk, form].filter(Boolean));
+  const failures = el("div", {}, ...[content, contentOk, judgeView(report.judge), form].filter(Boolean));
   const all = el("details", { className: "all-checks" },
     el("summary", {}, "查看全部检查项"),
     el("ul", {}, report.checks.map((c) => el("li", { className: c.passed ? "ok" : "bad" },
@@ -659,6 +659,17 @@ function reportView(report, sections = []) {
       el("span", { className: "mark" }, "–"),
       el("strong", {}, s.label || s.name), "：未检查，", s.reason))));
   return [verdict, failures, all].filter(Boolean);
+}
+
+/** The model's review, beside the checks (it does not decide the verdict). */
+function judgeView(review) {
+  if (!review) return null;
+  return el("div", { className: "findings judge" },
+    el("h3", {}, `模型评审（${review.model}，仅供参考，不影响是否合格）`),
+    review.summary ? el("p", {}, review.summary) : null,
+    el("ul", {}, review.scores.map((s) => el("li", {},
+      el("strong", {}, `${s.label} ${s.score}/5`), "：", s.comment,
+      s.quote ? el("q", { className: "judge-quote" }, s.quote) : null))));
 }
 
 /** A link to the first part whose heading a finding quotes (“落实防汛责任…”下的…). */
