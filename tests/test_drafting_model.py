@@ -3,6 +3,7 @@ first, parts in parallel, cleaning, repair, retries, and upstream failures as 50
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,22 @@ def test_well_behaved_model_gives_a_passing_draft(
     assert draft["usage"]["calls"] == 1 + parts + 1 and draft["usage"]["total_tokens"] > 0
     assert "下面，我讲三点意见。" in draft["text"]
     assert next(p["heading"] for p in draft["outline"]["parts"] if p["heading"])
+
+
+def test_formulas_a_model_writes_are_the_programs_alone(tmp_path: Path, build_dir: Path) -> None:
+    """A model that writes salutation, heading, transition and 谢谢大家！ into every part:
+    the finished draft has each once, where the program puts it."""
+    faults = Faults(own_formulas=True)
+    with FakeUpstream(ModelResponder(faults)) as fake, _client(tmp_path, build_dir, fake) as c:
+        draft = _draft(c)
+    text = draft["text"]
+    assert text.count("谢谢大家") == 1 and text.rstrip().endswith("谢谢大家！")
+    assert "谢谢！" not in text
+    assert text.count("同志们：") == 1 and text.count("下面，我讲三点意见。") == 1
+    headings = [p["heading"] for p in draft["outline"]["parts"] if p["heading"]]
+    assert all(text.count(h) == 1 for h in headings)
+    checks = {c["name"]: c for c in draft["report"]["checks"]}
+    assert checks["sign_off"]["passed"] and draft["report"]["passed"], _failed(draft)
 
 
 def test_markdown_chatter_and_traditional_are_cleaned(tmp_path: Path, build_dir: Path) -> None:
@@ -212,3 +229,64 @@ def test_a_draft_that_outruns_its_deadline_is_a_504(tmp_path: Path, build_dir: P
         assert response.status_code == 504, response.text
         assert "秒仍未完成" in response.json()["detail"]
         assert client.get("/v1/drafts").json()["items"][0]["status"] == "failed"
+
+
+_CLOSING_GIST = (
+    "号召全县上下坚持人民至上、生命至上，确保人民群众生命财产安全，以“时时放心不下”的"
+    "责任感抓好防汛各项工作，确保安全度汛，以实际行动交出满意答卷。"
+)
+
+
+def _planned_outline(request: dict[str, Any]) -> str:
+    """An outline a model proposes (and a leader approves): its own lengths, a point with four
+    sub-points, a long closing gist with a quotation, and a title without the speaker."""
+    points = [
+        {"heading": "压实安全生产责任", "subpoints": ["党政同责", "企业主体责任"], "chars": 500},
+        {
+            "heading": "深化隐患排查整治",
+            "subpoints": ["重点行业领域", "城镇燃气", "自建房", "消防通道"],
+            "chars": 900,
+        },
+        {"heading": "提升应急处置能力", "subpoints": [], "chars": 600},
+    ]
+    sections = [
+        {"role": "opening", "heading": "", "gist": "说明会议任务", "items": [], "chars": 300},
+        {"role": "points", "heading": "", "gist": "", "items": [], "chars": 2000},
+        {"role": "closing", "heading": "", "gist": _CLOSING_GIST, "items": [], "chars": 250},
+    ]
+    return json.dumps(
+        {"title": "在全县会议上的讲话", "sections": sections, "points": points},
+        ensure_ascii=False,
+    )
+
+
+def test_the_approved_outline_is_the_plan_of_every_part_prompt(
+    tmp_path: Path, build_dir: Path
+) -> None:
+    writer = ModelResponder()
+
+    def responder(request: dict[str, Any]) -> Any:
+        if request.get("response_format"):
+            writer(request)  # the stand-in remembers the brief, as a model's context would
+            return _planned_outline(request)
+        return writer(request)
+
+    with FakeUpstream(responder) as fake, _client(tmp_path, build_dir, fake) as client:
+        draft = _draft(client)
+    assert not any("提纲不合格式" in n for n in draft["notes"]), draft["notes"]
+    assert draft["title"] == "县长在全县安全生产工作会议上的讲话"  # the program's title
+    prompts = [r.messages[-1]["content"] for r in fake.chat_requests[1:] if r.stream]
+    by_heading = {h: next(p for p in prompts if f"本点标题已定为“{h}”" in p) for h in
+                  ("压实安全生产责任", "深化隐患排查整治", "提升应急处置能力")}  # fmt: skip
+    assert "篇幅：约500字" in by_heading["压实安全生产责任"]
+    assert "篇幅：约900字" in by_heading["深化隐患排查整治"]
+    assert "四是……”（共4条）" in by_heading["深化隐患排查整治"]
+    assert "二是……”（共2条）" in by_heading["压实安全生产责任"]
+    assert "篇幅：约600字" in by_heading["提升应急处置能力"]
+    closing = next(p for p in prompts if "只写其中的“结尾号召”部分" in p)
+    assert _CLOSING_GIST in closing  # the part's own gist, whole
+    for prompt in prompts:
+        outline = prompt.split("<outline>", 1)[-1].split("</outline>", 1)[0]
+        for line in outline.split("\n"):
+            assert line.count("“") == line.count("”"), line
+        assert "谢谢大家" not in outline

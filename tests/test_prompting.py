@@ -116,8 +116,11 @@ def test_every_template_renders_for_every_type(index: CorpusIndex, kind: str) ->
 def test_outline_asks_for_the_announced_number_of_points() -> None:
     brief = brief_for("progress", point_count=4, points=[])
     text = user_text(prompter().outline(brief))
-    assert "主体分4点" in text and "下面，就做好下一阶段工作，我强调四点意见。" in text
-    assert "achievements、problems、points" in text
+    assert "主体分4点" in text and "achievements、problems、points" in text
+    # the transition is the program's: shown to a model writing the whole speech, not to one
+    # planning it
+    transition = "下面，就做好下一阶段工作，我强调四点意见。"
+    assert transition not in text and transition in user_text(prompter().whole(brief))
 
 
 def test_brief_text_cannot_close_its_block_or_open_another() -> None:

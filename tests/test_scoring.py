@@ -107,6 +107,7 @@ FAULTS: dict[str, tuple[str, Callable[[str], str]]] = {
         ),
     ),
     "no_closing": ("closing", _drop_closing),
+    "sign_off_in_the_middle": ("sign_off", _insert_after("特点感触颇深。", "谢谢大家！")),
     "required_phrase_missing": ("required_phrases", lambda t: t.replace("“三严三实”", "")),
     "forbidden_phrase": ("forbidden_phrases", _insert_after("特色鲜明", "、高大上")),
     "invented_figure": (

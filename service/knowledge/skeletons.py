@@ -47,9 +47,26 @@ STYLE_NAMES: dict[str, str] = {
     "qi": "“其一……其二……”",
     "none": "不编号，自然成段",
 }
+_COUNTED = {"enum_shi": "是", "enum_yao": "要", "di": "第", "qi": "其"}
+
+
+def style_name(style: str, count: int | None = None) -> str:
+    """How a prompt names an item style; with a count, the run it must be: 一是……四是……"""
+    mark = _COUNTED.get(style)
+    if not count or mark is None:
+        return STYLE_NAMES[style]
+    numbers = [_CN_ORDINALS[i] for i in range(min(count, len(_CN_ORDINALS)))]
+    if mark in ("第", "其"):
+        run = "……".join(f"{mark}{n}" for n in numbers)
+    else:
+        run = "……".join(f"{n}{mark}" for n in numbers)
+    return f"“{run}……”（共{count}条）"
+
+
 SHARE_TOLERANCE = 0.02
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 _CN_COUNTS = "一两三四五六七八九十"
+_CN_ORDINALS = "一二三四五六七八九十"
 # Speech openings say why the meeting is held, or comment on what was just said.
 SPEECH_OPENING = r"今天|召开|主要任务|主要目的|这次|本次|此次|会议的任务|刚才|听取了"
 

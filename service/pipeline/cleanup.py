@@ -1,11 +1,13 @@
 """Clean what a model writes before assembly: Markdown, chatter, Traditional characters,
-half-width punctuation, and the headings, numbers and salutations that code adds itself."""
+half-width punctuation, and the formulas code adds itself (headings, numbers, salutation,
+the transition, the sign-off), wherever in a part a model puts them."""
 
 from __future__ import annotations
 
 import re
 
 from service.text.chatter import CHATTER, CHATTER_LINE, CHATTER_NOTE
+from service.text.formulas import SALUTATION_LINE, without_sign_off, without_transition
 from service.text.normalise import fix_punctuation, squeeze_spaces, to_simplified
 from service.text.structure import match_heading, to_chinese_numeral
 
@@ -15,8 +17,6 @@ _MD_BULLET = re.compile(r"^\s*(?:[-*+]|\d+\))\s+")
 _MD_QUOTE = re.compile(r"^\s*>\s?")
 _MD_EMPHASIS = re.compile(r"\*\*([^*\n]+)\*\*|__([^_\n]+)__|(?<![*\w])\*([^*\n]+)\*(?![*\w])")
 _MD_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-_SALUTATION_LINE = re.compile(r"^(?:尊敬的|各位|同志们)[^。！？]{0,40}[：:]$")
-_SIGN_OFF = re.compile(r"^谢谢(?:大家)?[！!。]?$")
 
 
 def _strip_markdown(line: str) -> str:
@@ -40,18 +40,22 @@ def clean_text(text: str) -> list[str]:
     return [p for p in cleaned.split("\n") if p.strip()]
 
 
-def clean_body(text: str, heading: str = "", *, keep_sign_off: bool = False) -> str:
-    """One part's body: also drop the heading, numbering and salutation code adds itself."""
-    paragraphs = clean_text(text)
+def clean_body(
+    text: str, heading: str = "", *, keep_sign_off: bool = False, keep_transition: bool = False
+) -> str:
+    """One part's body without what assembly writes: its heading (on any line), top-level
+    numbers, a salutation line, the sentence announcing the points (kept in parts after the
+    points: 最后，我再强调两点要求) and a sign-off (谢谢大家！, 散会。; kept in the last part
+    of a type the program signs off for no one)."""
     bare_heading = _bare(heading)
     kept: list[str] = []
-    for index, line in enumerate(paragraphs):
-        if index == 0 and bare_heading and _bare(line) == bare_heading:
+    for line in clean_text(text):
+        if (bare_heading and _bare(line) == bare_heading) or SALUTATION_LINE.match(line):
             continue
-        if _SALUTATION_LINE.match(line):
-            continue
-        if _SIGN_OFF.match(line) and not keep_sign_off:
-            continue
+        if not keep_transition:
+            line = without_transition(line)
+        if not keep_sign_off:
+            line = without_sign_off(line)
         kept.append(_demote_top_marker(line))
     return "\n".join(k for k in kept if k)
 

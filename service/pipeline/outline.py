@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from service.errors import OutlineMismatch
 from service.knowledge.skeletons import PlannedSection, Skeleton, SkeletonSection
 from service.schemas import Brief
+from service.text.clip import clipped
 
 _MEETING_SUFFIX = re.compile(
     r"(工作)?(推进|动员|部署|调度|座谈|总结|表彰|专题)*(大会|会议|会)$"
@@ -25,6 +26,7 @@ _MEETING_SUFFIX = re.compile(
 _CAMPAIGN = re.compile(r"(活动|行动|工程|攻坚战|专项整治)$")
 _EVENT_SUFFIX = re.compile(r"(开幕式|闭幕式|启动仪式|仪式|典礼|开幕)$")
 _OUTLINE_JSON = re.compile(r"\{.*\}", re.S)
+_GIST_SHOWN = 80  # characters of another part's gist a part prompt shows
 
 
 class OutlinePart(BaseModel):
@@ -169,7 +171,9 @@ def parse_outline_json(text: str, brief: Brief, skeleton: Skeleton) -> Outline:
         raise OutlineMismatch(f"JSON 无法解析：{exc.msg}（第 {exc.pos} 个字符）") from exc
     if not isinstance(data, dict):
         raise OutlineMismatch("回答的 JSON 应是一个对象")
-    return validate_outline(_merge_answer(data, skeleton), brief, skeleton)
+    # The title is the program's, as conventions fix it (it names the speaker).
+    merged = {**_merge_answer(data, skeleton), "title": skeleton.title_for(brief)}
+    return validate_outline(merged, brief, skeleton)
 
 
 def _merge_answer(data: dict[str, Any], skeleton: Skeleton) -> dict[str, Any]:
@@ -208,8 +212,9 @@ def _point_fields(point: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def outline_text(outline: Outline) -> str:
-    """The outline as plain lines, for showing to the model while it writes one part."""
+def outline_text(outline: Outline, skeleton: Skeleton | None = None) -> str:
+    """The outline as plain lines, for showing to the model while it writes one part: each
+    part by its label, gists shortened only where a sentence or clause ends."""
     lines = [outline.title]
     number = 0
     for part in outline.parts:
@@ -217,6 +222,16 @@ def outline_text(outline: Outline) -> str:
             number += 1
             lines.append(f"{number}. {part.heading}（约{part.chars}字）")
         else:
-            lines.append(f"[{part.role}] {part.gist[:60]}（约{part.chars}字）")
+            label = _label(skeleton, part.role)
+            lines.append(f"【{label}】{clipped(part.gist, _GIST_SHOWN)}（约{part.chars}字）")
         lines.extend(f"   - {item}" for item in part.subpoints)
     return "\n".join(lines)
+
+
+def _label(skeleton: Skeleton | None, role: str) -> str:
+    if skeleton is None:
+        return role
+    try:
+        return skeleton.section(role).label
+    except KeyError:
+        return role

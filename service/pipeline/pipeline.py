@@ -24,7 +24,13 @@ from service.knowledge.kit import Kit
 from service.knowledge.skeletons import Skeleton
 from service.llm import UsageTally, track_usage
 from service.logs import get_logger, log_event
-from service.pipeline.assembly import PROGRAM_PARTS, Assembled, AssembledSection, assemble
+from service.pipeline.assembly import (
+    PROGRAM_PARTS,
+    Assembled,
+    AssembledSection,
+    assemble,
+    numbered_parts,
+)
 from service.pipeline.cleanup import clean_body, clean_text
 from service.pipeline.judge import Judge
 from service.pipeline.outline import (
@@ -379,7 +385,14 @@ class Pipeline:
         else:
             run.truncated.discard(job.index)
         run.notes.extend(n for n in job.notes if n != TRUNCATED)
-        return clean_body(text, job.part.heading)
+        numbered = numbered_parts(job.outline, job.skeleton)
+        return clean_body(
+            text,
+            job.part.heading,
+            keep_sign_off=job.index == len(job.outline.parts) - 1
+            and not job.skeleton.formulas.sign_off,
+            keep_transition=bool(numbered) and job.index > numbered[-1],
+        )
 
     async def _write_parallel(self, run: _Run) -> AsyncIterator[DraftEvent]:
         """Every part at once; deltas are passed on as they arrive, in whatever order."""

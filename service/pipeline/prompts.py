@@ -15,7 +15,7 @@ from typing import Any
 
 from service.errors import PromptError, PromptTooLong
 from service.knowledge.kit import Kit
-from service.knowledge.skeletons import STYLE_NAMES, PlannedSection, Skeleton
+from service.knowledge.skeletons import STYLE_NAMES, PlannedSection, Skeleton, style_name
 from service.retrieval.examples import Example, ExampleSection
 from service.schemas import Brief, BriefPoint
 from service.text.tokens import Message, TokenBudget, TokenCounter
@@ -103,7 +103,10 @@ def part_view(planned: PlannedSection) -> dict[str, Any]:
         "chars": planned.chars,
         "count": planned.count,
         "numbering": section.numbering,
-        "item_style": STYLE_NAMES[section.items],
+        # a points section's count is its points, not the items inside each
+        "item_style": style_name(
+            section.items, None if section.numbering == "points" else planned.count
+        ),
         "lead": planned.lead or "",
         "heading_hint": section.heading_hint or "",
         "optional": section.optional,
@@ -153,12 +156,26 @@ class Prompter:
         point: int | None = None,
         heading: str = "",
         subpoints: Sequence[str] = (),
+        gist: str = "",
+        chars: int | None = None,
     ) -> Prompt:
-        """Ask for one part of the speech (one point when `point` is given, 1-based)."""
+        """Ask for one part of the speech (one point when `point` is given, 1-based). An
+        approved outline's entry is the plan: its gist, its length (`chars`) and as many
+        items as it lists sub-points."""
         skeleton = self.kit.types.get(brief.speech_type)
         view, part = skeleton_view(skeleton, brief), _part(skeleton, brief, role, point)
+        if chars:
+            part["chars"] = chars
+        if subpoints:
+            part["count"] = len(subpoints)
+            part["item_style"] = style_name(skeleton.section(role).items, len(subpoints))
         facts = brief_facts(brief, skeleton, self._facts_of(role), point)
-        task = {"point": point or 0, "heading": heading, "subpoints": list(subpoints)}
+        task = {
+            "point": point or 0,
+            "heading": heading,
+            "subpoints": list(subpoints),
+            "gist": "" if gist in (heading, part["purpose"]) else gist,
+        }
 
         def build(kept: list[Example]) -> list[Message]:
             return self._messages(
@@ -255,8 +272,13 @@ class Prompter:
         skeleton = self.kit.types.get(brief.speech_type)
         view, facts = skeleton_view(skeleton, brief), brief_facts(brief, skeleton)
 
+        title = skeleton.title_for(brief)
+        formulas = kind == "whole"  # one call writes them too; otherwise the program does
+
         def build(kept: list[Example]) -> list[Message]:
-            return self._messages(kind, skeleton=view, facts=facts, examples=kept)
+            return self._messages(
+                kind, skeleton=view, facts=facts, examples=kept, title=title, formulas=formulas
+            )
 
         return self.fit(kind, build, examples)
 

@@ -7,6 +7,7 @@ import re
 from service.knowledge.skeletons import SPEECH_OPENING
 from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
+from service.text.formulas import sign_off_lines
 from service.text.normalise import count_chars
 from service.text.structure import (
     LEVEL_ORDER,
@@ -22,6 +23,7 @@ from service.text.structure import (
 MIN_BODY_CHARS = 300  # the shortest real texts (news items, presiding texts) run 700+ 字
 PARAGRAPH_CHARS = 800  # a speech breaks a paragraph at least this often, on average
 MIN_PARAGRAPHS = 3
+_SIGN_OFF_LINES = 2  # the closing paragraph and the sign-off line itself
 _LEVEL_NAMES = ("一、", "（一）", "1.", "（1）")
 _PRESIDING_CLOSING = re.compile(r"散会|会议到此结束|会议就开到这里|今天的会议就到这里|会议结束")
 _AGENDA_COUNT = re.compile(r"议程(?:共)?有?([0-9一二两三四五六七八九十]{1,3})项")
@@ -131,6 +133,17 @@ def check_closing(ctx: Context) -> Outcome:
         f"结尾（第{ctx.line_no(len(parsed.lines) - 1)}行）缺少号召或“谢谢大家”，"
         f"末句为“{last[-30:]}”",
     )
+
+
+def check_sign_off(ctx: Context) -> Outcome:
+    """A sign-off (谢谢大家！, 散会。) ends the speech: one said before its last lines cuts the
+    speech off in the middle (a model that signs off every part it writes)."""
+    lines = ctx.parsed.lines
+    early = [i for i in sign_off_lines(lines) if i < len(lines) - _SIGN_OFF_LINES]
+    if not early:
+        return Outcome(True, "结束语只在结尾")
+    shown = "；".join(f"第{ctx.line_no(i)}行“{lines[i][-12:]}”" for i in early[:3])
+    return Outcome(False, f"结束语出现在讲话中间：{shown}，只应在全文最后出现一次")
 
 
 def _numbers_problem(numbers: list[int]) -> str | None:

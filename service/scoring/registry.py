@@ -61,6 +61,7 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("salutation", "称呼", 2, checks_structure.check_salutation, form=True),
     CheckSpec("opening", "开头", 1, checks_structure.check_opening, form=True),
     CheckSpec("closing", "结尾", 2, checks_structure.check_closing, form=True),
+    CheckSpec("sign_off", "结束语位置", 2, checks_structure.check_sign_off, form=True),
     CheckSpec("numbering", "层次编号", 3, checks_structure.check_numbering, form=True),
     CheckSpec(
         "announced_count", "宣布的点数", 3, checks_structure.check_announced_count, form=True

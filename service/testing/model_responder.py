@@ -56,6 +56,9 @@ class Faults:
     outline_not_json: bool = False
     judge_not_json: bool = False  # its review of a draft is prose, not the JSON asked for
     judge_fails: bool = False  # the endpoint answers the review with a server error
+    # writes the formulas the program adds: a salutation, the part's numbered heading, the
+    # sentence announcing the points, and 谢谢大家！ at the end of every answer
+    own_formulas: bool = False
 
 
 def _last_user(request: dict[str, Any]) -> str:
@@ -212,6 +215,8 @@ class ModelResponder:
         )
         if self.faults.drop_phrases:
             body = _without(body, brief.required_phrases)
+        if self.faults.own_formulas:
+            body = _with_formulas(body, outline.parts[index].heading, first=index == 0)
         return self._misbehave(body)
 
     def repaired(
@@ -295,6 +300,13 @@ class ModelResponder:
         if self.faults.markdown_and_chatter:
             body = f"好的，以下是这一部分的正文：\n\n**{body[:10]}**{body[10:]}\n\n希望对您有帮助。"
         return body
+
+
+def _with_formulas(body: str, heading: str, *, first: bool) -> str:
+    """A part as a model that imitates whole example speeches writes it."""
+    top = f"一、{heading}\n" if heading else ""
+    transition = "下面，我讲三点意见。" if first else ""
+    return f"同志们：\n{top}{body}{transition}谢谢大家！\n谢谢！"
 
 
 def _without(body: str, phrases: list[str]) -> str:
