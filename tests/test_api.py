@@ -74,9 +74,26 @@ def test_curl_style_form_body_is_read_as_json(client: TestClient) -> None:
 
 
 def test_examples_never_include_the_news_report(client: TestClient) -> None:
-    draft = client.post("/v1/drafts", json=example_brief("progress")).json()
-    assert draft["examples"]
+    draft = client.post("/v1/drafts", json=example_brief("supervision")).json()
+    assert draft["examples"]  # a 主题教育 brief, like the seeds
     assert all(not e["id"].startswith("003") for e in draft["examples"])
+
+
+def test_a_brief_in_a_field_the_corpus_lacks_gets_no_off_topic_example(
+    client: TestClient,
+) -> None:
+    """The seeds are 主题教育 speeches; a flood-control mobilisation is shown none of them."""
+    brief = {
+        "speech_type": "mobilization",
+        "meeting": "全市防汛工作动员部署会议",
+        "speaker": "市长",
+        "points": ["压实防汛责任", "排查整治风险隐患", "做好应急准备"],
+        "target_chars": 2000,
+    }
+    draft = client.post("/v1/drafts", json=brief).json()
+    assert draft["examples"] == []
+    assert any("没有与这次会议领域或内容相近的范文" in n for n in draft["notes"])
+    assert draft["report"]["passed"]
 
 
 def test_streaming_sends_outline_first_and_the_saved_draft_last(client: TestClient) -> None:

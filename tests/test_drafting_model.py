@@ -290,3 +290,21 @@ def test_the_approved_outline_is_the_plan_of_every_part_prompt(
         for line in outline.split("\n"):
             assert line.count("“") == line.count("”"), line
         assert "谢谢大家" not in outline
+
+
+def test_no_prompt_shows_an_off_topic_example(
+    tmp_path: Path, build_dir: Path, upstream: FakeUpstream
+) -> None:
+    """The bundled corpus speaks of 主题教育; a flood brief's prompts show none of it."""
+    flood = {
+        **BRIEF,
+        "speech_type": "mobilization",
+        "meeting": "全市防汛工作动员部署会议",
+        "points": ["压实防汛责任", "排查整治风险隐患", "做好应急准备"],
+        "required_phrases": ["人民至上、生命至上"],
+    }
+    with _client(tmp_path, build_dir, upstream) as client:
+        draft = _draft(client, flood)
+    prompts = [r.messages[-1]["content"] for r in upstream.chat_requests]
+    assert draft["examples"] == [] and all("<examples>" not in p for p in prompts)
+    assert all("没有相近的范文" in p for p in prompts if "请直接输出这一部分的正文" in p)

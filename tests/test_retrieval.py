@@ -11,7 +11,8 @@ from service import cli
 from service.config import get_settings
 from service.corpus.records import CorpusRecord, write_records
 from service.errors import RetrievalError
-from service.retrieval.index import CorpusIndex, jaccard
+from service.retrieval.floor import ExampleFloor
+from service.retrieval.index import CorpusIndex, brief_query, jaccard
 from service.retrieval.saved import (
     add_document,
     build_index,
@@ -271,3 +272,26 @@ def test_a_term_in_most_seeds_still_scores(seed_index: CorpusIndex) -> None:
     containing = sum("教育实践活动" in r.text for r in seed_index.records)
     assert containing > len(seed_index.records) / 2
     assert (scores > 0).sum() == containing
+
+
+def _brief(meeting: str, points: list[str], speech_type: str = "work_meeting") -> Brief:
+    return Brief(speech_type=speech_type, meeting=meeting, speaker="县委书记", points=points)
+
+
+def test_the_floor_keeps_a_speech_of_the_briefs_field_and_says_why_it_drops_others(
+    seed_index: CorpusIndex,
+) -> None:
+    flood = _brief("全县防汛工作会议", ["压实防汛责任", "排查风险隐患"])
+    floor = ExampleFloor(KIT, flood, brief_query(flood))
+    found = seed_index.search_brief(flood, k=8)
+    assert found and floor.kept(found, 3) == []  # BM25 finds words in common; no field does
+    assert all("领域不同" in floor.judge(hit).reason for hit in found)
+    theme = _brief("全县主题教育推进会", ["深化理论学习", "抓好检视整改"])
+    floor = ExampleFloor(KIT, theme, brief_query(theme))
+    kept = floor.kept(seed_index.search_brief(theme, k=8), 3)
+    assert kept and all(hit.record.kind != "news" for hit in kept)
+    # a part's example comes from the same type of speech
+    sections = seed_index.sections_for(theme, "point", k=8)
+    assert any(not hit.same_type for hit in sections)
+    part_kept = floor.kept(sections, 2, part=True)
+    assert part_kept and all(hit.same_type for hit in part_kept)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from service.config import PROJECT_ROOT
 from service.knowledge.domains import Domains, load_domains
+from service.knowledge.example_rules import ExampleRules, load_example_rules
 from service.knowledge.lexicon import Lexicon, load_lexicon
 from service.knowledge.phrasebank import Phrasebank, Rules, load_phrasebank
 from service.knowledge.roles import Roles, load_roles
@@ -39,6 +40,7 @@ class Kit:
     phrasebank: Phrasebank
     domains: Domains
     templates: Templates
+    example_rules: ExampleRules  # the floor under which no example is shown
 
     @cached_property
     def segmenter(self) -> Segmenter:
@@ -102,7 +104,9 @@ def _load(folder: Path) -> Kit:
     rules = Rules(roles=roles, types=frozenset(types.values), lexicon=lexicon)
     phrasebank = load_phrasebank(folder / "phrasebank.yaml", rules)
     domains = load_domains(folder, rules, phrasebank)
-    return Kit(folder, roles, types, lexicon, phrasebank, domains, Templates(folder))
+    rules_of_examples = load_example_rules(folder)
+    templates = Templates(folder)
+    return Kit(folder, roles, types, lexicon, phrasebank, domains, templates, rules_of_examples)
 
 
 def default_kit() -> Kit:

@@ -42,7 +42,8 @@ from service.pipeline.outline import (
 )
 from service.pipeline.repair import length_requests
 from service.retrieval.examples import Example, examples_from_hits
-from service.retrieval.index import CorpusIndex, Hit
+from service.retrieval.floor import CANDIDATES_PER_EXAMPLE, ExampleFloor
+from service.retrieval.index import CorpusIndex, Hit, brief_query
 from service.schemas import Brief, DraftSection, ExampleRef, UsageReport
 from service.scoring import Report, Scorer
 from service.scoring.context import PartScope
@@ -54,6 +55,7 @@ log = get_logger(__name__)
 Mode = Literal["parallel", "single"]
 EXAMPLES_PER_DRAFT = 3
 EXAMPLES_PER_PART = 2
+NO_CLOSE_EXAMPLE = "语料库里没有与这次会议领域或内容相近的范文，按结构要求起草，未使用范文"
 
 
 class Draft(BaseModel):
@@ -96,6 +98,7 @@ class _Run:
     part_examples: list[list[Example]] = field(default_factory=list)
     example_index: ExampleIndex | None = None
     examples: list[Example] = field(default_factory=list)
+    floor: ExampleFloor | None = None
     bodies: list[str] = field(default_factory=list)
     phrases: dict[int, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -306,8 +309,13 @@ class Pipeline:
         if self.index is None:
             run.notes.append("没有可用的语料库索引，未使用范文")
         else:
-            run.hits = self.index.search_brief(run.brief, k=EXAMPLES_PER_DRAFT)
+            run.floor = ExampleFloor(self.kit, run.brief, brief_query(run.brief))
+            wanted = EXAMPLES_PER_DRAFT * CANDIDATES_PER_EXAMPLE
+            found = self.index.search_brief(run.brief, k=wanted)
+            run.hits = run.floor.kept(found, EXAMPLES_PER_DRAFT)
             run.examples = examples_from_hits(run.hits, run.brief, self.kit.scrubber)
+            if found and not run.hits:
+                run.notes.append(NO_CLOSE_EXAMPLE)
         run.timings["retrieval"] = _ms(started)
 
     async def _outline_events(self, run: _Run, given: Outline | None) -> AsyncIterator[DraftEvent]:
@@ -350,6 +358,9 @@ class Pipeline:
         run.part_hits = [self._part_hits(run, i) for i in range(len(run.outline.parts))]
         scrubber = self.kit.scrubber
         run.part_examples = [examples_from_hits(h, run.brief, scrubber) for h in run.part_hits]
+        bare = sum(1 for hits in run.part_hits if not hits)
+        if self.index is not None and run.hits and bare:
+            run.notes.append(f"有 {bare} 个部分在语料库里没有相近的范文，按结构要求起草")
 
     def _part_hits(self, run: _Run, index: int) -> list[Hit]:
         assert run.outline is not None
@@ -358,7 +369,11 @@ class Pipeline:
         part = run.outline.parts[index]
         role = run.skeleton.section(part.role).record_role
         point = _brief_point(run, index)
-        return self.index.sections_for(run.brief, role, point=point, k=EXAMPLES_PER_PART)
+        found = self.index.sections_for(
+            run.brief, role, point=point, k=EXAMPLES_PER_PART * CANDIDATES_PER_EXAMPLE
+        )
+        floor = run.floor or ExampleFloor(self.kit, run.brief, brief_query(run.brief))
+        return floor.kept(found, EXAMPLES_PER_PART, part=True)
 
     def _job(self, run: _Run, index: int, **changes: Any) -> PartJob:
         assert run.outline is not None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from service.corpus.records import SECTION_LABELS, RecordSection
 from service.retrieval.index import Hit
 from service.schemas import Brief
+from service.text.formulas import without_sign_off
 from service.text.scrub import Scrubber
 
 _NOT_SHOWN = frozenset(("title", "meta"))  # the title is shown once, scrubbed; meta never
@@ -75,8 +76,11 @@ def example_from_hit(hit: Hit, keep: str, scrubber: Scrubber, type_name: str = "
 
 
 def _example_section(section: RecordSection, clean: Callable[[str], str]) -> ExampleSection:
+    """The section scrubbed, without its sign-off: the program writes that, and a model that
+    sees every example end with 谢谢大家！ ends every part with it."""
     heading = clean(section.heading) if section.heading else ""
-    return ExampleSection(SECTION_LABELS[section.role], heading, clean(section.text))
+    lines = (without_sign_off(line) for line in clean(section.text).split("\n"))
+    return ExampleSection(SECTION_LABELS[section.role], heading, "\n".join(x for x in lines if x))
 
 
 def examples_from_hits(hits: Sequence[Hit], brief: Brief, scrubber: Scrubber) -> list[Example]:

@@ -1,0 +1,103 @@
+"""Which search hits are close enough to a brief to be shown as examples.
+
+BM25 finds speeches that share words with a brief, but the words two official speeches
+share are mostly the ones every speech has (工作、部署、上下、存在): a flood-control brief
+then gets 主题教育 speeches as examples, and an off-topic example is worse than none,
+since it pulls a model toward another field's language. A hit is kept when its field of
+work (prompts/domains) agrees with the brief's (the brief's field is among the speech's, and
+the speech is mainly about it or a field next to it), or, where either is unknown, when it
+shares enough content words with the brief (prompts/examples.yaml); part examples also
+come from speeches of the same type. Kept hits are ranked by type, field, then shared words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.corpus.records import CorpusRecord
+from service.knowledge.domains import home_fields
+from service.knowledge.kit import Kit
+from service.retrieval.index import Hit
+from service.schemas import Brief
+
+# How many hits to ask the index for, per example wanted: the floor then picks among them.
+CANDIDATES_PER_EXAMPLE = 4
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A hit and what the floor made of it."""
+
+    hit: Hit
+    same_field: bool
+    shared: tuple[str, ...]
+    reason: str  # why it is not shown; empty when it is
+
+
+class ExampleFloor:
+    """Judges hits against one brief (built per draft: it keeps the brief's fields and words)."""
+
+    def __init__(self, kit: Kit, brief: Brief, query: str) -> None:
+        self.kit = kit
+        self.rules = kit.example_rules
+        domains = kit.domains
+        fields = home_fields(domains, brief)
+        self.field_names = tuple(d.name for d in fields)
+        self.own = frozenset(d.key for d in fields)
+        near = set(self.own)
+        for domain in fields:
+            near |= {d.key for d in domains.all if d.key in domain.related}
+            near |= {d.key for d in domains.all if domain.key in d.related}
+        self.near = frozenset(near)
+        self.words = self._content(query)
+
+    def _content(self, text: str) -> frozenset[str]:
+        generic = self.rules.generic_words
+        return frozenset(
+            w for w in self.kit.segmenter.tokens(text) if len(w) >= 2 and w not in generic
+        )
+
+    def record_fields(self, record: CorpusRecord) -> tuple[str, ...]:
+        """The keys of the fields a corpus speech is about."""
+        return _fields_of(self.kit, record)
+
+    def judge(self, hit: Hit, *, part: bool = False) -> Judged:
+        """Whether the hit may be shown, and why not when it may not."""
+        text = hit.section.text if hit.section is not None else hit.record.text
+        shared = tuple(sorted(self.words & self._content(text)))[:8]
+        if part and self.rules.same_type_for_parts and not hit.same_type:
+            return Judged(hit, False, shared, "不是同一类型讲话的同一部分")
+        fields = self.record_fields(hit.record)
+        if self.own and fields:
+            # the brief's own field among the speech's, and the speech mainly about it or a
+            # field next to it (a 主题教育 speech touching 乡村振兴 is no rural example)
+            if self.own & set(fields) and fields[0] in self.near:
+                return Judged(hit, True, shared, "")
+            names = "、".join(self.kit.domains.get(k).name for k in fields)
+            return Judged(hit, False, shared, f"领域不同（范文谈{names}，简报谈{self._names()}）")
+        if len(shared) >= self.rules.min_shared_words:
+            return Judged(hit, False, shared, "")
+        return Judged(hit, False, shared, f"与简报共同的实词太少（{len(shared)}个）")
+
+    def _names(self) -> str:
+        return "、".join(self.field_names)
+
+    def kept(self, hits: Sequence[Hit], k: int, *, part: bool = False) -> list[Hit]:
+        """The best k hits that pass: same type, then same field, then more shared words
+        (the index's order, which spreads the hits out, breaks ties)."""
+        passed = [j for j in (self.judge(h, part=part) for h in hits) if not j.reason]
+        passed.sort(key=lambda j: (not j.hit.same_type, not j.same_field, -len(j.shared)))
+        return [j.hit for j in passed[:k]]
+
+
+_FIELDS: dict[tuple[str, str, int], tuple[str, ...]] = {}
+
+
+def _fields_of(kit: Kit, record: CorpusRecord) -> tuple[str, ...]:
+    """A record's fields, computed once per kit folder and record (records do not change)."""
+    key = (str(kit.folder), record.id, record.chars)
+    found = _FIELDS.get(key)
+    if found is None:
+        found = _FIELDS[key] = tuple(d.key for d in home_fields(kit.domains, None, record.text))
+    return found
