@@ -111,6 +111,11 @@ class Brief(Input):
     )
     meeting: str = Field(min_length=2, max_length=200, description="会议名称")
     speaker: str = Field(min_length=1, max_length=100, description="讲话人职务")
+    speaker_name: str | None = Field(
+        None,
+        max_length=50,
+        description="讲话人姓名：语料库里这位领导自己的讲话优先作范文，学习他的语气",
+    )
     organization: str | None = Field(None, max_length=200)
     date: str | None = Field(None, max_length=50)
     audience: str | None = Field(None, max_length=300)
@@ -175,7 +180,8 @@ class Brief(Input):
 
     def fact_text(self) -> str:
         """All the brief's own words in one string: figures and names a draft may use."""
-        parts = [self.meeting, self.speaker, self.organization or "", self.date or ""]
+        parts = [self.meeting, self.speaker, self.speaker_name or "", self.organization or ""]
+        parts.append(self.date or "")
         parts += [self.audience or "", self.purpose or "", self.notes or ""]
         parts += self.achievements + self.problems + self.required_phrases + self.attendees
         for point in self.points:

@@ -156,6 +156,17 @@ def test_example_facts_never_reach_the_prompt(index: CorpusIndex) -> None:
         assert any(fact in word for word in prompt.scrubbed)
 
 
+def test_an_example_in_the_speakers_own_voice_is_named_as_such(index: CorpusIndex) -> None:
+    record = next(r for r in index.records if r.is_example)
+    hit = Hit(record, None, 1.0, True, (), 0.0, 0.0)
+    brief = brief_for("work_meeting")
+    own = example_from_hit(hit, brief.fact_text(), KIT.scrubber, voice="这次讲话人本人的讲话")
+    text = user_text(prompter().outline(brief, [own]))
+    assert "，这次讲话人本人的讲话）" in text and "请照它的口吻写" in text
+    plain = example_from_hit(hit, brief.fact_text(), KIT.scrubber)
+    assert "口吻" not in user_text(prompter().outline(brief, [plain]))
+
+
 def test_a_missing_variable_is_an_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / "broken.md").write_text("会议：{{ facts.meeting }}，{{ speaker_title }}", "utf-8")
     templates = Templates(tmp_path)

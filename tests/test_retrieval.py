@@ -11,7 +11,8 @@ from service import cli
 from service.config import get_settings
 from service.corpus.records import CorpusRecord, write_records
 from service.errors import RetrievalError
-from service.retrieval.floor import ExampleFloor
+from service.retrieval.examples import examples_from_hits
+from service.retrieval.floor import VOICE_LABELS, ExampleFloor
 from service.retrieval.index import CorpusIndex, brief_query, jaccard
 from service.retrieval.saved import (
     add_document,
@@ -289,9 +290,32 @@ def test_the_floor_keeps_a_speech_of_the_briefs_field_and_says_why_it_drops_othe
     theme = _brief("全县主题教育推进会", ["深化理论学习", "抓好检视整改"])
     floor = ExampleFloor(KIT, theme, brief_query(theme))
     kept = floor.kept(seed_index.search_brief(theme, k=8), 3)
-    assert kept and all(hit.record.kind != "news" for hit in kept)
+    assert kept and all(j.hit.record.kind != "news" for j in kept)
     # a part's example comes from the same type of speech
     sections = seed_index.sections_for(theme, "point", k=8)
     assert any(not hit.same_type for hit in sections)
     part_kept = floor.kept(sections, 2, part=True)
-    assert part_kept and all(hit.same_type for hit in part_kept)
+    assert part_kept and all(j.hit.same_type for j in part_kept)
+
+
+def test_the_speakers_own_speeches_rank_first_and_the_prompt_names_them(
+    built_corpus: list[CorpusRecord],
+) -> None:
+    """Two theme-education speeches given speakers: a brief naming one of them gets that
+    speaker's speech first, labelled as the speaker's own, then the other."""
+    base = by_prefix(built_corpus, "001")
+    ours = base.model_copy(
+        update={"id": "ours", "meta": base.meta.model_copy(update={"speaker": "市委书记 王立"})}
+    )
+    theirs = near_copy(base, "theirs").model_copy(
+        update={"meta": base.meta.model_copy(update={"speaker": "市长 赵平"})}
+    )
+    index = CorpusIndex.from_records([theirs, ours], KIT.segmenter)
+    brief = _brief("全市主题教育推进会", ["深化理论学习", "抓好检视整改"], "progress")
+    named = brief.model_copy(update={"speaker": "市委书记", "speaker_name": "王立"})
+    floor = ExampleFloor(KIT, named, brief_query(named))
+    kept = floor.kept(index.search_brief(named, k=8), 2)
+    assert [j.hit.record.id for j in kept] == ["ours", "theirs"]
+    assert VOICE_LABELS[kept[0].voice] == "这次讲话人本人的讲话"
+    examples = examples_from_hits([j.hit for j in kept], named, KIT.scrubber, ["本人", ""])
+    assert [e.voice for e in examples] == ["本人", ""]

@@ -177,10 +177,11 @@ def _meta(part: _Part, header: Header, title: str, verdict: Verdict) -> RecordMe
     if date is None and verdict.kind == "news":
         found = next((m.group(1) for x in part.body[:2] if (m := _DATELINE.match(x))), None)
         date = found
-    return RecordMeta(speaker=speaker, date=date, level=_level(speaker, title, part.body))
+    return RecordMeta(speaker=speaker, date=date, level=level_of(speaker, title, part.body))
 
 
-def _level(speaker: str | None, title: str, body: list[str]) -> str | None:
+def level_of(speaker: str | None, title: str, body: list[str]) -> str | None:
+    """The level a text speaks at (省, 市, 县, 区, 乡镇) from who speaks, the title, the start."""
     for text in (speaker or "", title, *body[:3]):
         found = _LEVEL.search(text)
         if found:

@@ -42,7 +42,7 @@ from service.pipeline.outline import (
 )
 from service.pipeline.repair import length_requests
 from service.retrieval.examples import Example, examples_from_hits
-from service.retrieval.floor import CANDIDATES_PER_EXAMPLE, ExampleFloor
+from service.retrieval.floor import CANDIDATES_PER_EXAMPLE, VOICE_LABELS, ExampleFloor, Judged
 from service.retrieval.index import CorpusIndex, Hit, brief_query
 from service.schemas import Brief, DraftSection, ExampleRef, UsageReport
 from service.scoring import Report, Scorer
@@ -312,8 +312,11 @@ class Pipeline:
             run.floor = ExampleFloor(self.kit, run.brief, brief_query(run.brief))
             wanted = EXAMPLES_PER_DRAFT * CANDIDATES_PER_EXAMPLE
             found = self.index.search_brief(run.brief, k=wanted)
-            run.hits = run.floor.kept(found, EXAMPLES_PER_DRAFT)
-            run.examples = examples_from_hits(run.hits, run.brief, self.kit.scrubber)
+            kept = run.floor.kept(found, EXAMPLES_PER_DRAFT)
+            run.hits = [j.hit for j in kept]
+            run.examples = examples_from_hits(
+                run.hits, run.brief, self.kit.scrubber, voices=_voices(kept)
+            )
             if found and not run.hits:
                 run.notes.append(NO_CLOSE_EXAMPLE)
         run.timings["retrieval"] = _ms(started)
@@ -355,14 +358,18 @@ class Pipeline:
     def _retrieve_parts(self, run: _Run) -> None:
         """Aligned example sections for every part, scrubbed once (CPU work, run in a thread)."""
         assert run.outline is not None
-        run.part_hits = [self._part_hits(run, i) for i in range(len(run.outline.parts))]
+        judged = [self._part_hits(run, i) for i in range(len(run.outline.parts))]
+        run.part_hits = [[j.hit for j in kept] for kept in judged]
         scrubber = self.kit.scrubber
-        run.part_examples = [examples_from_hits(h, run.brief, scrubber) for h in run.part_hits]
+        run.part_examples = [
+            examples_from_hits(hits, run.brief, scrubber, voices=_voices(kept))
+            for hits, kept in zip(run.part_hits, judged, strict=True)
+        ]
         bare = sum(1 for hits in run.part_hits if not hits)
         if self.index is not None and run.hits and bare:
             run.notes.append(f"有 {bare} 个部分在语料库里没有相近的范文，按结构要求起草")
 
-    def _part_hits(self, run: _Run, index: int) -> list[Hit]:
+    def _part_hits(self, run: _Run, index: int) -> list[Judged]:
         assert run.outline is not None
         if self.index is None:
             return []
@@ -661,3 +668,8 @@ def _parsed(text: str) -> Assembled:
     parsed = parse_speech(text)
     sections = [AssembledSection(s.role, s.heading, s.text) for s in parsed.sections]
     return Assembled(parsed.title or "", text, sections)
+
+
+def _voices(kept: list[Judged]) -> list[str]:
+    """Whose voice each kept example carries, as the prompt names it."""
+    return [VOICE_LABELS[j.voice] for j in kept]

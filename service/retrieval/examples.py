@@ -43,6 +43,7 @@ class Example:
     sections: tuple[ExampleSection, ...] = ()
     original: str = ""
     removed: tuple[str, ...] | None = ()
+    voice: str = ""  # whose voice it carries: 这次讲话人本人的讲话, 同一职务的讲话 …
 
     @classmethod
     def of_text(cls, source_id: str, text: str) -> Example:
@@ -50,7 +51,9 @@ class Example:
         return cls(source_id, "", None, "", original=text, removed=None)
 
 
-def example_from_hit(hit: Hit, keep: str, scrubber: Scrubber, type_name: str = "") -> Example:
+def example_from_hit(
+    hit: Hit, keep: str, scrubber: Scrubber, type_name: str = "", voice: str = ""
+) -> Example:
     """A search hit as a scrubbed example: its one section, or the whole speech's sections."""
     record = hit.record
     chosen = [hit.section] if hit.section is not None else record.sections
@@ -72,6 +75,7 @@ def example_from_hit(hit: Hit, keep: str, scrubber: Scrubber, type_name: str = "
         sections=sections,
         original=record.text,
         removed=tuple(removed),
+        voice=voice,
     )
 
 
@@ -83,7 +87,13 @@ def _example_section(section: RecordSection, clean: Callable[[str], str]) -> Exa
     return ExampleSection(SECTION_LABELS[section.role], heading, "\n".join(x for x in lines if x))
 
 
-def examples_from_hits(hits: Sequence[Hit], brief: Brief, scrubber: Scrubber) -> list[Example]:
-    """Scrubbed examples for a brief, most relevant first; the brief's own words are kept."""
+def examples_from_hits(
+    hits: Sequence[Hit], brief: Brief, scrubber: Scrubber, voices: Sequence[str] = ()
+) -> list[Example]:
+    """Scrubbed examples for a brief, most relevant first; the brief's own words are kept.
+    `voices` says, hit by hit, whose voice each carries (see service.retrieval.floor)."""
     keep = brief.fact_text()
-    return [example_from_hit(hit, keep, scrubber) for hit in hits]
+    labels = list(voices) + [""] * (len(hits) - len(voices))
+    return [
+        example_from_hit(h, keep, scrubber, voice=v) for h, v in zip(hits, labels, strict=False)
+    ]

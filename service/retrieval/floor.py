@@ -7,7 +7,9 @@ since it pulls a model toward another field's language. A hit is kept when its f
 work (prompts/domains) agrees with the brief's (the brief's field is among the speech's, and
 the speech is mainly about it or a field next to it), or, where either is unknown, when it
 shares enough content words with the brief (prompts/examples.yaml); part examples also
-come from speeches of the same type. Kept hits are ranked by type, field, then shared words.
+come from speeches of the same type. Kept hits are ranked by voice (the speaker's own
+speeches, then the same post, then the same level: writers are asked to write the way their
+leader speaks), type, field, then shared words.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.corpus.document import level_of
 from service.corpus.records import CorpusRecord
 from service.knowledge.domains import home_fields
 from service.knowledge.kit import Kit
@@ -25,6 +28,16 @@ from service.schemas import Brief
 CANDIDATES_PER_EXAMPLE = 4
 
 
+# How close an example is to the speaker's own voice, best first.
+SAME_SPEAKER, SAME_POST, SAME_LEVEL, NO_VOICE = 3, 2, 1, 0
+VOICE_LABELS = {
+    SAME_SPEAKER: "这次讲话人本人的讲话",
+    SAME_POST: "同一职务的讲话",
+    SAME_LEVEL: "同一层级的讲话",
+    NO_VOICE: "",
+}
+
+
 @dataclass(frozen=True)
 class Judged:
     """A hit and what the floor made of it."""
@@ -33,6 +46,7 @@ class Judged:
     same_field: bool
     shared: tuple[str, ...]
     reason: str  # why it is not shown; empty when it is
+    voice: int = NO_VOICE
 
 
 class ExampleFloor:
@@ -51,6 +65,21 @@ class ExampleFloor:
             near |= {d.key for d in domains.all if domain.key in d.related}
         self.near = frozenset(near)
         self.words = self._content(query)
+        self.speaker_name = (brief.speaker_name or "").strip()
+        self.post = brief.speaker.strip()
+        self.level = level_of(brief.speaker, brief.meeting, [brief.organization or ""])
+
+    def voice(self, record: CorpusRecord) -> int:
+        """Whose voice a corpus speech carries, as near the brief's speaker as it gets: the
+        same person (by name), the same post, the same level, or none of these."""
+        speaker = record.meta.speaker or ""
+        if self.speaker_name and self.speaker_name in speaker:
+            return SAME_SPEAKER
+        if self.post and speaker.startswith(self.post) and not self.speaker_name:
+            return SAME_POST
+        if self.level and record.meta.level == self.level:
+            return SAME_LEVEL
+        return NO_VOICE
 
     def _content(self, text: str) -> frozenset[str]:
         generic = self.rules.generic_words
@@ -66,29 +95,32 @@ class ExampleFloor:
         """Whether the hit may be shown, and why not when it may not."""
         text = hit.section.text if hit.section is not None else hit.record.text
         shared = tuple(sorted(self.words & self._content(text)))[:8]
+        voice = self.voice(hit.record)
         if part and self.rules.same_type_for_parts and not hit.same_type:
-            return Judged(hit, False, shared, "不是同一类型讲话的同一部分")
+            return Judged(hit, False, shared, "不是同一类型讲话的同一部分", voice)
         fields = self.record_fields(hit.record)
         if self.own and fields:
             # the brief's own field among the speech's, and the speech mainly about it or a
             # field next to it (a 主题教育 speech touching 乡村振兴 is no rural example)
             if self.own & set(fields) and fields[0] in self.near:
-                return Judged(hit, True, shared, "")
+                return Judged(hit, True, shared, "", voice)
             names = "、".join(self.kit.domains.get(k).name for k in fields)
-            return Judged(hit, False, shared, f"领域不同（范文谈{names}，简报谈{self._names()}）")
+            why = f"领域不同（范文谈{names}，简报谈{self._names()}）"
+            return Judged(hit, False, shared, why, voice)
         if len(shared) >= self.rules.min_shared_words:
-            return Judged(hit, False, shared, "")
-        return Judged(hit, False, shared, f"与简报共同的实词太少（{len(shared)}个）")
+            return Judged(hit, False, shared, "", voice)
+        return Judged(hit, False, shared, f"与简报共同的实词太少（{len(shared)}个）", voice)
 
     def _names(self) -> str:
         return "、".join(self.field_names)
 
-    def kept(self, hits: Sequence[Hit], k: int, *, part: bool = False) -> list[Hit]:
-        """The best k hits that pass: same type, then same field, then more shared words
-        (the index's order, which spreads the hits out, breaks ties)."""
+    def kept(self, hits: Sequence[Hit], k: int, *, part: bool = False) -> list[Judged]:
+        """The best k hits that pass: the speaker's own voice first (same person, post,
+        level), then same type, same field, more shared words (the index's order, which
+        spreads the hits out, breaks ties)."""
         passed = [j for j in (self.judge(h, part=part) for h in hits) if not j.reason]
-        passed.sort(key=lambda j: (not j.hit.same_type, not j.same_field, -len(j.shared)))
-        return [j.hit for j in passed[:k]]
+        passed.sort(key=lambda j: (-j.voice, not j.hit.same_type, not j.same_field, -len(j.shared)))
+        return passed[:k]
 
 
 _FIELDS: dict[tuple[str, str, int], tuple[str, ...]] = {}
