@@ -14,10 +14,11 @@ from service.retrieval.examples import Example
 from service.schemas import Brief
 from service.text.tokens import Message
 
-# Tokens per Chinese character differ by tokenizer (cl100k ≈ 1.2, Qwen/DeepSeek ≈ 0.6);
-# the cap is set for the largest so a part is never cut short by our own limit.
-TOKENS_PER_CHAR = 1.5
-MIN_PART_TOKENS = 256
+# Tokens per Chinese character differ by tokenizer (Qwen/DeepSeek ≈ 0.6, cl100k ≈ 1.2, some
+# older ones near 2); the cap is set for the largest so a part is never cut short by our own
+# limit (it bounds a runaway answer, not a normal one).
+TOKENS_PER_CHAR = 2.0
+MIN_PART_TOKENS = 512
 OUTLINE_TOKENS = 2000
 
 

@@ -58,6 +58,7 @@ class BriefFacts:
     other_points: list[str]
     required_phrases: list[str]
     forbidden_phrases: list[str]
+    one_part: bool = False  # shown to a prompt for one part of the speech
 
 
 def brief_facts(
@@ -67,7 +68,8 @@ def brief_facts(
     every = ("achievements", "problems", "points", "agenda", "attendees")
     show = set(every if parts is None else parts)
     points = brief.points
-    chosen = [points[point - 1]] if point and 0 < point <= len(points) else points
+    numbered = [_point(p, n) for n, p in enumerate(points, start=1)]
+    chosen = [numbered[point - 1]] if point and 0 < point <= len(points) else numbered
     return BriefFacts(
         type_name=skeleton.name,
         meeting=brief.meeting,
@@ -82,15 +84,15 @@ def brief_facts(
         agenda=[i.model_dump() for i in brief.agenda] if "agenda" in show else [],
         achievements=brief.achievements if "achievements" in show else [],
         problems=brief.problems if "problems" in show else [],
-        points=[_point(p) for p in chosen] if "points" in show else [],
-        other_points=[p.title for p in points if p not in chosen] if "points" in show else [],
+        points=chosen if "points" in show else [],
+        other_points=[p["title"] for p in numbered if p not in chosen] if "points" in show else [],
         required_phrases=brief.required_phrases,
         forbidden_phrases=brief.forbidden_phrases,
     )
 
 
-def _point(point: BriefPoint) -> dict[str, Any]:
-    return {"title": point.title, "details": point.details}
+def _point(point: BriefPoint, number: int) -> dict[str, Any]:
+    return {"number": number, "title": point.title, "details": point.details}
 
 
 def part_view(planned: PlannedSection) -> dict[str, Any]:
@@ -169,7 +171,7 @@ class Prompter:
         if subpoints:
             part["count"] = len(subpoints)
             part["item_style"] = style_name(skeleton.section(role).items, len(subpoints))
-        facts = brief_facts(brief, skeleton, self._facts_of(role), point)
+        facts = replace(brief_facts(brief, skeleton, self._facts_of(role), point), one_part=True)
         task = {
             "point": point or 0,
             "heading": heading,
@@ -205,7 +207,7 @@ class Prompter:
             raise PromptError("修改提示词至少需要一条问题")
         skeleton = self.kit.types.get(brief.speech_type)
         view, part = skeleton_view(skeleton, brief), _part(skeleton, brief, role, point)
-        facts = brief_facts(brief, skeleton, self._facts_of(role), point)
+        facts = replace(brief_facts(brief, skeleton, self._facts_of(role), point), one_part=True)
         task = {"point": point or 0, "heading": heading, "subpoints": []}
 
         def build(kept: list[Example]) -> list[Message]:

@@ -25,7 +25,7 @@ from service.retrieval.index import Hit
 from service.schemas import Brief
 
 # How many hits to ask the index for, per example wanted: the floor then picks among them.
-CANDIDATES_PER_EXAMPLE = 4
+CANDIDATES_PER_EXAMPLE = 6
 
 
 # How close an example is to the speaker's own voice, best first.
@@ -100,9 +100,10 @@ class ExampleFloor:
             return Judged(hit, False, shared, "不是同一类型讲话的同一部分", voice)
         fields = self.record_fields(hit.record)
         if self.own and fields:
-            # the brief's own field among the speech's, and the speech mainly about it or a
-            # field next to it (a 主题教育 speech touching 乡村振兴 is no rural example)
-            if self.own & set(fields) and fields[0] in self.near:
+            # the speech mainly about the brief's field or one next to it, and either the
+            # brief's own field among its fields or nothing but fields next to it (a 主题教育
+            # speech touching 乡村振兴 is no rural example; a safety speech is one for 森林防火)
+            if fields[0] in self.near and (self.own & set(fields) or set(fields) <= self.near):
                 return Judged(hit, True, shared, "", voice)
             names = "、".join(self.kit.domains.get(k).name for k in fields)
             why = f"领域不同（范文谈{names}，简报谈{self._names()}）"
@@ -120,7 +121,11 @@ class ExampleFloor:
         spreads the hits out, breaks ties)."""
         passed = [j for j in (self.judge(h, part=part) for h in hits) if not j.reason]
         passed.sort(key=lambda j: (-j.voice, not j.hit.same_type, not j.same_field, -len(j.shared)))
-        return passed[:k]
+        # one hit per speech first: two parts of one speech teach less than two speeches
+        records = [j.hit.record.id for j in passed]
+        first = [j for i, j in enumerate(passed) if j.hit.record.id not in records[:i]]
+        rest = [j for j in passed if j not in first]
+        return (first + rest)[:k]
 
 
 _FIELDS: dict[tuple[str, str, int], tuple[str, ...]] = {}

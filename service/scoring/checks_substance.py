@@ -295,7 +295,12 @@ _ORG_CORE = re.compile(r"^(?:中共|中国共产党)?(?P<place>.+?(?:省|市|县
 
 
 def _organization_used(text: str, organization: str) -> bool:
+    """Named in full, by its place (青山市), or as a speaker names their own jurisdiction
+    (全市 for 青山市人民政府: a mayor at a city meeting seldom says the city's name)."""
     if organization in text:
         return True
     place = _ORG_CORE.match(organization)
-    return place is not None and place.group("place") in text
+    if place is None:
+        return False
+    name = place.group("place")
+    return name in text or f"全{name[-1]}" in text
