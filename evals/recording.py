@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             env["JIANGGAO_CORPUS_DIR"] = str(PROJECT_ROOT / args.corpus)
         jianggao = Path(sys.executable).with_name("jianggao")
         subprocess.run([str(jianggao), "corpus", "build"], env=env, check=True)
-        done = subprocess.run(
-            [str(jianggao), "draft", "--json", str(args.brief)], env=env, capture_output=True
+        done = subprocess.run(  # its progress and errors go to our stderr
+            [str(jianggao), "draft", "--json", str(args.brief)], env=env, stdout=subprocess.PIPE
         )
     draft = json.loads(done.stdout or b"{}")
     session = session_from_relay(args.relay_dir, args.name, brief, args.corpus, args.writer)

@@ -32,6 +32,7 @@ def _replayed(name: str, tmp_path: Path) -> tuple[Session, Draft, list[str]]:
 def test_a_recorded_session_assembles_into_one_clean_speech(name: str, tmp_path: Path) -> None:
     session, draft, missing = _replayed(name, tmp_path)
     assert all(key.startswith("repair:") for key in missing), missing
+    assert not missing or name == "flood_habits"  # the careful writer's parts need no repair
     text = draft.text
     brief = session.brief
     assert draft.title.startswith(brief["speaker"]) and brief["meeting"] in draft.title
@@ -45,6 +46,15 @@ def test_a_recorded_session_assembles_into_one_clean_speech(name: str, tmp_path:
     checks = {c.name: c.passed for c in draft.report.checks}
     assert checks["markdown"] and checks["chatter"] and checks["sign_off"] and checks["numbering"]
     assert draft.report.judge is not None  # the recorded review, parsed
+
+
+def test_an_extra_or_a_missing_item_is_sent_back_and_then_said(tmp_path: Path) -> None:
+    """The habits writer set out four items where the outline listed three (point 1) and two
+    (point 3): both parts are asked again with the count; unanswered, the notes say so."""
+    _, draft, missing = _replayed("flood_habits", tmp_path)
+    assert sorted(set(missing)) == ["repair:分点意见:1", "repair:分点意见:3"]
+    notes = "\n".join(draft.notes)
+    assert "列了3条分论点，正文写了4条" in notes and "列了3条分论点，正文写了2条" in notes
 
 
 def test_the_careful_session_passes_every_check(tmp_path: Path) -> None:

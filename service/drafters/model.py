@@ -103,8 +103,9 @@ def _part_messages(prompter: Prompter, job: PartJob) -> list[Message]:
         if job.instruction:
             problems.append(f"使用者的修改要求：{job.instruction}")
         prompt = prompter.repair(
-            job.brief, role, job.previous, problems, point=job.point_number, heading=part.heading
-        )
+            job.brief, role, job.previous, problems, point=job.point_number,
+            heading=part.heading, chars=job.size or part.chars,
+        )  # fmt: skip
     else:
         prompt = prompter.section(
             job.brief, role, job.examples, outline=outline_text(job.outline, job.skeleton),

@@ -133,6 +133,14 @@ def first_run_length(body: str) -> int:
     return next((i for i, n in enumerate(run[1:], start=1) if n == "一"), len(run))
 
 
+_SUB_HEADING = re.compile(r"^（[一二三四五六七八九十]{1,3}）", re.M)
+
+
+def items_written(body: str) -> int:
+    """How many items a body sets out: its first 一是… run, else its （一）（二） sub-headings."""
+    return first_run_length(body) or len(_SUB_HEADING.findall(body))
+
+
 def _part_text(skeleton: Skeleton, part: OutlinePart, body: str) -> str:
     lead = _lead(skeleton, part, first_run_length(body) or None)
     if lead and not body.startswith(lead):

@@ -29,6 +29,7 @@ from service.pipeline.assembly import (
     Assembled,
     AssembledSection,
     assemble,
+    items_written,
     numbered_parts,
 )
 from service.pipeline.cleanup import clean_body, clean_text
@@ -490,6 +491,8 @@ class Pipeline:
             run.repair_rounds = round_number
             log_event(log, "draft.repair", round=round_number, parts=[i + 1 for i in faults])
             run.notes.append(f"第{round_number}轮修改：重写了第{_listing(faults)}部分")
+        for index, problem in self._item_counts(run).items():
+            run.notes.append(f"第{index + 1}部分：{problem.split('。')[0]}，修改后仍不一致")
         run.timings["repair"] = _ms(started)
         return assemble(run.outline, run.bodies, run.skeleton)
 
@@ -509,7 +512,25 @@ class Pipeline:
                 faults[index] = problems
         for index, problem in self._length_balance(run).items():
             faults.setdefault(index, []).append(problem)
+        for index, problem in self._item_counts(run).items():
+            faults.setdefault(index, []).append(problem)
         return faults
+
+    def _item_counts(self, run: _Run) -> dict[int, str]:
+        """Parts that set out more or fewer items than the outline lists sub-points: the
+        approved outline is the plan (a part written as prose, with no items, is left be)."""
+        assert run.outline is not None
+        found: dict[int, str] = {}
+        for index, (part, body) in enumerate(zip(run.outline.parts, run.bodies, strict=True)):
+            planned = len(part.subpoints)
+            enumerated = run.skeleton.section(part.role).items != "none"
+            written = items_written(body)
+            if planned >= 2 and enumerated and written and written != planned:
+                found[index] = (
+                    f"提纲给这一部分列了{planned}条分论点，正文写了{written}条。"
+                    f"请按提纲的分论点逐条来写，写足{planned}条，不增不减。"
+                )
+        return found
 
     def _length_balance(self, run: _Run) -> dict[int, str]:
         assert run.outline is not None

@@ -201,12 +201,15 @@ class Prompter:
         *,
         point: int | None = None,
         heading: str = "",
+        chars: int | None = None,
     ) -> Prompt:
         """Ask to rewrite one failing part, listing what the scorer found wrong."""
         if not problems:
             raise PromptError("修改提示词至少需要一条问题")
         skeleton = self.kit.types.get(brief.speech_type)
         view, part = skeleton_view(skeleton, brief), _part(skeleton, brief, role, point)
+        if chars:
+            part["chars"] = chars
         facts = replace(brief_facts(brief, skeleton, self._facts_of(role), point), one_part=True)
         task = {"point": point or 0, "heading": heading, "subpoints": []}
 
