@@ -20,6 +20,8 @@ from service.schemas import Brief
 TextSink = Callable[[str], None]
 # A drafter notes this on the job when the model stopped at its token limit mid-part.
 TRUNCATED = "输出达到长度上限被截断"
+# The item styles a speaker's habit may swap for each other.
+VOICE_ITEM_STYLES = frozenset(("enum_shi", "enum_yao"))
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,16 @@ class PartJob:
     used: set[str] = field(default_factory=set)  # sentences already used elsewhere in the draft
     notes: list[str] = field(default_factory=list)  # what the drafter wants the user to know
     size: int | None = None  # characters asked for this body, when the caller fixes it
+    voice_items: str | None = None  # enum_yao or enum_shi, as the speaker's own speeches go
+
+    @property
+    def items(self) -> str:
+        """The item style this part is written in: the skeleton's, or, where that is 一是 or
+        一要, the one the speaker's own speeches use."""
+        style = self.section.items
+        if self.voice_items and style in VOICE_ITEM_STYLES:
+            return self.voice_items
+        return style
 
     @property
     def part(self) -> OutlinePart:

@@ -302,7 +302,7 @@ class Composer:
 
     def _items(self) -> list[Item]:
         heads = self._heads()
-        style = self.job.section.items
+        style = self.job.items
         count = len(heads)
         items = []
         for index, (head, key) in enumerate(heads):

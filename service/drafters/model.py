@@ -110,7 +110,7 @@ def _part_messages(prompter: Prompter, job: PartJob) -> list[Message]:
         prompt = prompter.section(
             job.brief, role, job.examples, outline=outline_text(job.outline, job.skeleton),
             point=job.point_number, heading=part.heading, subpoints=part.subpoints,
-            gist=part.gist, chars=job.size or part.chars,
+            gist=part.gist, chars=job.size or part.chars, items=job.items,
         )  # fmt: skip
     messages = [Message(role=m["role"], content=m["content"]) for m in prompt.messages]
     if job.phrases:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
 from service.errors import InputError, JianggaoError, OutlineMismatch, UpstreamTimeout
 from service.knowledge.kit import Kit
-from service.knowledge.skeletons import Skeleton
+from service.knowledge.skeletons import STYLE_NAMES, Skeleton
 from service.llm import UsageTally, track_usage
 from service.logs import get_logger, log_event
 from service.pipeline.assembly import (
@@ -43,7 +43,13 @@ from service.pipeline.outline import (
 )
 from service.pipeline.repair import length_requests
 from service.retrieval.examples import Example, examples_from_hits
-from service.retrieval.floor import CANDIDATES_PER_EXAMPLE, VOICE_LABELS, ExampleFloor, Judged
+from service.retrieval.floor import (
+    CANDIDATES_PER_EXAMPLE,
+    VOICE_LABELS,
+    ExampleFloor,
+    Judged,
+    voice_items,
+)
 from service.retrieval.index import CorpusIndex, Hit, brief_query
 from service.schemas import Brief, DraftSection, ExampleRef, UsageReport
 from service.scoring import Report, Scorer
@@ -100,6 +106,7 @@ class _Run:
     example_index: ExampleIndex | None = None
     examples: list[Example] = field(default_factory=list)
     floor: ExampleFloor | None = None
+    voice_items: str | None = None  # the speaker's own item style, when their speeches show it
     bodies: list[str] = field(default_factory=list)
     phrases: dict[int, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -320,6 +327,10 @@ class Pipeline:
             )
             if found and not run.hits:
                 run.notes.append(NO_CLOSE_EXAMPLE)
+            run.voice_items = voice_items(run.examples)
+            if run.voice_items:
+                shown = STYLE_NAMES[run.voice_items]
+                run.notes.append(f"按讲话人本人讲话的习惯，分条用{shown}")
         run.timings["retrieval"] = _ms(started)
 
     async def _outline_events(self, run: _Run, given: Outline | None) -> AsyncIterator[DraftEvent]:
@@ -394,6 +405,7 @@ class Pipeline:
             examples=examples,
             phrases=run.phrases.get(index, []),
             used=run.used,
+            voice_items=run.voice_items,
             **changes,
         )
 

@@ -105,6 +105,7 @@ def part_view(planned: PlannedSection) -> dict[str, Any]:
         "chars": planned.chars,
         "count": planned.count,
         "numbering": section.numbering,
+        "items": section.items,
         # a points section's count is its points, not the items inside each
         "item_style": style_name(
             section.items, None if section.numbering == "points" else planned.count
@@ -160,6 +161,7 @@ class Prompter:
         subpoints: Sequence[str] = (),
         gist: str = "",
         chars: int | None = None,
+        items: str | None = None,
     ) -> Prompt:
         """Ask for one part of the speech (one point when `point` is given, 1-based). An
         approved outline's entry is the plan: its gist, its length (`chars`) and as many
@@ -168,9 +170,13 @@ class Prompter:
         view, part = skeleton_view(skeleton, brief), _part(skeleton, brief, role, point)
         if chars:
             part["chars"] = chars
+        if items and items != part["items"]:  # the speaker's habit (一要 for 一是)
+            part["items"] = items
+            count = None if skeleton.section(role).numbering == "points" else part["count"]
+            part["item_style"] = style_name(items, count)
         if subpoints:
             part["count"] = len(subpoints)
-            part["item_style"] = style_name(skeleton.section(role).items, len(subpoints))
+            part["item_style"] = style_name(part["items"], len(subpoints))
         facts = replace(brief_facts(brief, skeleton, self._facts_of(role), point), one_part=True)
         task = {
             "point": point or 0,

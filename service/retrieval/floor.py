@@ -14,6 +14,7 @@ leader speaks), type, field, then shared words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from service.corpus.document import level_of
 from service.corpus.records import CorpusRecord
 from service.knowledge.domains import home_fields
 from service.knowledge.kit import Kit
+from service.retrieval.examples import Example
 from service.retrieval.index import Hit
 from service.schemas import Brief
 
@@ -126,6 +128,24 @@ class ExampleFloor:
         first = [j for i, j in enumerate(passed) if j.hit.record.id not in records[:i]]
         rest = [j for j in passed if j not in first]
         return (first + rest)[:k]
+
+
+_ITEM = re.compile(r"(?:^|(?<=[。；：！？\n]))[一二三四五六七八九十]{1,2}(是|要)(?![否非])", re.M)
+_HABIT_ITEMS = 6  # items the speaker's own speeches must set out before a habit is read
+_HABIT_SHARE = 0.75
+
+
+def voice_items(examples: Sequence[Example]) -> str | None:
+    """The item style the speaker's own speeches among the examples use (enum_yao for
+    一要…二要…, enum_shi for 一是…), when they use one of them clearly."""
+    own = VOICE_LABELS[SAME_SPEAKER]
+    found = [m.group(1) for e in examples if e.voice == own for m in _ITEM.finditer(e.original)]
+    if len(found) < _HABIT_ITEMS:
+        return None
+    for mark, style in (("要", "enum_yao"), ("是", "enum_shi")):
+        if found.count(mark) >= _HABIT_SHARE * len(found):
+            return style
+    return None
 
 
 _FIELDS: dict[tuple[str, str, int], tuple[str, ...]] = {}

@@ -106,6 +106,9 @@ _CLOSING_CUE = re.compile(
     r"安息|新的?篇章|新的?步伐|新的?台阶|新的?胜利|以上(?:述职|汇报|发言|报告)|发言完毕"
     r"|有信心[、，]?有决心|我提议|干杯"
 )
+# A closing's first paragraph may address everyone before the cued lines that end it.
+_ADDRESSED = re.compile(rf"^{ADDRESSEE}[，,！!]")
+_ADDRESSED_REACH = 2
 # A last paragraph of slogans alone closes a speech: 百日攻坚，决战决胜！守牢底线，确保平安！
 _SLOGANS = re.compile(r"^(?:[^。！？；]{2,24}[！!])+$")
 # What only a last paragraph needs to be read as the closing: a call on everyone to act.
@@ -467,6 +470,8 @@ def _closing_start(lines: list[str], after: int, top_style: str | None, kind: st
         if not is_cue:
             break
         start = index
+    if start < len(lines):
+        start = _addressed_start(lines, start, after)
     if start == len(lines) and last > after:
         slogans = len(lines[last]) <= 80 and _SLOGANS.match(lines[last]) is not None
         if slogans or (last - 1 > after and _is_soft_closing(lines[last])):
@@ -477,6 +482,19 @@ def _closing_start(lines: list[str], after: int, top_style: str | None, kind: st
     if kind == "address":
         wishes = [i for i in range(start, len(lines)) if _WISHES.search(lines[i])]
         return wishes[0] if wishes else start
+    return start
+
+
+def _addressed_start(lines: list[str], start: int, after: int) -> int:
+    """A closing that begins by addressing everyone (同志们，…) a paragraph or two above its
+    cued run: the paragraphs between carry no cue but are the closing's, not the last
+    point's (they have no heading and no items)."""
+    for index in range(start - 1, max(after, start - _ADDRESSED_REACH - 1), -1):
+        line = lines[index]
+        if match_heading(line) is not None or _INLINE_ENUM.search(line):
+            return start
+        if _ADDRESSED.match(line):
+            return index
     return start
 
 
