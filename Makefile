@@ -55,6 +55,7 @@ eval: $(CORPUS)
 	$(BIN)/jianggao eval generate --drafter builtin --out evals/reports
 	$(BIN)/jianggao eval reading --out evals/reports
 	$(BIN)/jianggao eval calibration --out evals/reports
+	$(BIN)/jianggao eval voice --out evals/reports
 
 bench: $(CORPUS)
 	for script in evals/bench/*.py; do $(BIN)/python $$script || exit 1; done

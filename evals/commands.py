@@ -49,6 +49,36 @@ def register(commands: Any) -> None:
     _register_generate(group)
     _register_reading(group)
     _register_calibration(group)
+    voice = group.add_parser(
+        "voice",
+        help="讲话人语气：录制的模型草稿是否更像讲话人本人的讲话（句长、四字词、一要/一是）",
+    )
+    voice.add_argument(
+        "--out", type=Path, default=None, help="报告目录（默认 evals/reports），写出 voice.*"
+    )
+    voice.set_defaults(handler=run_voice_eval)
+
+
+def run_voice_eval(args: argparse.Namespace) -> int:
+    """Replay the recorded voice sessions and compare each draft with both speakers."""
+    from evals.voice import load_sessions, render_voice_html, render_voice_markdown, run_voice
+    from service.config import get_settings
+
+    settings = get_settings()
+    kit = load_kit(settings.prompts_dir)
+    try:
+        run = run_voice(kit, settings, load_sessions())
+    except (OSError, ValueError) as error:
+        return _fail("voice", error)
+    data = run.model_dump(mode="json")
+    written = _write("voice", args, (data, render_voice_markdown(run), render_voice_html(run)))
+    if written is None:
+        return 2
+    print(f"更像本人：{run.model_in_voice}/{run.model_drafts}")
+    for r in run.results:
+        print(f"  {r.session:<16} {r.drafter:<8} 离本人 {r.own:.2f}  离另一位 {r.other:.2f}")
+    print("报告：" + "、".join(str(p) for p in written))
+    return 0
 
 
 def _register_calibration(group: Any) -> None:
