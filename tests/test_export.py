@@ -309,9 +309,7 @@ def test_speaker_and_date_go_under_the_title_when_the_text_lacks_them() -> None:
         ),
     ],
 )
-def test_long_titles_break_between_words_in_the_conventional_shape(
-    title: str, shape: Any
-) -> None:
+def test_long_titles_break_between_words_in_the_conventional_shape(title: str, shape: Any) -> None:
     lines = title_lines(title)
     assert "".join(lines) == title
     sizes = [len(line) for line in lines]

@@ -44,7 +44,9 @@ def test_a_limit_that_is_passed_is_named_with_its_number(client: TestClient) -> 
     assert short["errors"][0]["message"] == "数值太小，不能少于 500"
     assert short["detail"].startswith("目标字数：")
     missing = {k: v for k, v in brief.items() if k != "speaker"}
-    assert _plain(client.post("/v1/drafts", json=missing), 422)["detail"] == "讲话人职务：必填，请填写"
+    assert (
+        _plain(client.post("/v1/drafts", json=missing), 422)["detail"] == "讲话人职务：必填，请填写"
+    )
     said = _plain(client.post("/v1/drafts", json={**brief, "meeting": "开会"}), 422)
     assert said["errors"][0]["message"].startswith("会议名称“开会”没有说明")  # no "Value error,"
 
