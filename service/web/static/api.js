@@ -111,32 +111,5 @@ const JianggaoApi = (() => {
     return detail ? `${title}：${detail}` : title;
   }
 
-  /** The parts of a draft as a document takes them: title, headings with their level, body. */
-  function blocks(draft) {
-    const out = [];
-    for (const section of draft.sections) {
-      if (section.role === "title") {
-        out.push({ kind: "title", text: section.text.trim(), index: 0 });
-        continue;
-      }
-      for (const line of section.text.split("\n").map((l) => l.trim()).filter(Boolean)) {
-        out.push({ kind: headingKind(line, section), text: line, role: section.role });
-      }
-    }
-    return out;
-  }
-
-  const LEVEL_1 = /^[一二三四五六七八九十]+、/;
-  const LEVEL_2 = /^（[一二三四五六七八九十]+）/;
-  const META = /^（\d{4}年\d{1,2}月\d{1,2}日）$/;
-
-  function headingKind(line, section) {
-    if (section.role === "dateline" || META.test(line)) return "meta";
-    if (section.role === "salutation") return "salutation";
-    if (LEVEL_1.test(line) && line.length <= 60) return "heading1";
-    if (LEVEL_2.test(line) && line.length <= 60) return "heading2";
-    return "body";
-  }
-
-  return { client, readEvents, parseEvent, describe, plain, blocks };
+  return { client, readEvents, parseEvent, describe, plain };
 })();
