@@ -180,6 +180,7 @@ def test_the_documents_own_styles_are_kept_and_one_part_inserted(browser: Any, s
     draft = _draft_example(browser, "work_meeting")
     index = next(i for i, s in enumerate(draft["sections"]) if s["role"] == "points")
     browser.find_element("css selector", f'#result-parts button[data-index="{index}"]').click()
+    assert "插入此部分" in browser.find_element("css selector", "#result-parts button").text
     typed = _standin(browser, "typed")
     assert [p["text"] for p in typed] == _paragraphs([draft["sections"][index]])
     assert typed[0]["style"] == "一级标题" and {p["style"] for p in typed[1:]} == {"讲稿正文"}

@@ -225,7 +225,9 @@ function showDraft(done) {
     node("li", {},
       node("span", { className: "part-name" }, (section.heading || section.text).slice(0, 24)),
       node("button", { type: "button", className: "small", "data-index": String(index),
-        onclick: () => insert(index, false) }, "插入此部分"))));
+        onclick: () => insert(index, false) }, "插入此部分"),
+      node("button", { type: "button", className: "small replace", "data-index": String(index),
+        onclick: () => insert(index, true) }, "替换选中"))));
   byId("result-title").focus();
 }
 
@@ -270,7 +272,7 @@ async function checkDocument() {
     ...finding.quotes.map((quote) => {
       const place = JianggaoDocument.locate(text, quote);
       return place
-        ? node("button", { type: "button", className: "small find", onclick: () => JianggaoHost.select(place.start, place.end) },
+        ? node("button", { type: "button", className: "small find", onclick: () => JianggaoHost.select(place.start, place.end, quote.text) },
           `选中“${quote.text.slice(0, 10)}…”`)
         : null;
     }))));

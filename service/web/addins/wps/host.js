@@ -69,6 +69,7 @@ const JianggaoHost = (() => {
     return String(application().Selection.Text || "");
   }
 
+  /** Select [start, end) of the document's text (the quote itself is for hosts that search). */
   async function select(start, end) {
     activeDocument().Range(start, end).Select();
   }
