@@ -64,5 +64,20 @@ def install_addins(app: FastAPI, public_url: str | None = None) -> None:
 
         router.add_api_route(f"/addins/{name}", addressed, methods=["GET"])
 
+    @router.get("/addins/macros/jianggao.bas")
+    def vba_module() -> Response:
+        """The VBA module as Word's editor imports it on a Chinese Windows: GB18030, CRLF."""
+        return Response(
+            vba_module_bytes(),
+            media_type="text/plain; charset=gb18030",
+            headers={"Content-Disposition": 'attachment; filename="jianggao.bas"'},
+        )
+
     app.include_router(router)
     app.mount("/addins", StaticFiles(directory=ADDINS_DIR), name="addins")
+
+
+def vba_module_bytes() -> bytes:
+    """The VBA module (kept in UTF-8 in the repo) in the code page and line ends VBA reads."""
+    text = (ADDINS_DIR / "macros" / "jianggao.bas").read_text(encoding="utf-8")
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("gb18030")
