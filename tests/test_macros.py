@@ -96,9 +96,9 @@ def test_the_vba_calls_replayed_against_the_service(tmp_path: Path, build_dir: P
     assert calls == [("POST", "/v1/drafts"), ("GET", "/v1/drafts/")]
     headers = dict(re.findall(r'setRequestHeader "([^"]+)", "([^"]+)"(?! &)', VBA))
     assert headers == {"Content-Type": "application/json", "Accept": "application/json"}
-    keys = re.findall(
-        r'""(\w+)"":', re.search(r"Function BriefJson.*?End Function", VBA, re.S).group(0)
-    )  # type: ignore[union-attr]
+    brief_json = re.search(r"Function BriefJson.*?End Function", VBA, re.S)
+    assert brief_json
+    keys = re.findall(r'""(\w+)"":', brief_json.group(0))
     assert keys == ["speech_type", "meeting", "speaker", "notes"]
     values = ["工作会议讲话", "全县防汛工作会议", "县委书记", '要讲"三个到位"\r\n突出\t防汛备汛']
     body = (
