@@ -76,12 +76,16 @@ def open_browser() -> Iterator[Any]:
 
 
 def wait(driver: Any, condition: Any, what: str) -> Any:
-    """Wait for a condition; on a timeout, say what the page showed instead."""
-    from selenium.common.exceptions import TimeoutException
+    """Wait for a condition (an element the page just replaced is looked up again); on a
+    timeout, say what the page showed instead."""
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        return WebDriverWait(driver, WAIT_S).until(condition)
+        waiting = WebDriverWait(
+            driver, WAIT_S, ignored_exceptions=(StaleElementReferenceException,)
+        )
+        return waiting.until(condition)
     except TimeoutException:
         errors = driver.execute_script(
             "return Array.from(document.querySelectorAll('.alert, .field-error, .message'))"

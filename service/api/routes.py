@@ -254,7 +254,7 @@ async def regenerate_section(draft_id: str, index: int, body: RegenerateRequest,
     draft = await _load(res, draft_id, stored.version)
     brief = Brief.model_validate(stored.brief)
     new = await res.pipeline.regenerate(draft, brief, index, body.instruction)
-    if 0 <= index < len(new.sections) and new.text == draft.text:
+    if new.text == draft.text:  # not followed: say so rather than keep an identical version
         raise InputError(
             f"这一部分没有按“{body.instruction}”改动，所以没有生成新版本。"
             "内置起草器只会按“更精炼”“更充实”“增加……的内容”修改；"
