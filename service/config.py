@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         "INFO", description="DEBUG adds each draft's brief (to reproduce a case); others never do."
     )
     max_upload_mb: float = Field(8.0, gt=0, description="Largest corpus upload.")
+    public_url: str | None = Field(
+        None,
+        description="The address writers' office software reaches the service at (e.g. "
+        "https://jianggao.example.gov.cn); written into the add-ins' manifests. "
+        "Unset: the address each request came to.",
+    )
 
 
 @lru_cache(maxsize=1)

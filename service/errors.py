@@ -35,7 +35,7 @@ class JianggaoError(Exception):
     """Base class; raised directly only when no subclass fits."""
 
     code: ClassVar[str] = "error"
-    title: ClassVar[str] = "Something went wrong"
+    title: ClassVar[str] = "出错了"
     default_field: ClassVar[str | None] = None
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
@@ -58,7 +58,7 @@ class InputError(JianggaoError):
     """Raised when a brief, an uploaded file or a parameter cannot be used; `field` names it."""
 
     code = "input-error"
-    title = "Input cannot be used"
+    title = "输入的内容不能用"
 
 
 class OutlineMismatch(InputError):
@@ -66,7 +66,7 @@ class OutlineMismatch(InputError):
     message says what to fix."""
 
     code = "outline-mismatch"
-    title = "The outline does not fit the speech type"
+    title = "提纲不合要求"
     default_field = "outline"
 
 
@@ -74,7 +74,7 @@ class PromptTooLong(InputError):
     """Raised when the brief alone, without any example, does not fit the token budget."""
 
     code = "prompt-too-long"
-    title = "The brief does not fit the model's context"
+    title = "简报太长，大模型一次读不下"
     default_field = "brief"
 
 
@@ -82,7 +82,7 @@ class ScoringInputError(InputError):
     """Raised when there is nothing to score (an empty text)."""
 
     code = "nothing-to-score"
-    title = "Nothing to score"
+    title = "没有可检查的文字"
     default_field = "text"
 
 
@@ -90,14 +90,14 @@ class NotFound(JianggaoError):
     """Raised when a draft id (or version, or other stored item) does not exist."""
 
     code = "not-found"
-    title = "Not found"
+    title = "找不到"
 
 
 class ConfigError(JianggaoError):
     """Raised when a setting makes a requested feature impossible, e.g. no model endpoint."""
 
     code = "config-error"
-    title = "Service is not configured for this"
+    title = "服务没有为此配置"
 
 
 class KnowledgeError(ConfigError):
@@ -105,35 +105,35 @@ class KnowledgeError(ConfigError):
     templates) is missing, unreadable or breaks a rule of its form; names the file."""
 
     code = "knowledge-error"
-    title = "The prompts folder has a fault"
+    title = "prompts 文件夹里的文件有误"
 
 
 class PromptError(KnowledgeError):
     """Raised when a template is missing, refers to an undefined variable, or cannot compile."""
 
     code = "prompt-error"
-    title = "A prompt template has a fault"
+    title = "提示词模板有误"
 
 
 class CorpusError(JianggaoError):
     """Raised when the corpus or its index cannot be read, built or searched."""
 
     code = "corpus-error"
-    title = "The corpus is not available"
+    title = "语料库不可用"
 
 
 class CorpusBuildError(CorpusError):
     """Raised when a corpus build cannot start (the source folder does not exist)."""
 
     code = "corpus-build-error"
-    title = "The corpus cannot be built"
+    title = "语料库无法构建"
 
 
 class RetrievalError(CorpusError):
     """Raised when the index cannot be built, loaded or searched (missing corpus, bad query)."""
 
     code = "retrieval-error"
-    title = "The corpus index is not available"
+    title = "语料库索引不可用"
 
 
 class SkipSource(CorpusError):
@@ -141,42 +141,42 @@ class SkipSource(CorpusError):
     message is the reason, which the build reports and an upload answers with."""
 
     code = "source-skipped"
-    title = "The file cannot be added to the corpus"
+    title = "这个文件不能加入语料库"
 
 
 class UpstreamError(JianggaoError):
     """Raised when the model endpoint fails after the client's retries (5xx, 4xx, unreachable)."""
 
     code = "upstream-error"
-    title = "The language model service failed"
+    title = "大模型服务出错"
 
 
 class UpstreamTimeout(UpstreamError):
     """Raised when the model endpoint sends nothing for longer than the request timeout."""
 
     code = "upstream-timeout"
-    title = "The language model service timed out"
+    title = "大模型服务超时"
 
 
 class UpstreamRateLimited(UpstreamError):
     """Raised when the model endpoint still answers 429 Too Many Requests after retries."""
 
     code = "upstream-rate-limited"
-    title = "The language model service is rate limiting us"
+    title = "大模型服务限流，请稍后再试"
 
 
 class UpstreamBadResponse(UpstreamError):
     """Raised when the model's answer is malformed, or unusable output persists after retries."""
 
     code = "upstream-bad-response"
-    title = "The language model gave an unusable answer"
+    title = "大模型的回答无法使用"
 
 
 class StoreError(JianggaoError):
     """Raised when the draft database cannot be opened, read or written."""
 
     code = "store-error"
-    title = "Draft storage failed"
+    title = "草稿保存失败"
 
 
 class JudgeAnswerError(JianggaoError):
@@ -184,4 +184,4 @@ class JudgeAnswerError(JianggaoError):
     is left out with a note)."""
 
     code = "judge-answer"
-    title = "The model's review could not be read"
+    title = "模型评审的回答无法读取"

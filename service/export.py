@@ -8,6 +8,7 @@ same title and text give the same bytes (fixed zip timestamps, no clock reads).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import zipfile
@@ -34,6 +35,7 @@ from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from service.text.segment import segmenter_for
 from service.text.structure import (
     STYLE_ARABIC,
     STYLE_CN_DUN,
@@ -90,15 +92,37 @@ class Exported:
     filename: str
 
 
-def layout(title: str, text: str) -> list[Block]:
-    """The title, meta lines, salutation, headings and body paragraphs of a speech, in order."""
+@dataclass(frozen=True)
+class Byline:
+    """Who speaks and when, from the brief: the lines under the title when the text lacks them."""
+
+    speaker: str | None = None
+    date: str | None = None
+
+    def missing_from(self, meta: list[str]) -> list[str]:
+        """The speaker line and the （date） line the meta lines do not already give, in order."""
+        said = "".join(meta).replace(" ", "").replace("\u3000", "")
+        speaker = (self.speaker or "").strip()
+        date = (self.date or "").strip().strip("（）()")
+        lines = [speaker] if speaker and speaker.replace(" ", "") not in said else []
+        if date and date.replace(" ", "") not in said:
+            lines.append(f"（{date}）")
+        return lines
+
+
+def layout(title: str, text: str, byline: Byline | None = None) -> list[Block]:
+    """The title, meta lines, salutation, headings and body paragraphs of a speech, in order;
+    a byline's speaker and date are added under the title when the text does not give them."""
     lines = _lines(text)
     title = title.strip()
     if lines and lines[0] == title:
         lines = lines[1:]
     parsed = parse_speech("\n".join([_TITLE_STAND_IN, *lines]))
     blocks = [Block("title", title)] if title else []
-    blocks.extend(Block("meta", line) for line in parsed.meta)
+    added = byline.missing_from(parsed.meta) if byline else []
+    speaker_first = [line for line in added if not line.startswith("（")]
+    dates_after = [line for line in added if line.startswith("（")]
+    blocks.extend(Block("meta", line) for line in [*speaker_first, *parsed.meta, *dates_after])
     start = 1 + len(parsed.meta)
     if parsed.salutation:
         blocks.append(Block("salutation", parsed.salutation))
@@ -128,29 +152,38 @@ def export(
     *,
     encoding: TextEncoding = "utf-8",
     created: datetime | None = None,
+    byline: Byline | None = None,
 ) -> Exported:
     """Render a draft in one format, with its media type and a filename made from the title."""
     filename = safe_filename(title, fmt)
     if fmt is ExportFormat.DOCX:
-        return Exported(to_docx(title, text, created=created), MEDIA_TYPES[fmt], filename)
-    body = to_markdown(title, text) if fmt is ExportFormat.MD else to_text(title, text)
+        data = to_docx(title, text, created=created, byline=byline)
+        return Exported(data, MEDIA_TYPES[fmt], filename)
+    if fmt is ExportFormat.MD:
+        body = to_markdown(title, text, byline)
+    else:
+        body = to_text(title, text, byline)
     media_type = f"{MEDIA_TYPES[fmt]}; charset={encoding}"
     return Exported(body.encode(encoding), media_type, filename)
 
 
-def to_text(title: str, text: str) -> str:
-    """The text as written, LF line ends, headed by the title if it does not start with it."""
-    body = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    lines = body.split("\n") if body.strip() else []
-    if title.strip() and (not lines or lines[0].strip() != title.strip()):
-        lines = [title.strip(), *lines]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+INDENT = "\u3000\u3000"  # two full-width spaces: the first-line indent of a typed paragraph
 
 
-def to_markdown(title: str, text: str) -> str:
+def to_text(title: str, text: str, byline: Byline | None = None) -> str:
+    """Plain text as an office types it: the title and the lines under it as they are, every
+    heading and paragraph after them indented by two full-width spaces, LF line ends."""
+    out: list[str] = []
+    for block in layout(title, text, byline):
+        flush = block.kind in ("title", "meta", "salutation")
+        out.append(block.text if flush else INDENT + block.text)
+    return "\n".join(out) + "\n"
+
+
+def to_markdown(title: str, text: str, byline: Byline | None = None) -> str:
     """Title as `#`, level-1 headings as `##`, level-2 as `###`, everything else as paragraphs."""
     out: list[str] = []
-    for block in layout(title, text):
+    for block in layout(title, text, byline):
         line = escape_markdown(block.text)
         if block.kind == "title":
             line = f"# {line}"
@@ -215,6 +248,8 @@ SIZE_4 = Pt(14)  # 四号
 # 22 lines in the 225 mm type area (637.8 pt): 28.95 pt fits, 29 pt would leave 21.
 LINE_PITCH = Pt(28.95)
 CHARS_PER_LINE = 28
+# 二号 characters on the 156 mm line (442 pt / 22 pt, a little closed up as the body is).
+TITLE_CHARS_PER_LINE = 20
 STYLE_TITLE, STYLE_META, STYLE_SALUTATION = "讲稿标题", "讲稿署名", "讲稿称谓"
 STYLE_HEADING = {1: "一级标题", 2: "二级标题"}
 # Elements that follow w:spacing in a w:rPr (ECMA-376 fixes the order).
@@ -227,12 +262,14 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def to_docx(title: str, text: str, *, created: datetime | None = None) -> bytes:
+def to_docx(
+    title: str, text: str, *, created: datetime | None = None, byline: Byline | None = None
+) -> bytes:
     """A Word file laid out as an official document: A4, GB/T margins, fonts, page numbers."""
     document = Document()
     _setup_page(document.sections[0])
     _setup_styles(document)
-    blocks = layout(title, text)
+    blocks = layout(title, text, byline)
     for block, following in zip(blocks, [*blocks[1:], None], strict=True):
         paragraph = _add_block(document, block)
         if block.kind in ("title", "meta") and (following is None or following.kind != "meta"):
@@ -343,8 +380,63 @@ def _add_block(document: DocxDocument, block: Block) -> Paragraph:
             _set_run_font(paragraph.add_run(rest), FANGSONG)
             paragraph.paragraph_format.keep_with_next = False
         return paragraph
-    style = {"title": STYLE_TITLE, "meta": STYLE_META, "salutation": STYLE_SALUTATION}
+    if block.kind == "title":
+        paragraph = document.add_paragraph(style=STYLE_TITLE)
+        for number, line in enumerate(title_lines(block.text)):
+            run = paragraph.add_run(line)
+            if number:
+                run._r.insert(0, OxmlElement("w:br"))  # a line break, not a new paragraph
+        return paragraph
+    style = {"meta": STYLE_META, "salutation": STYLE_SALUTATION}
     return document.add_paragraph(block.text, style=style.get(block.kind, "Normal"))
+
+
+def title_lines(title: str, width: int = TITLE_CHARS_PER_LINE) -> list[str]:
+    """A title too long for one line, broken between words (jieba) into the shape GB/T 9704
+    asks for: two lines as a 梯形 (the upper one shorter), three as a 沙漏 (the middle one
+    shortest), each line as even as that allows and none wider than the line."""
+    if len(title) <= width:
+        return [title]
+    words = segmenter_for(()).words(title)
+    cuts = [sum(len(w) for w in words[:i]) for i in range(1, len(words))]
+    count = math.ceil(len(title) / width)
+    while count <= len(words):
+        shaped = _best_split(title, cuts, count, width)
+        if shaped:
+            return shaped
+        count += 1
+    return [title[i : i + width] for i in range(0, len(title), width)]
+
+
+def _best_split(title: str, cuts: list[int], count: int, width: int) -> list[str] | None:
+    """The split of `title` at word boundaries into `count` lines that fits and has the
+    conventional shape, the most even one first; None when no split fits."""
+    best: tuple[tuple[int, int], list[str]] | None = None
+    for chosen in itertools.combinations(cuts, count - 1):
+        edges = [0, *chosen, len(title)]
+        lines = [title[a:b] for a, b in itertools.pairwise(edges)]
+        sizes = [len(line) for line in lines]
+        if max(sizes) > width or _dangles(lines):
+            continue
+        shaped = _is_trapezoid(sizes) if count == 2 else _is_hourglass(sizes)
+        key = (0 if shaped else 1, max(sizes) - min(sizes))
+        if best is None or key < best[0]:
+            best = (key, lines)
+    return best[1] if best else None
+
+
+def _is_trapezoid(sizes: list[int]) -> bool:
+    return sizes[0] <= sizes[1]
+
+
+def _is_hourglass(sizes: list[int]) -> bool:
+    middle = sizes[1:-1]
+    return all(m <= sizes[0] and m <= sizes[-1] for m in middle)
+
+
+def _dangles(lines: list[str]) -> bool:
+    """A line that would start with closing punctuation or end with opening punctuation."""
+    return any(line[0] in "，。、；：）》」”" or line[-1] in "（《「“" for line in lines)
 
 
 def _set_run_font(run: Run, face: Face, size: Length | None = None) -> None:

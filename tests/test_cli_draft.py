@@ -81,15 +81,19 @@ def test_out_writes_the_format_its_extension_names(
     code, draft = _json_draft(capsys, str(BRIEF), "--out", str(out))
     assert code == 0
     lines = [line for line in draft["text"].split("\n") if line]
+    head = [lines[0], "县委书记", *lines[1:3]]  # the brief's speaker under the title
     if suffix == ".docx":
         written = [p.text for p in Document(BytesIO(out.read_bytes())).paragraphs]
-        assert written == lines
+        assert written == [*head, *lines[3:]]
     elif suffix == ".md":
         markdown = out.read_text(encoding="utf-8")
-        assert markdown.startswith(f"# {draft['title']}\n\n（2024年2月26日）\n\n同志们：\n\n")
+        assert markdown.startswith(
+            f"# {draft['title']}\n\n县委书记\n\n（2024年2月26日）\n\n同志们：\n\n"
+        )
         assert "\n## 一、压紧压实安全生产责任\n" in markdown
     else:
-        assert out.read_text(encoding="utf-8") == draft["text"] + "\n"
+        indented = ["\u3000\u3000" + line for line in lines[3:]]
+        assert out.read_text(encoding="utf-8") == "\n".join([*head, *indented]) + "\n"
 
 
 def test_text_out_in_gb18030_and_no_text_on_stdout(

@@ -23,18 +23,21 @@ from docx.text.paragraph import Paragraph
 from fastapi.testclient import TestClient
 
 from service.export import (
+    Byline,
     ExportFormat,
     content_disposition,
     escape_markdown,
     export,
     layout,
     safe_filename,
+    title_lines,
     to_docx,
     to_markdown,
     to_text,
 )
 from service.pipeline.pipeline import Draft
 from service.schemas import Brief
+from service.text.segment import segmenter_for
 from tests.apphelpers import example_brief, running_app, settings_for
 from tests.kits import builtin_pipeline
 
@@ -104,7 +107,7 @@ def test_page_is_a4_with_official_margins(word: DocxDocument) -> None:
 
 def test_title_is_centred_xiaobiaosong_size_2(word: DocxDocument, draft: Draft) -> None:
     title = word.paragraphs[0]
-    assert title.text == draft.title
+    assert title.text.replace("\n", "") == draft.title  # a long title breaks inside its paragraph
     assert _style_value(title, lambda s: s.paragraph_format.alignment) == WD_ALIGN_PARAGRAPH.CENTER
     assert _size(title) == Pt(22)
     assert _east_asian_font(title) == "方正小标宋简体"
@@ -177,7 +180,7 @@ def test_east_asian_font_names_are_in_the_xml(word: DocxDocument, draft: Draft) 
 
 
 def test_text_round_trips_paragraph_by_paragraph(word: DocxDocument, draft: Draft) -> None:
-    assert [p.text for p in word.paragraphs] == _lines(draft.text)
+    assert [p.text.replace("\n", "") for p in word.paragraphs] == _lines(draft.text)
 
 
 def test_page_numbers_dashed_odd_right_even_left(word: DocxDocument) -> None:
@@ -258,15 +261,70 @@ def test_markdown_levels_and_escapes() -> None:
     assert escape_markdown("# 不是标题") == "\\# 不是标题"
 
 
-def test_text_export_normalises_line_ends_and_encodes(draft: Draft) -> None:
-    assert to_text(draft.title, draft.text) == draft.text.rstrip("\n") + "\n"
+def test_text_export_indents_paragraphs_normalises_line_ends_and_encodes(draft: Draft) -> None:
+    text = to_text(draft.title, draft.text)
+    lines = text.rstrip("\n").split("\n")
+    source = _lines(draft.text)
+    assert [line.lstrip("\u3000") for line in lines] == source
+    assert lines[0] == draft.title and lines[1] == draft.outline.dateline  # head flush
+    assert lines[2] == "同志们："  # the salutation flush left
+    body = lines[3:]
+    assert body and all(line.startswith("\u3000\u3000") and line[2] != "\u3000" for line in body)
     crlf = draft.text.replace("\n", "\r\n")
     assert "\r" not in to_text(draft.title, crlf)
-    assert to_text("标题", "同志们：\n开会。") == "标题\n同志们：\n开会。\n"
+    assert to_text("标题", "同志们：\n开会。") == "标题\n同志们：\n\u3000\u3000开会。\n"
     gbk = export(draft.title, draft.text, ExportFormat.TXT, encoding="gb18030")
     assert gbk.media_type == "text/plain; charset=gb18030"
     assert gbk.data.decode("gb18030") == to_text(draft.title, draft.text)
     assert gbk.data != gbk.data.decode("gb18030").encode("utf-8")
+
+
+def test_speaker_and_date_go_under_the_title_when_the_text_lacks_them() -> None:
+    text = "同志们：\n今天开会。"
+    byline = Byline(speaker="县委书记", date="2024年2月26日")
+    doc = Document(BytesIO(to_docx("在全县防汛工作会议上的讲话", text, byline=byline)))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[:3] == ["在全县防汛工作会议上的讲话", "县委书记", "（2024年2月26日）"]
+    assert {_style(p).name for p in doc.paragraphs[1:3]} == {"讲稿署名"}
+    assert doc.paragraphs[2].paragraph_format.space_after == Pt(28.95)
+    # what the text already says is not said twice; what is unknown is left out
+    kept = layout(SAMPLE_TITLE, SAMPLE, Byline(speaker="县委书记", date="2024年1月15日"))
+    assert [b.text for b in kept if b.kind == "meta"] == ["县委书记　张三", "（2024年1月15日）"]
+    dated = layout("讲话", "（2024年2月26日）\n同志们：\n开会。", byline)
+    assert [b.text for b in dated if b.kind == "meta"] == ["县委书记", "（2024年2月26日）"]
+    assert [b.kind for b in layout("讲话", text, Byline())] == ["title", "salutation", "body"]
+    plain = to_text("讲话", text, Byline(date="2024年3月1日"))
+    assert plain == "讲话\n（2024年3月1日）\n同志们：\n\u3000\u3000今天开会。\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "shape"),
+    [
+        ("县委书记在全县安全生产工作会议上的讲话", [19]),
+        ("在全市深化营商环境改革推动高质量发展大会上的讲话", "trapezoid"),
+        ("县委副书记、县长在全县2024年安全生产暨防汛抗旱工作推进会议上的讲话", "trapezoid"),
+        (
+            "中共青山县委关于进一步加强和改进基层党组织建设工作推进会议暨2024年度党建工作述职评议会上的讲话",
+            "hourglass",
+        ),
+    ],
+)
+def test_long_titles_break_between_words_in_the_conventional_shape(title: str, shape: Any) -> None:
+    lines = title_lines(title)
+    assert "".join(lines) == title
+    sizes = [len(line) for line in lines]
+    assert max(sizes) <= 20
+    if shape == "trapezoid":
+        assert len(lines) == 2 and sizes[0] <= sizes[1]
+    elif shape == "hourglass":
+        assert len(lines) == 3 and sizes[1] <= min(sizes[0], sizes[2])
+    else:
+        assert sizes == shape
+    words = segmenter_for(()).words(title)
+    edges = {sum(len(w) for w in words[:i]) for i in range(len(words) + 1)}
+    assert all(sum(sizes[: i + 1]) in edges for i in range(len(sizes)))  # words kept whole
+    doc = Document(BytesIO(to_docx(title, "同志们：\n开会。")))
+    assert doc.paragraphs[0].text == "\n".join(lines)  # one paragraph, broken by line breaks
 
 
 def test_filenames_are_safe_and_headers_carry_both_forms() -> None:
@@ -312,7 +370,9 @@ def test_route_sends_a_word_file_named_after_the_title(
     assert disposition.endswith("filename*=UTF-8''" + quote(f"{stored['title']}.docx"))
     disposition.encode("latin-1")  # a header must be sendable as is
     document = Document(BytesIO(response.content))
-    assert [p.text for p in document.paragraphs] == _lines(stored["text"])
+    lines = _lines(stored["text"])
+    speaker = example_brief("work_meeting")["speaker"]
+    assert [p.text for p in document.paragraphs] == [lines[0], speaker, *lines[1:]]
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,24 +22,13 @@ from fastapi.testclient import TestClient
 from service.schemas import Brief
 from service.web import STATIC_DIR
 from tests.apphelpers import brief_names, example_brief, running_app, serving, settings_for
+from tests.browsing import fresh_page, open_browser
+from tests.browsing import text as _text
+from tests.browsing import wait as _wait
 from tests.kits import KIT
 from tests.test_kits import NINTH, make_ninth_folder
 
 HOLLOW = Path(__file__).resolve().parent.parent / "evals" / "calibration" / "hollow"
-CHROMIUM = Path(os.environ.get("JIANGGAO_CHROMIUM", "/usr/bin/chromium"))
-CHROMEDRIVER = Path(os.environ.get("JIANGGAO_CHROMEDRIVER", "/usr/bin/chromedriver"))
-CHROME_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
-WAIT_S = 30
 
 
 # ---------- served by the app (no browser needed) ----------
@@ -82,7 +69,7 @@ def test_page_opens_without_a_key_but_the_api_asks_for_one(tmp_path: Path, build
 
 
 def test_page_fetches_nothing_from_outside() -> None:
-    for name in ("index.html", "app.js", "app.css"):
+    for name in ("index.html", "api.js", "app.js", "app.css"):
         text = (STATIC_DIR / name).read_text(encoding="utf-8")
         assert not re.search(r"https?://|//[a-z0-9-]+\.[a-z]", text, re.I), name
         assert "@import" not in text and "@font-face" not in text, name
@@ -101,47 +88,10 @@ def test_the_page_keeps_no_copy_of_the_types_or_their_names() -> None:
 # ---------- in the browser ----------
 
 
-def _under_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _missing_browser() -> str | None:
-    """Why the browser test cannot run here, or None."""
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not os.access(path, os.X_OK):
-            return f"{path} not found"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium through chromedriver, both named so Selenium Manager never downloads."""
-    missing = _missing_browser()
-    if missing and _under_ci():
-        pytest.fail(f"browser test cannot run under CI: {missing} (.ci/run installs chromium)")
-    if missing:
-        pytest.skip(
-            f"browser test skipped (CI unset): {missing}; "
-            "apt-get install chromium chromium-driver to run it"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    with tempfile.TemporaryDirectory() as profile, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SE_OFFLINE", "true")
-        for flag in (*CHROME_FLAGS, f"--user-data-dir={profile}"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with open_browser() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")
@@ -150,37 +100,16 @@ def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield base
 
 
-def _wait(driver: Any, condition: Any, what: str) -> Any:
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    try:
-        return WebDriverWait(driver, WAIT_S).until(condition)
-    except TimeoutException:
-        errors = driver.execute_script(
-            "return Array.from(document.querySelectorAll('.alert, .field-error'))"
-            ".map(e => e.textContent).filter(Boolean)"
-        )
-        raise AssertionError(f"page never showed {what}; messages on it: {errors}") from None
-
-
 def _open_with_example(driver: Any, server: str, name: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    driver.get(f"{server}/")
+    fresh_page(driver, server)
     _wait(driver, lambda d: len(Select(d.find_element(By.ID, "example-select")).options) > 1,
           "the example list")  # fmt: skip
     _wait(driver, lambda d: len(Select(d.find_element(By.ID, "f-speech_type")).options) == len(KIT.types),
           "every speech type")  # fmt: skip
     Select(driver.find_element(By.ID, "example-select")).select_by_value(name)
-
-
-def _text(driver: Any, selector: str) -> str:
-    from selenium.webdriver.common.by import By
-
-    text: str = driver.find_element(By.CSS_SELECTOR, selector).text
-    return text
 
 
 def test_draft_an_example_rewrite_a_point_and_download_word(browser: Any, server: str) -> None:

@@ -16,6 +16,7 @@ from service.config import Settings, get_settings
 from service.logs import configure_logging
 from service.resources import Resources
 from service.web import install_web
+from service.web.office import install_addins
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install(app)
     app.include_router(router)
     install_web(app)
+    install_addins(app, settings.public_url)
     _add_middleware(app, settings)
     return app
 

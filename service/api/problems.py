@@ -38,20 +38,40 @@ _STATUS: tuple[tuple[type[JianggaoError], int], ...] = (
     (CorpusError, 503),
 )
 _MESSAGES = {
-    "missing": "必填字段缺失",
+    "missing": "必填，请填写",
     "extra_forbidden": "不认识这个字段（可能拼错了）",
     "json_invalid": "请求体不是合法的 JSON",
-    "string_too_short": "内容太短",
-    "string_too_long": "内容太长",
-    "too_long": "条目太多",
-    "less_than_equal": "数值太大",
-    "greater_than_equal": "数值太小",
+    "string_too_short": "内容太短，至少要 {min_length} 个字",
+    "string_too_long": "内容太长，最多 {max_length} 个字，现在是 {actual} 个字",
+    "too_short": "条目太少，至少要 {min_length} 条",
+    "too_long": "条目太多，最多 {max_length} 条，现在是 {actual_length} 条",
+    "less_than_equal": "数值太大，不能超过 {le}",
+    "greater_than_equal": "数值太小，不能少于 {ge}",
+    "less_than": "数值太大，应小于 {lt}",
+    "greater_than": "数值太小，应大于 {gt}",
     "int_parsing": "应为整数",
-    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "string_type": "应为文字",
     "list_type": "应为列表",
     "dict_type": "应为对象",
     "model_attributes_type": "应为 JSON 对象",
+    "literal_error": "只能是 {expected} 之一",
+    "enum": "只能是 {expected} 之一",
 }
+# What each field is called on the page and in the brief, for messages that name it.
+FIELD_LABELS = {
+    "speech_type": "讲话类型", "meeting": "会议名称", "speaker": "讲话人职务",
+    "organization": "单位", "date": "会议日期", "audience": "参会对象", "purpose": "会议目的",
+    "achievements": "成绩", "problems": "问题", "points": "要讲的几点",
+    "required_phrases": "必须出现的提法", "forbidden_phrases": "不得出现的词语",
+    "target_chars": "目标字数", "notes": "其他要求", "agenda": "议程", "attendees": "出席人员",
+    "point_count": "要点数量", "outline": "提纲", "mode": "起草方式", "instruction": "修改要求",
+    "text": "文字", "brief": "简报", "title": "标题", "details": "具体内容",
+    "heading": "标题", "subpoints": "要点", "parts": "", "chars": "字数",
+    "topic": "内容", "limit": "条数", "offset": "起点",
+    "version": "版本", "format": "格式", "encoding": "编码", "body": "请求体",
+}  # fmt: skip
+_ROW_UNIT = {"points": "点", "agenda": "项", "parts": "部分", "details": "条"}
 
 
 def problem(status: int, title: str, detail: str, *, code: str, **extra: Any) -> JSONResponse:
@@ -71,21 +91,51 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def field_label(field: str) -> str:
+    """A field path in words: points.1.details.0 → 要讲的几点第2点的第1条具体内容."""
+    words: list[str] = []
+    parts = field.split(".")
+    for position, part in enumerate(parts):
+        if part.isdigit():
+            unit = _ROW_UNIT.get(parts[position - 1], "条") if position else "条"
+            words.append(f"第{int(part) + 1}{'行' if unit == '条' and position == 1 else unit}")
+        else:
+            label = FIELD_LABELS.get(part, part)
+            words.append(f"的{label}" if words and words[-1].startswith("第") else label)
+    return "".join(words)
+
+
+def plain_message(error: dict[str, Any]) -> str:
+    """One validation error in plain Chinese, naming the limit that was passed."""
+    kind = str(error.get("type", ""))
+    ctx = dict(error.get("ctx") or {})
+    if kind == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"])  # our validators' own Chinese sentences
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return "填写的内容不符合要求"
+    given = error.get("input")
+    if kind == "string_too_long" and isinstance(given, str):
+        ctx["actual"] = len(given)
+    if "expected" in ctx:
+        ctx["expected"] = str(ctx["expected"]).replace("'", "")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template.split("，")[0]
+
+
 def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
-    """A 422 naming every field at fault, in plain words."""
+    """A 422 naming every field at fault, in plain words, with the limit that was passed."""
     fields = [
-        {
-            "field": _field(tuple(e.get("loc", ()))),
-            "message": _MESSAGES.get(e.get("type", ""), "") or str(e.get("msg", "")),
-            "detail": str(e.get("msg", "")),
-        }
-        for e in errors
+        {"field": _field(tuple(e.get("loc", ()))), "message": plain_message(e)} for e in errors
     ]
     first = fields[0] if fields else {"field": "body", "message": "请求无效"}
-    detail = "；".join(f"{f['field']}：{f['message']}" for f in fields) or "请求无效"
+    detail = "；".join(f"{field_label(f['field'])}：{f['message']}" for f in fields) or "请求无效"
     return problem(
-        422, "请求内容有误", detail, code="validation-error", field=first["field"], errors=fields
-    )
+        422, "请修改标出的内容", detail, code="validation-error", field=first["field"],
+        errors=fields,
+    )  # fmt: skip
 
 
 def rejected(request: Request, response: JSONResponse, **fields: Any) -> JSONResponse:
@@ -119,10 +169,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}.get(
-            exc.status_code, "HTTP error"
+        title = {404: "找不到", 405: "不支持这种请求方法", 401: "需要 API 密钥"}.get(
+            exc.status_code, "请求出错"
         )
-        response = problem(exc.status_code, title, str(exc.detail), code=f"http-{exc.status_code}")
+        detail = {404: "没有这个地址", 405: "这个地址不接受这种请求"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        response = problem(exc.status_code, title, detail, code=f"http-{exc.status_code}")
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return rejected(request, response, code=f"http-{exc.status_code}")
@@ -131,5 +184,5 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("request.crashed", exc_info=exc, extra={"fields": {"path": request.url.path}})
         return problem(
-            500, "Internal error", f"意外错误：{type(exc).__name__}", code="internal-error"
+            500, "服务内部出错", f"意外错误：{type(exc).__name__}", code="internal-error"
         )

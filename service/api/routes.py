@@ -12,14 +12,22 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.problems import status_of
-from service.errors import JianggaoError, NotFound, OutlineMismatch
-from service.export import MEDIA_TYPES, ExportFormat, TextEncoding, content_disposition, export
+from service.errors import InputError, JianggaoError, NotFound, OutlineMismatch
+from service.export import (
+    MEDIA_TYPES,
+    Byline,
+    ExportFormat,
+    TextEncoding,
+    content_disposition,
+    export,
+)
 from service.logs import get_logger
 from service.pipeline.outline import Outline
 from service.pipeline.pipeline import Draft, Mode
 from service.resources import Resources
 from service.schemas import Brief
 from service.scoring import Report
+from service.store import StoredDraft
 
 router = APIRouter()
 log = get_logger(__name__)
@@ -182,8 +190,18 @@ async def get_draft(
     return await _load(res, draft_id, version)
 
 
+async def _stored(res: Resources, draft_id: str, version: int | None = None) -> StoredDraft:
+    """The stored draft, or NotFound in plain words (the store's own message is for logs)."""
+    try:
+        return await run_in_threadpool(res.store.get_draft, draft_id, version)
+    except NotFound as exc:
+        if exc.field == "version":
+            raise NotFound(f"草稿 {draft_id} 没有第 {version} 版", field="version") from exc
+        raise NotFound(f"没有编号为 {draft_id} 的草稿", field="draft_id") from exc
+
+
 async def _load(res: Resources, draft_id: str, version: int | None = None) -> Draft:
-    stored = await run_in_threadpool(res.store.get_draft, draft_id, version)
+    stored = await _stored(res, draft_id, version)
     if stored.status != "complete" or stored.payload is None:
         raise NotFound(f"草稿 {draft_id} 起草失败，没有正文：{stored.error}", field="draft_id")
     payload = {**stored.payload, "id": stored.id, "version": stored.version}
@@ -206,9 +224,13 @@ async def export_draft(
     encoding: Annotated[TextEncoding, Query(description="md/txt 的编码")] = "utf-8",
 ) -> Response:
     """The draft as a file to hand on: Word laid out as GB/T 9704-2012, Markdown or text."""
-    draft = await _load(res, draft_id, version)
+    stored = await _stored(res, draft_id, version)
+    draft = await _load(res, draft_id, stored.version)
+    byline = Byline(speaker=stored.brief.get("speaker"), date=stored.brief.get("date"))
     exported = await run_in_threadpool(
-        lambda: export(draft.title, draft.text, fmt, encoding=encoding, created=draft.created_at)
+        lambda: export(
+            draft.title, draft.text, fmt, encoding=encoding, created=draft.created_at, byline=byline
+        )
     )
     fallback = f"draft-{draft.id[:12]}-v{draft.version}.{fmt.value}"
     disposition = content_disposition(exported.filename, fallback)
@@ -228,10 +250,17 @@ async def export_draft(
 async def regenerate_section(draft_id: str, index: int, body: RegenerateRequest, res: Res) -> Draft:
     """Write one section (index into the draft's `sections`) again to an instruction;
     the result is a new version, the old one kept."""
-    stored = await run_in_threadpool(res.store.get_draft, draft_id, None)
+    stored = await _stored(res, draft_id)
     draft = await _load(res, draft_id, stored.version)
     brief = Brief.model_validate(stored.brief)
     new = await res.pipeline.regenerate(draft, brief, index, body.instruction)
+    if new.text == draft.text:  # not followed: say so rather than keep an identical version
+        raise InputError(
+            f"这一部分没有按“{body.instruction}”改动，所以没有生成新版本。"
+            "内置起草器只会按“更精炼”“更充实”“增加……的内容”修改；"
+            "配置大模型后，可以按任意要求修改",
+            field="instruction",
+        )
     payload = new.model_dump(mode="json")
     version = await run_in_threadpool(
         lambda: res.store.add_version(

@@ -95,16 +95,16 @@ def run(args: argparse.Namespace) -> int:
     except JianggaoError as error:
         return _fail(f"起草失败：{error.detail}", EXIT_DRAFTING_FAILED)
     try:
-        _emit(args, draft, fmt)
+        _emit(args, draft, fmt, brief)
     except OSError as error:
         return _fail(f"无法写出 {args.out}（{error.strerror or error}）", EXIT_BAD_INPUT)
     return EXIT_PASSED if draft.report.passed else EXIT_FAILED
 
 
-def _emit(args: argparse.Namespace, draft: Draft, fmt: ExportFormat | None) -> None:
+def _emit(args: argparse.Namespace, draft: Draft, fmt: ExportFormat | None, brief: Brief) -> None:
     """The file --out names, then the JSON, or the text (unless it went to a file) and summary."""
     if fmt is not None:
-        _write(args.out, draft, fmt, args.encoding)
+        _write(args.out, draft, fmt, args.encoding, brief)
     if args.json:
         print(json.dumps(draft.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
@@ -188,10 +188,14 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _write(path: Path, draft: Draft, fmt: ExportFormat, encoding: Any) -> None:
-    from service.export import export
+def _write(path: Path, draft: Draft, fmt: ExportFormat, encoding: Any, brief: Brief) -> None:
+    """The file, with the brief's speaker and date under the title as the API's export has them."""
+    from service.export import Byline, export
 
-    exported = export(draft.title, draft.text, fmt, encoding=encoding, created=draft.created_at)
+    byline = Byline(speaker=brief.speaker, date=brief.date)
+    exported = export(
+        draft.title, draft.text, fmt, encoding=encoding, created=draft.created_at, byline=byline
+    )
     path.write_bytes(exported.data)
     _progress(f"已写入 {path}（{len(exported.data)} 字节）")
 

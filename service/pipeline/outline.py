@@ -148,11 +148,14 @@ def validate_outline(data: Any, brief: Brief, skeleton: Skeleton) -> Outline:
     got = [part.role for part in outline.parts]
     optional = {s.role for s in skeleton.sections if s.optional}
     if [r for r in got if r not in optional] != [r for r in wanted if r not in optional]:
-        raise OutlineMismatch(f"提纲的部分应依次为 {wanted}，实际为 {got}")
+        labels = {s.role: s.label for s in skeleton.sections}
+        named = ["、".join(labels.get(r, r) for r in roles) or "（无）" for roles in (wanted, got)]
+        raise OutlineMismatch(f"提纲的部分应依次为：{named[0]}；现在是：{named[1]}")
     numbered = {s.role for s in skeleton.sections if s.numbering != "none"}
     missing = [i + 1 for i, p in enumerate(outline.parts) if p.role in numbered and not p.heading]
     if missing:
-        raise OutlineMismatch(f"第 {missing} 部分是编号部分，要有标题")
+        which = "、".join(str(n) for n in missing)
+        raise OutlineMismatch(f"第{which}部分是编号部分，要有标题")
     return outline
 
 

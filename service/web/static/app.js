@@ -3,6 +3,8 @@
 "use strict";
 
 const KEY_STORAGE = "jianggao.apiKey";
+const FORM_STORAGE = "jianggao.brief"; // the form as typed, kept across reloads
+const DRAFT_STORAGE = "jianggao.draft"; // the draft on screen: {id, version}
 const FIELD_NAMES = {
   speech_type: "讲话类型", meeting: "会议名称", speaker: "讲话人职务", organization: "单位",
   date: "会议日期", audience: "参会对象", purpose: "会议目的", achievements: "成绩",
@@ -27,6 +29,8 @@ const state = {
   latest: 0,
   controller: null,
   timer: null,
+  filledBy: "", // the form's values as the page last set them (empty, an example, a restore)
+  pendingExample: "",
 };
 
 // ---------- small helpers ----------
@@ -58,76 +62,12 @@ function apiKey() {
   return localStorage.getItem(KEY_STORAGE) || "";
 }
 
-function authHeaders(extra = {}) {
-  const key = apiKey();
-  return key ? { ...extra, Authorization: `Bearer ${key}` } : { ...extra };
-}
+// ---------- talking to the API (static/api.js, shared with the add-ins) ----------
 
-// ---------- talking to the API ----------
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem.detail || problem.title || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-  }
-}
-
-async function readProblem(response) {
-  try {
-    return await response.json();
-  } catch {
-    return { title: `服务返回错误 ${response.status}`, detail: response.statusText || "没有说明" };
-  }
-}
-
-/** fetch with the key, JSON in, problem+json turned into ApiError; never a bare network error. */
-async function api(method, path, { body, accept, signal } = {}) {
-  const headers = authHeaders(body === undefined ? {} : { "Content-Type": "application/json" });
-  if (accept) headers.Accept = accept;
-  let response;
-  try {
-    response = await fetch(path, {
-      method, headers, signal,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
-    throw new ApiError(0, {
-      title: "连不上讲稿服务",
-      detail: "请确认服务已经启动（make run），网络正常，再试一次。",
-    });
-  }
-  if (!response.ok) throw new ApiError(response.status, await readProblem(response));
-  return response;
-}
-
-/** Server-Sent Events from a POST (EventSource cannot POST): calls onEvent(name, data). */
-async function readEvents(response, onEvent) {
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value.replace(/\r\n/g, "\n");
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const event = parseEvent(buffer.slice(0, cut));
-      buffer = buffer.slice(cut + 2);
-      if (event) onEvent(event.name, event.data);
-    }
-  }
-}
-
-function parseEvent(block) {
-  let name = "message";
-  const data = [];
-  for (const line of block.split("\n")) {
-    if (line.startsWith("event:")) name = line.slice(6).trim();
-    else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-  }
-  return data.length ? { name, data: JSON.parse(data.join("\n")) } : null;
-}
+const service = JianggaoApi.client({ key: apiKey });
+const api = service.call;
+const readEvents = JianggaoApi.readEvents;
+const plain = JianggaoApi.plain;
 
 // ---------- errors shown where they belong ----------
 
@@ -159,16 +99,27 @@ function markField(name, message) {
   if (!field || field.hidden || field.closest("[hidden]")) return false;
   field.classList.add("has-error");
   const slot = $(".field-error", field);
-  slot.textContent = slot.textContent ? `${slot.textContent}；${message}` : message;
+  const said = plain(message);
+  slot.textContent = slot.textContent && said ? `${slot.textContent}；${said}` : slot.textContent || said;
   return true;
 }
 
-function focusFirstError() {
+function focusFirstError(box) {
   const field = $(".field.has-error");
-  if (!field) return;
-  field.scrollIntoView({ block: "center", behavior: "smooth" });
+  if (!field) {
+    if (box && !box.hidden) focusOn(box, "center");
+    return;
+  }
+  field.scrollIntoView({ block: "center" });
   const control = $("input, select, textarea", field);
   if (control) control.focus({ preventScroll: true });
+}
+
+/** Bring a node into view and give it the focus, so keyboard and screen reader follow. */
+function focusOn(node, block = "start") {
+  if (!node) return;
+  node.scrollIntoView({ block });
+  node.focus({ preventScroll: true });
 }
 
 /** A problem+json from the API, shown next to the field it names, else in the box given. */
@@ -186,23 +137,23 @@ function showProblem(error, box) {
   for (const entry of entries) {
     const path = String(entry.field || "").split(".");
     const where = whereInField(path);
-    const message = entry.message || entry.detail || problem.detail;
+    const message = plain(entry.message) || plain(problem.detail);
     if (!markField(path[0], where ? `${where}：${message}` : message)) {
-      const label = FIELD_NAMES[path[0]] || entry.field;
-      unplaced.push(`${label}${where ? `（${where}）` : ""}：${message}`);
+      const label = FIELD_NAMES[path[0]] || "";
+      unplaced.push(label ? `${label}${where ? `（${where}）` : ""}：${message}` : message);
     }
   }
-  if (!entries.length) unplaced = [problem.detail || ""];
+  if (!entries.length) unplaced = [plain(problem.detail)];
   if (entries.length && !unplaced.length) {
-    showBox(box, problem.title || "请修改标出的内容", `共 ${entries.length} 处，已在对应栏目下标出。`);
+    showBox(box, plain(problem.title) || "请修改标出的内容", `共 ${entries.length} 处，已在对应栏目下标出。`);
   } else {
-    showBox(box, problem.title || "出错了", unplaced.join("；"));
+    showBox(box, plain(problem.title) || "出错了", unplaced.filter(Boolean).join("；"));
   }
-  focusFirstError();
+  focusFirstError(box);
 }
 
 function showBox(box, title, detail) {
-  box.replaceChildren(el("strong", {}, title), detail ? el("span", {}, " ", detail) : null);
+  box.replaceChildren(el("strong", {}, plain(title)), detail ? el("span", {}, " ", plain(detail)) : null);
   box.hidden = false;
 }
 
@@ -279,6 +230,53 @@ function fillForm(brief) {
   form.elements.target_chars.value = brief.target_chars || "";
   onTypeChange();
   clearErrors();
+  state.filledBy = JSON.stringify(formValues());
+  saveForm();
+}
+
+// ---------- the form kept across reloads ----------
+
+function formValues() {
+  const values = {};
+  for (const control of $("#brief-form").elements) {
+    if (control.name) values[control.name] = control.value;
+  }
+  return values;
+}
+
+function saveForm() {
+  const saved = { values: formValues(), filledBy: state.filledBy, example: $("#example-select").value };
+  localStorage.setItem(FORM_STORAGE, JSON.stringify(saved));
+}
+
+function restoreForm() {
+  let saved = null;
+  try {
+    saved = JSON.parse(localStorage.getItem(FORM_STORAGE) || "null");
+  } catch {
+    saved = null;
+  }
+  if (!saved || !saved.values) {
+    state.filledBy = JSON.stringify(formValues());
+    return;
+  }
+  const form = $("#brief-form");
+  for (const [name, value] of Object.entries(saved.values)) {
+    if (form.elements[name] && typeof value === "string") form.elements[name].value = value;
+  }
+  if (!form.elements.speech_type.value && state.types.length) {
+    form.elements.speech_type.value = state.types[0].type;
+  }
+  $("#example-select").value = saved.example || "";
+  state.filledBy = saved.filledBy || JSON.stringify(formValues());
+  onTypeChange();
+}
+
+/** Whether the writer typed something the page did not put there (an example overwrites it). */
+function handFilled() {
+  const now = formValues();
+  const typed = Object.entries(now).some(([name, value]) => name !== "speech_type" && value.trim());
+  return typed && JSON.stringify(now) !== state.filledBy;
 }
 
 /** Whether a speech type's skeleton uses a list of the brief (agenda, attendees …). */
@@ -318,7 +316,7 @@ async function loadHealth() {
 function drafterBadge(drafter, model) {
   if (drafter === "builtin") {
     return el("span", { className: "badge builtin", title: "配置 OPENAI_API_KEY 或 OPENAI_BASE_URL 后改用大模型起草" },
-      "内置起草器（未配置大模型）");
+      "内置起草器", el("span", { className: "long" }, "（未配置大模型）"));
   }
   return el("span", { className: "badge model" }, `大模型：${model || drafter}`);
 }
@@ -354,8 +352,34 @@ async function loadExamples() {
 }
 
 function onExampleChange() {
-  const example = state.examples.find((e) => e.name === $("#example-select").value);
-  if (example) fillForm(example.brief);
+  const select = $("#example-select");
+  const example = state.examples.find((e) => e.name === select.value);
+  if (!example) return;
+  if (!handFilled()) {
+    loadExample(example);
+    return;
+  }
+  state.pendingExample = example.name;
+  select.value = select.dataset.shown || "";
+  $("#example-confirm-text").textContent =
+    `表单里有您填写的内容。载入“${example.label}”会把它们全部换掉，要载入吗？`;
+  $("#example-confirm").hidden = false;
+  $("#example-confirm-no").focus();
+}
+
+function loadExample(example) {
+  $("#example-confirm").hidden = true;
+  $("#example-select").value = example.name;
+  $("#example-select").dataset.shown = example.name;
+  fillForm(example.brief);
+}
+
+function answerExample(overwrite) {
+  const example = state.examples.find((e) => e.name === state.pendingExample);
+  state.pendingExample = "";
+  $("#example-confirm").hidden = true;
+  if (overwrite && example) loadExample(example);
+  $("#example-select").focus();
 }
 
 function saveKey() {
@@ -364,8 +388,7 @@ function saveKey() {
   else localStorage.removeItem(KEY_STORAGE);
   $("#key-note").textContent = key ? "已保存，之后的请求都会带上这个密钥。" : "已清除密钥。";
   clearErrors();
-  loadTypes();
-  loadExamples();
+  Promise.all([loadTypes(), loadExamples()]).then(loadHistory);
 }
 
 // ---------- outline ----------
@@ -395,7 +418,7 @@ function showOutline(outline, notes) {
   $("#outline-title").value = outline.title;
   $("#outline-parts").replaceChildren(...outline.parts.map(outlinePart));
   $("#outline-notes").replaceChildren(...notes.map((n) => el("li", {}, noteText(n))));
-  $("#outline-panel").scrollIntoView({ block: "start", behavior: "smooth" });
+  focusOn($("#outline-heading"));
 }
 
 function outlinePart(part, index) {
@@ -482,7 +505,7 @@ function beginProgress() {
   $("#live-parts").replaceChildren();
   setStatus("正在提交简报……");
   startClock();
-  panel.scrollIntoView({ block: "start", behavior: "smooth" });
+  focusOn($("#progress-status"));
   return { parts: [], done: 0, single: null };
 }
 
@@ -526,6 +549,7 @@ function onDraftEvent(live, name, data) {
     $("#progress-panel").hidden = true;
     state.latest = data.version;
     showDraft(data);
+    loadHistory();
   } else if (name === "error") {
     setStatus("起草失败");
     showProblem(new ApiError(data.status || 0, data), $("#progress-error"));
@@ -585,10 +609,14 @@ function exportUrl(draft, format) {
   return `/v1/drafts/${encodeURIComponent(draft.id)}/export?format=${format}&version=${draft.version}`;
 }
 
-/** Show a draft; `rewritten` marks the part just rewritten, `scroll` brings the result into view. */
+/** Show a draft; `rewritten` marks the part just rewritten, `scroll` brings the result into view
+ * and gives it the focus. The draft on screen is remembered for a reload. */
 function showDraft(draft, { rewritten = null, scroll = true } = {}) {
   state.draft = draft;
+  localStorage.setItem(DRAFT_STORAGE, JSON.stringify({ id: draft.id, version: draft.version }));
+  $("#intro").hidden = true;
   $("#result-panel").hidden = false;
+  $("#done-line").textContent = doneLine(draft);
   $("#version-label").textContent = `第 ${draft.version} 版`;
   showVersions(draft);
   $("#download-docx").href = exportUrl(draft, "docx");
@@ -600,7 +628,72 @@ function showDraft(draft, { rewritten = null, scroll = true } = {}) {
   $("#report").replaceChildren(...reportView(draft.report, draft.sections));
   $("#draft-notes").replaceChildren(...draft.notes.map((n) => el("li", {}, noteText(n))));
   $("#draft").replaceChildren(...paperView(draft, rewritten));
-  if (scroll) $("#result-panel").scrollIntoView({ block: "start", behavior: "smooth" });
+  if (scroll) focusOn($("#version-label"));
+  else if (rewritten !== null) focusOn($(`.doc-part[data-index="${rewritten}"]`), "center");
+}
+
+/** When the version was finished and how long it took: 完成于 12月4日 08:15，用时 0.3 秒. */
+function doneLine(draft) {
+  const when = new Date(draft.created_at);
+  const pad = (n) => String(n).padStart(2, "0");
+  const at = Number.isNaN(when.getTime())
+    ? ""
+    : `${when.getFullYear()}年${when.getMonth() + 1}月${when.getDate()}日 ${pad(when.getHours())}:${pad(when.getMinutes())}`;
+  const total = draft.timings_ms && draft.timings_ms.total;
+  const took = typeof total === "number" ? `，用时 ${(total / 1000).toFixed(1)} 秒` : "";
+  return at ? `第 ${draft.version} 版完成于 ${at}${took}` : "";
+}
+
+// ---------- the drafts kept by the service: the one on screen, and recent ones ----------
+
+async function openDraft(id, version = null) {
+  const latest = await (await api("GET", `/v1/drafts/${encodeURIComponent(id)}`)).json();
+  state.latest = latest.version;
+  const shown = version && version !== latest.version
+    ? await (await api("GET", `/v1/drafts/${encodeURIComponent(id)}?version=${version}`)).json()
+    : latest;
+  $("#outline-panel").hidden = true;
+  $("#progress-panel").hidden = true;
+  showDraft(shown);
+}
+
+async function restoreDraft() {
+  let saved = null;
+  try {
+    saved = JSON.parse(localStorage.getItem(DRAFT_STORAGE) || "null");
+  } catch {
+    saved = null;
+  }
+  if (!saved || !saved.id) return;
+  try {
+    await openDraft(saved.id, saved.version);
+  } catch (error) {
+    if (error.status === 404) localStorage.removeItem(DRAFT_STORAGE);
+  }
+}
+
+async function loadHistory() {
+  let page;
+  try {
+    page = await (await api("GET", "/v1/drafts?limit=10")).json();
+  } catch {
+    $("#history-panel").hidden = true;  // the key box or the status line says why
+    return;
+  }
+  const typeName = (type) => (state.types.find((t) => t.type === type) || {}).name || "";
+  const items = page.items.map((item) => {
+    const when = new Date(item.updated_at);
+    const date = Number.isNaN(when.getTime()) ? "" : `${when.getMonth() + 1}月${when.getDate()}日 ${String(when.getHours()).padStart(2, "0")}:${String(when.getMinutes()).padStart(2, "0")}`;
+    const words = [plain(item.meeting) || "（未写会议名称）", typeName(item.speech_type), `第 ${item.version} 版`, date]
+      .filter(Boolean).join(" · ");
+    if (item.status !== "complete") {
+      return el("li", { className: "failed" }, `${words} · 起草失败`);
+    }
+    return el("li", {}, el("button", { type: "button", className: "history-item", "data-id": item.id,
+      onclick: () => openDraft(item.id).catch((error) => showProblem(error, $("#form-error"))) }, words));
+  });
+  $("#history-list").replaceChildren(...items);
+  $("#history-panel").hidden = !items.length;
 }
 
 function showVersions(draft) {
@@ -699,7 +792,7 @@ function paperView(draft, rewritten) {
       nodes.push(el("h1", { className: "doc-title" }, section.text));
       return;
     }
-    const block = el("section", { className: `doc-part role-${section.role}`, "data-index": index, "data-role": section.role });
+    const block = el("section", { className: `doc-part role-${section.role}`, "data-index": index, "data-role": section.role, tabindex: "-1" });
     if (index === rewritten) block.classList.add("rewritten");
     if (section.heading) block.append(el("h2", { className: "doc-heading" }, section.heading));
     for (const paragraph of lines(section.text)) {
@@ -748,6 +841,7 @@ async function rewrite(index, instruction, panel, message) {
     const draft = await (await api("POST", path, { body: { instruction } })).json();
     state.latest = draft.version;
     showDraft(draft, { rewritten: index, scroll: false });
+    loadHistory();
   } catch (error) {
     block.classList.remove("busy");
     for (const button of $$("button", block)) button.disabled = false;
@@ -755,7 +849,9 @@ async function rewrite(index, instruction, panel, message) {
     const problem = error.problem || {};
     message.textContent = error.status === 401
       ? "服务要求 API 密钥，请在右上角填写。"
-      : `重写没有成功：${problem.detail || problem.title || error.message}`;
+      : `没有重写：${plain(problem.detail) || plain(problem.title) || plain(error.message)}`;
+    const input = $(".rewrite-input", panel);
+    if (input) input.focus();
   }
 }
 
@@ -802,9 +898,21 @@ function init() {
   $("#cancel-button").addEventListener("click", () => state.controller && state.controller.abort());
   $("#version-select").addEventListener("change", onVersionChange);
   for (const id of ["download-docx", "download-txt"]) $(`#${id}`).addEventListener("click", download);
+  $("#brief-form").addEventListener("input", saveForm);
+  $("#brief-form").addEventListener("change", saveForm);
+  $("#example-confirm-yes").addEventListener("click", () => answerExample(true));
+  $("#example-confirm-no").addEventListener("click", () => answerExample(false));
   loadHealth();
-  loadTypes();
-  loadExamples();
+  start();
+}
+
+/** Types and examples first (the form's choices), then what the writer had before a reload. */
+async function start() {
+  await Promise.all([loadTypes(), loadExamples()]);
+  restoreForm();
+  await restoreDraft();
+  await loadHistory();
+  document.body.dataset.ready = "true";
 }
 
 init();

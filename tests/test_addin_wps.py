@@ -1,0 +1,280 @@
+"""The WPS add-in as the service serves it: every file there and well-formed, the add-in lists
+naming the service's address, and the task pane driven in headless Chromium against a real
+`jianggao serve`, with a stand-in for the WPS document API (tests/standins/wps.js) that records
+what would be typed into the document and in which style."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from service.web.office import ADDINS_DIR
+from tests.apphelpers import example_brief, free_port, running_app, serving, settings_for
+from tests.browsing import open_browser, text, wait
+
+STANDINS = Path(__file__).resolve().parent / "standins"
+HOLLOW = Path(__file__).resolve().parent.parent / "evals" / "calibration" / "hollow"
+CUSTOM_UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
+
+
+# ---------- served, well-formed (no browser) ----------
+
+
+@pytest.fixture
+def client(tmp_path: Path, build_dir: Path) -> Iterator[TestClient]:
+    with running_app(settings_for(tmp_path, build_dir)) as running:
+        yield running
+
+
+def test_the_ribbon_has_a_jianggao_tab_whose_buttons_main_js_answers(client: TestClient) -> None:
+    ribbon = ET.fromstring(client.get("/addins/wps/ribbon.xml").content)
+    assert ribbon.tag == f"{CUSTOM_UI}customUI" and ribbon.get("onLoad") == "ribbon.OnAddinLoad"
+    tab = ribbon.find(f".//{CUSTOM_UI}tab")
+    assert tab is not None and tab.get("label") == "讲稿"
+    buttons = ribbon.findall(f".//{CUSTOM_UI}button")
+    assert [b.get("label") for b in buttons] == ["起草讲稿", "检查本文档", "设置"]
+    main = client.get("/addins/wps/main.js").text
+    for button in buttons:
+        assert f"{button.get('id')}:" in main  # each button opens a view of the pane
+        assert button.get("onAction") == "ribbon.OnAction"
+    image = client.get("/addins/wps/images/jianggao.svg")
+    assert image.status_code == 200 and ET.fromstring(image.content).tag.endswith("svg")
+    index = client.get("/addins/wps/index.html")
+    assert index.status_code == 200 and 'src="main.js"' in index.text
+
+
+def test_the_addin_lists_name_the_service_address(
+    client: TestClient, tmp_path: Path, build_dir: Path
+) -> None:
+    for name in ("jsplugins.xml", "publish.xml"):
+        response = client.get(f"/addins/wps/{name}")
+        assert response.headers["content-type"].startswith("application/xml")
+        plugins = ET.fromstring(response.content)
+        (plugin,) = plugins.findall("jspluginonline")
+        assert plugin.get("name") == "jianggao" and plugin.get("type") == "wps"
+        assert plugin.get("url") == "http://testserver/addins/wps/"
+    public = settings_for(tmp_path, build_dir, public_url="https://jianggao.example.gov.cn/")
+    with running_app(public) as behind_proxy:
+        plugin = ET.fromstring(behind_proxy.get("/addins/wps/jsplugins.xml").content)[0]
+        assert plugin.get("url") == "https://jianggao.example.gov.cn/addins/wps/"
+
+
+def test_the_task_pane_and_every_script_it_loads_are_served(client: TestClient) -> None:
+    page = client.get("/addins/wps/taskpane.html")
+    assert page.status_code == 200 and "<!--HOST-->" not in page.text
+    scripts = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page.text)
+    assert "/addins/wps/host.js" in scripts and "/static/api.js" in scripts
+    for src in scripts:
+        assert client.get(src).status_code == 200, src
+    assert client.get("/addins/excel/taskpane.html").status_code == 404
+    for path in ADDINS_DIR.rglob("*"):  # nothing of the add-ins fetched from elsewhere
+        if path.suffix in (".js", ".css", ".html") and path.parent.name != "word":
+            found = re.search(r'(?:src|href)="https?:|url\(\s*["\']?https?:|import\s+["\']https?:',
+                              path.read_text(encoding="utf-8"))  # fmt: skip
+            assert not found, path
+
+
+def test_the_addins_need_no_key_but_the_api_does(tmp_path: Path, build_dir: Path) -> None:
+    with running_app(settings_for(tmp_path, build_dir, api_keys=["s3cret"])) as keyed:
+        assert keyed.get("/addins/wps/ribbon.xml").status_code == 200
+        assert keyed.get("/addins/wps/taskpane.html").status_code == 200
+        assert keyed.get("/v1/examples").status_code == 401
+
+
+# ---------- the task pane in the browser ----------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with open_browser() as driver:
+        driver.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument",
+            {"source": (STANDINS / "wps.js").read_text(encoding="utf-8")},
+        )
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(tmp_path_factory.mktemp("wps"), build_dir) as base:
+        yield base
+
+
+def _open_pane(driver: Any, base: str, settings: dict[str, str] | None = None) -> None:
+    driver.get(f"{base}/addins/wps/taskpane.html")
+    driver.execute_script("localStorage.clear()")
+    if settings:
+        driver.execute_script(
+            "localStorage.setItem('jianggao.addin.settings', JSON.stringify(arguments[0]))",
+            settings,
+        )
+    driver.get(f"{base}/addins/wps/taskpane.html")
+    wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), "the pane")
+
+
+def _standin(driver: Any, what: str) -> Any:
+    return driver.execute_script(f"return window.standin.{what}")
+
+
+def _draft_example(driver: Any, name: str) -> dict[str, Any]:
+    driver.execute_script(
+        "const s = document.getElementById('example');"
+        "s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+        name,
+    )
+    driver.execute_script("document.getElementById('draft-button').click()")
+    wait(driver, lambda d: d.find_element("id", "result").is_displayed(), "the draft")
+    draft: dict[str, Any] = driver.execute_script("return pane.draft")
+    return draft
+
+
+def _paragraphs(sections: list[dict[str, Any]]) -> list[str]:
+    """What the page shows of these sections, paragraph by paragraph: heading, then its lines."""
+    found = []
+    for section in sections:
+        heading = section.get("heading") or ""
+        found.extend([heading] if heading else [])
+        lines = [line.strip() for line in section["text"].split("\n") if line.strip()]
+        found.extend(line for line in lines if line != heading)
+    return found
+
+
+def test_insert_the_whole_draft_in_gbt_9704_styles(browser: Any, server: str) -> None:
+    _open_pane(browser, server)
+    draft = _draft_example(browser, "work_meeting")
+    assert text(browser, "#result-title") == draft["title"]
+    browser.find_element("id", "insert-all").click()
+    typed = _standin(browser, "typed")
+    assert [p["text"] for p in typed] == _paragraphs(draft["sections"])
+    styles = {p["text"]: p["style"] for p in typed}
+    assert styles[draft["title"]] == "讲稿标题"
+    assert styles[draft["outline"]["dateline"]] == "讲稿署名"
+    assert styles["同志们："] == "讲稿称谓"
+    points = example_brief("work_meeting")["points"]
+    assert styles[f"一、{points[0]['title']}"] == "一级标题"
+    assert {styles[t] for t in styles if t.startswith("今天")} == {"讲稿正文"}
+    added = {s["name"]: s for s in _standin(browser, "added")}
+    assert added["讲稿标题"]["Font"] == {
+        "Name": "方正小标宋简体",
+        "NameFarEast": "方正小标宋简体",
+        "Size": 22,
+    }
+    assert added["一级标题"]["Font"]["Name"] == "黑体"
+    assert added["讲稿正文"]["Font"]["Name"] == "仿宋_GB2312"
+    assert added["讲稿正文"]["ParagraphFormat"]["CharacterUnitFirstLineIndent"] == 2
+    assert added["讲稿正文"]["ParagraphFormat"]["LineSpacing"] == 28.95
+    assert "已在光标处插入全文" in text(browser, "#message")
+
+
+def test_the_documents_own_styles_are_kept_and_one_part_inserted(browser: Any, server: str) -> None:
+    _open_pane(browser, server)
+    browser.execute_script("window.standin.styles['一级标题'] = { name: '一级标题', own: true }")
+    browser.execute_script("window.standin.styles['讲稿正文'] = { name: '讲稿正文', own: true }")
+    draft = _draft_example(browser, "work_meeting")
+    index = next(i for i, s in enumerate(draft["sections"]) if s["role"] == "points")
+    browser.find_element("css selector", f'#result-parts button[data-index="{index}"]').click()
+    assert "插入此部分" in browser.find_element("css selector", "#result-parts button").text
+    typed = _standin(browser, "typed")
+    assert [p["text"] for p in typed] == _paragraphs([draft["sections"][index]])
+    assert typed[0]["style"] == "一级标题" and {p["style"] for p in typed[1:]} == {"讲稿正文"}
+    assert _standin(browser, "added") == []  # the document had them: none added, none changed
+    assert _standin(browser, "styles['一级标题'].own") is True
+
+
+def test_replace_the_selection(browser: Any, server: str) -> None:
+    _open_pane(browser, server)
+    draft = _draft_example(browser, "address")
+    browser.execute_script("window.standin.selection = { start: 5, end: 40, text: '旧的一段' }")
+    browser.find_element("id", "replace-selection").click()
+    assert _standin(browser, "deleted") == 1
+    typed = _standin(browser, "typed")
+    assert typed[0]["text"] == draft["title"] and len(typed) > 5
+    assert "替换选中内容" in text(browser, "#message")
+
+
+def test_check_this_document_points_at_each_finding(browser: Any, server: str) -> None:
+    _open_pane(browser, server)
+    hollow = (HOLLOW / "d41.txt").read_text(encoding="utf-8").strip()
+    browser.execute_script("window.standin.text = arguments[0]", hollow.replace("\n", "\r") + "\r")
+    browser.find_element("id", "check-button").click()
+    wait(browser, lambda d: d.find_element("id", "check-result").is_displayed(), "the findings")
+    assert text(browser, "#check-verdict").startswith("不合格")
+    assert "套话比例" in text(browser, "#findings")
+    finds = browser.find_elements("css selector", "#findings .find")
+    assert len(finds) >= 3
+    for button in finds[:3]:
+        button.click()
+        start, end, chosen = _standin(browser, "selected")
+        quoted = re.search(r"选中“(.+)…”", button.text)
+        assert quoted and chosen.startswith(quoted.group(1)) and end - start == len(chosen)
+        assert chosen in hollow.replace("\n", "\r")
+
+
+def test_the_selection_becomes_the_briefs_notes(browser: Any, server: str) -> None:
+    _open_pane(browser, server)
+    browser.execute_script(
+        "window.standin.selection = { start: 0, end: 9, text: '突出防汛备汛重点' }"
+    )
+    browser.find_element("id", "selection-notes").click()
+    assert browser.find_element("id", "notes").get_attribute("value") == "突出防汛备汛重点"
+
+
+def test_service_down_is_said_plainly_and_nothing_is_inserted(browser: Any, server: str) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    _open_pane(browser, server, {"base": closed})
+    assert "连不上讲稿服务" in text(browser, "#message")
+    assert browser.find_element("id", "settings").is_displayed()
+    assert not browser.find_element("id", "insert-all").is_displayed()  # nothing to insert
+    browser.execute_script("document.getElementById('draft-button').click()")
+    wait(browser, lambda d: "连不上讲稿服务" in text(d, "#message"), "the message")
+    assert _standin(browser, "typed") == []
+    assert browser.find_element("id", "status").text == "未连接"
+
+
+def test_a_wrong_key_is_said_plainly(browser: Any, build_dir: Path, tmp_path: Path) -> None:
+    with serving(tmp_path, build_dir, JIANGGAO_API_KEYS='["s3cret"]') as keyed:
+        _open_pane(browser, keyed, {"key": "wrong"})
+        assert "API 密钥" in text(browser, "#message")
+        browser.find_element("id", "service-key").clear()
+        browser.find_element("id", "service-key").send_keys("s3cret")
+        browser.find_element("id", "settings-save").click()
+        wait(browser, lambda d: text(d, "#status") == "内置起草器", "the connection")
+        assert not browser.find_element("id", "message").is_displayed()
+
+
+def test_a_pane_closed_while_the_draft_streams_leaves_the_service_well(
+    browser: Any, server: str
+) -> None:
+    _open_pane(browser, server)
+    before = httpx.get(f"{server}/v1/drafts").json()["total"]
+    browser.execute_script(
+        "const s = document.getElementById('example');"
+        "s.value = 'progress'; s.dispatchEvent(new Event('change'));"
+        "document.getElementById('draft-button').click();"
+    )
+    browser.get("about:blank")  # the pane closed mid-stream
+    assert httpx.get(f"{server}/healthz").status_code == 200
+    wait(browser, lambda d: httpx.get(f"{server}/v1/drafts").json()["total"] >= before, "drafts")
+    _open_pane(browser, server)
+    assert _standin(browser, "typed") == []
+
+
+def test_the_ribbon_opens_the_task_pane_once_and_at_the_view_asked(
+    browser: Any, server: str
+) -> None:
+    browser.get(f"{server}/addins/wps/index.html")
+    wait(browser, lambda d: d.execute_script("return typeof window.ribbon === 'object'"), "main.js")
+    assert browser.execute_script("return ribbon.OnAddinLoad({ name: 'ui' })") is True
+    browser.execute_script("ribbon.OnAction({ Id: 'jianggaoPane' })")
+    browser.execute_script("ribbon.OnAction({ Id: 'jianggaoCheck' })")
+    panes = _standin(browser, "panes")
+    assert len(panes) == 1 and panes[0]["Visible"] is True and panes[0]["title"] == "讲稿"
+    assert panes[0]["url"] == f"{server}/addins/wps/taskpane.html#check"
+    assert browser.execute_script("return ribbon.GetImage({ Id: 'jianggaoPane' })").endswith(".svg")
