@@ -167,6 +167,23 @@ def test_an_example_in_the_speakers_own_voice_is_named_as_such(index: CorpusInde
     assert "口吻" not in user_text(prompter().outline(brief, [plain]))
 
 
+def test_the_speakers_habit_of_items_runs_through_outline_and_parts() -> None:
+    """Own speeches that set out items with 一要: the outline and every part ask for 一要."""
+    habit = "。".join(f"{n}要抓好第{n}项工作" for n in "一二三四五六") + "。"
+    own = Example(
+        "own", "讲话", "work_meeting", "工作会议讲话", original=habit, voice="这次讲话人本人的讲话"
+    )
+    brief = brief_for("work_meeting")
+    outline = user_text(prompter().outline(brief, [own]))
+    assert "点内用“一要……二要……三要……”展开" in outline and "一是……" not in outline
+    part = user_text(
+        prompter().section(
+            brief, "points", point=1, heading="甲", subpoints=("甲", "乙"), items="enum_yao"
+        )
+    )
+    assert "用“一要……二要……”（共2条）" in part
+
+
 def test_a_missing_variable_is_an_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / "broken.md").write_text("会议：{{ facts.meeting }}，{{ speaker_title }}", "utf-8")
     templates = Templates(tmp_path)
@@ -291,3 +308,14 @@ def test_a_cached_model_encoding_is_used_without_network(no_network: Path) -> No
     assert counter.count("两个维护") == get_counter(
         Settings(token_encoding=OFFLINE_ENCODING)
     ).count("两个维护")
+
+
+def test_every_part_prompt_of_every_type_reads_as_sentences() -> None:
+    """No template leftovers such as 用不编号 (a style name put after 用)."""
+    ask = prompter()
+    for speech_type in KIT.types.values:
+        brief = brief_for(speech_type)
+        for section in KIT.types.get(speech_type).sections:
+            for subpoints in ((), ("甲", "乙", "丙")):
+                text = user_text(ask.section(brief, section.role, subpoints=subpoints))
+                assert "用不编号" not in text and "None" not in text, (speech_type, section.role)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from service.knowledge.skeletons import Skeleton, SkeletonSection
+from service.knowledge.skeletons import VOICE_ITEM_STYLES, Skeleton, SkeletonSection
 from service.pipeline.outline import Outline, OutlinePart
 from service.retrieval.examples import Example
 from service.schemas import Brief
@@ -20,8 +20,6 @@ from service.schemas import Brief
 TextSink = Callable[[str], None]
 # A drafter notes this on the job when the model stopped at its token limit mid-part.
 TRUNCATED = "输出达到长度上限被截断"
-# The item styles a speaker's habit may swap for each other.
-VOICE_ITEM_STYLES = frozenset(("enum_shi", "enum_yao"))
 
 
 @dataclass(frozen=True)

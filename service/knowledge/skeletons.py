@@ -47,6 +47,8 @@ STYLE_NAMES: dict[str, str] = {
     "qi": "“其一……其二……”",
     "none": "不编号，自然成段",
 }
+# The item styles a speaker's habit may swap for each other (一是 ↔ 一要).
+VOICE_ITEM_STYLES = frozenset(("enum_shi", "enum_yao"))
 _COUNTED = {"enum_shi": "是", "enum_yao": "要", "di": "第", "qi": "其"}
 
 

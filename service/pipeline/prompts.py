@@ -15,8 +15,15 @@ from typing import Any
 
 from service.errors import PromptError, PromptTooLong
 from service.knowledge.kit import Kit
-from service.knowledge.skeletons import STYLE_NAMES, PlannedSection, Skeleton, style_name
+from service.knowledge.skeletons import (
+    STYLE_NAMES,
+    VOICE_ITEM_STYLES,
+    PlannedSection,
+    Skeleton,
+    style_name,
+)
 from service.retrieval.examples import Example, ExampleSection
+from service.retrieval.floor import voice_items
 from service.schemas import Brief, BriefPoint
 from service.text.tokens import Message, TokenBudget, TokenCounter
 
@@ -105,7 +112,7 @@ def part_view(planned: PlannedSection) -> dict[str, Any]:
         "chars": planned.chars,
         "count": planned.count,
         "numbering": section.numbering,
-        "items": section.items,
+        "enumeration": section.items,  # not "items": templates would find dict.items
         # a points section's count is its points, not the items inside each
         "item_style": style_name(
             section.items, None if section.numbering == "points" else planned.count
@@ -116,10 +123,18 @@ def part_view(planned: PlannedSection) -> dict[str, Any]:
     }
 
 
-def skeleton_view(skeleton: Skeleton, brief: Brief) -> dict[str, Any]:
-    """The skeleton sized for the brief, as templates see it."""
+def skeleton_view(skeleton: Skeleton, brief: Brief, habit: str | None = None) -> dict[str, Any]:
+    """The skeleton sized for the brief, as templates see it; `habit` is the speaker's own
+    item style (一要 for 一是) where the skeleton's is one of the two."""
     plan = skeleton.plan(brief)
     main = next((p for p in plan if p.section.numbering == "points"), None)
+    parts = [part_view(p) for p in plan]
+    if habit:
+        for view, planned in zip(parts, plan, strict=True):
+            if view["enumeration"] in VOICE_ITEM_STYLES:
+                view["enumeration"] = habit
+                points = planned.section.numbering == "points"
+                view["item_style"] = style_name(habit, None if points else planned.count)
     return {
         "name": skeleton.name,
         "summary": skeleton.summary,
@@ -128,7 +143,7 @@ def skeleton_view(skeleton: Skeleton, brief: Brief) -> dict[str, Any]:
         "transition": skeleton.transition(brief) or "",
         "closing": skeleton.formulas.closing,
         "sign_off": skeleton.formulas.sign_off or "",
-        "parts": [part_view(p) for p in plan],
+        "parts": parts,
         "points_count": main.count if main else 0,
         "points_role": main.section.role if main else "",
     }
@@ -170,13 +185,13 @@ class Prompter:
         view, part = skeleton_view(skeleton, brief), _part(skeleton, brief, role, point)
         if chars:
             part["chars"] = chars
-        if items and items != part["items"]:  # the speaker's habit (一要 for 一是)
-            part["items"] = items
+        if items and items != part["enumeration"]:  # the speaker's habit (一要 for 一是)
+            part["enumeration"] = items
             count = None if skeleton.section(role).numbering == "points" else part["count"]
             part["item_style"] = style_name(items, count)
         if subpoints:
             part["count"] = len(subpoints)
-            part["item_style"] = style_name(part["items"], len(subpoints))
+            part["item_style"] = style_name(part["enumeration"], len(subpoints))
         facts = replace(brief_facts(brief, skeleton, self._facts_of(role), point), one_part=True)
         task = {
             "point": point or 0,
@@ -281,8 +296,8 @@ class Prompter:
     def _speech(self, kind: str, brief: Brief, examples: Sequence[Example]) -> Prompt:
         """A prompt about the whole speech: the sized skeleton, all the brief, the examples."""
         skeleton = self.kit.types.get(brief.speech_type)
-        view, facts = skeleton_view(skeleton, brief), brief_facts(brief, skeleton)
-
+        view = skeleton_view(skeleton, brief, voice_items(examples))
+        facts = brief_facts(brief, skeleton)
         title = skeleton.title_for(brief)
         formulas = kind == "whole"  # one call writes them too; otherwise the program does
 

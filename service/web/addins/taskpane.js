@@ -116,14 +116,14 @@ async function loadRecent() {
 
 function fillBrief(brief) {
   byId("speech_type").value = brief.speech_type;
-  for (const name of ["meeting", "speaker", "date", "notes"]) byId(name).value = brief[name] || "";
+  for (const name of ["meeting", "speaker", "speaker_name", "date", "notes"]) byId(name).value = brief[name] || "";
   byId("points").value = (brief.points || []).map((p) => p.title).join("\n");
   pane.example = brief;
 }
 
 function readBrief() {
   const brief = { ...(pane.example || {}), speech_type: byId("speech_type").value };
-  for (const name of ["meeting", "speaker", "date", "notes"]) {
+  for (const name of ["meeting", "speaker", "speaker_name", "date", "notes"]) {
     const value = byId(name).value.trim();
     if (value) brief[name] = value;
     else delete brief[name];

@@ -6,13 +6,15 @@ const KEY_STORAGE = "jianggao.apiKey";
 const FORM_STORAGE = "jianggao.brief"; // the form as typed, kept across reloads
 const DRAFT_STORAGE = "jianggao.draft"; // the draft on screen: {id, version}
 const FIELD_NAMES = {
-  speech_type: "讲话类型", meeting: "会议名称", speaker: "讲话人职务", organization: "单位",
+  speech_type: "讲话类型", meeting: "会议名称", speaker: "讲话人职务", speaker_name: "讲话人姓名", organization: "单位",
   date: "会议日期", audience: "参会对象", purpose: "会议目的", achievements: "成绩",
   problems: "问题", points: "要讲的几点", required_phrases: "必须出现的提法",
   forbidden_phrases: "不得出现的词语", target_chars: "目标字数", notes: "其他要求",
   agenda: "议程", attendees: "出席人员", outline: "提纲", point_count: "要点数量",
 };
-const TEXT_FIELDS = ["meeting", "speaker", "organization", "date", "audience", "purpose", "notes"];
+const TEXT_FIELDS = [
+  "meeting", "speaker", "speaker_name", "organization", "date", "audience", "purpose", "notes",
+];
 const LINE_FIELDS = ["achievements", "problems", "required_phrases", "forbidden_phrases"];
 // Brief lists shown only for the types whose skeleton uses them (GET /v1/speech-types).
 const TYPE_FIELDS = ["attendees", "agenda"];
