@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from service.limits import HEADING_MAX_CHARS, MEETING_MAX_CHARS, SPEAKER_MAX_CHARS, SUBPOINTS_MAX
 from service.text.posts import SPEAKER
 
 # One list entry of a brief: an achievement, a problem, a detail, a phrase.
@@ -60,6 +62,35 @@ def split_items(text: str) -> list[str]:
     return pieces
 
 
+# The brief's fields as a writer knows them, for messages that name a field.
+FIELD_LABELS = {
+    "speech_type": "讲话类型",
+    "meeting": "会议名称",
+    "speaker": "讲话人职务",
+    "organization": "单位",
+    "date": "时间",
+    "audience": "参会对象",
+    "purpose": "会议目的",
+    "achievements": "主要成绩",
+    "problems": "存在问题",
+    "points": "要点",
+    "details": "要点细节",
+    "title": "标题",
+    "point_count": "要点个数",
+    "required_phrases": "必须出现的提法",
+    "forbidden_phrases": "禁用词语",
+    "target_chars": "目标字数",
+    "notes": "其他说明",
+    "agenda": "会议议程",
+    "attendees": "出席人员",
+    "text": "文本",
+    "instruction": "修改要求",
+    "offset": "偏移量",
+    "limit": "条数",
+    "file": "文件",
+}
+
+
 class Input(BaseModel):
     """Base of every input model: unknown fields are an error, strings are stripped and
     rid of control and zero-width characters."""
@@ -75,8 +106,8 @@ class Input(BaseModel):
 class BriefPoint(Input):
     """One point the speech must make; details are optional."""
 
-    title: str = Field(min_length=1, max_length=200)
-    details: list[Entry] = Field(default_factory=list, max_length=20)
+    title: str = Field(min_length=1, max_length=HEADING_MAX_CHARS)
+    details: list[Entry] = Field(default_factory=list, max_length=SUBPOINTS_MAX)
 
 
 class AgendaItem(Input):
@@ -109,8 +140,8 @@ class Brief(Input):
         max_length=40,
         description="讲话类型：API 值或中文名称，如 progress 或 推进会讲话（GET /v1/speech-types）",
     )
-    meeting: str = Field(min_length=2, max_length=200, description="会议名称")
-    speaker: str = Field(min_length=1, max_length=100, description="讲话人职务")
+    meeting: str = Field(min_length=2, max_length=MEETING_MAX_CHARS, description="会议名称")
+    speaker: str = Field(min_length=1, max_length=SPEAKER_MAX_CHARS, description="讲话人职务")
     organization: str | None = Field(None, max_length=200)
     date: str | None = Field(None, max_length=50)
     audience: str | None = Field(None, max_length=300)
@@ -172,6 +203,14 @@ class Brief(Input):
     def effective_point_count(self) -> int | None:
         """Asked-for number of points: explicit, else the number of listed points."""
         return self.point_count or (len(self.points) or None)
+
+    def longest_field(self) -> tuple[str, int]:
+        """The field holding the most characters, and how many: what to shorten first."""
+        sizes: dict[str, int] = {}
+        for name, value in self.model_dump(exclude={"speech_type"}).items():
+            sizes[name] = len(json.dumps(value, ensure_ascii=False)) if value else 0
+        name = max(sizes, key=lambda n: sizes[n])
+        return name, sizes[name]
 
     def fact_text(self) -> str:
         """All the brief's own words in one string: figures and names a draft may use."""

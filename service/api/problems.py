@@ -22,6 +22,7 @@ from service.errors import (
     UpstreamTimeout,
 )
 from service.logs import get_logger, log_event
+from service.schemas import FIELD_LABELS
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -66,23 +67,70 @@ def status_of(error: JianggaoError) -> int:
     return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def _field(loc: tuple[Any, ...], kind: str = "") -> str:
+    if kind == "json_invalid":
+        return "body"  # its loc holds a byte offset, not a field
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or "body"
 
 
-def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
+def _label(field: str) -> str:
+    """points.2.details → 要点第3项的要点细节: the field as the writer knows it."""
+    words: list[str] = []
+    for part in field.split("."):
+        if part.isdigit() and words:
+            words[-1] += f"第{int(part) + 1}项"
+        elif part in FIELD_LABELS:
+            words.append(FIELD_LABELS[part])
+        elif part != "body":
+            words.append(part)
+    return "的".join(words) or "请求体"
+
+
+def _message(error: dict[str, Any], body: Any) -> str:
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    message = _MESSAGES.get(kind, "") or str(error.get("msg", ""))
+    if kind == "json_invalid":
+        return message + _json_position(body, error.get("loc", ()))
+    if kind == "string_too_long" and "max_length" in ctx:
+        return f"{message}（最多 {ctx['max_length']} 字）"
+    if kind == "too_long" and "max_length" in ctx:
+        return f"{message}（最多 {ctx['max_length']} 项）"
+    if kind == "less_than_equal" and "le" in ctx:
+        return f"{message}（最大 {ctx['le']}）"
+    return message
+
+
+def _json_position(body: Any, loc: Any) -> str:
+    """Where the JSON breaks, as an editor shows it: line and column, not a byte offset."""
+    offset = next((p for p in reversed(tuple(loc)) if isinstance(p, int)), None)
+    if offset is None:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if not isinstance(text, str):
+        return ""
+    before = text[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return f"（第 {line} 行第 {column} 列）"
+
+
+def validation_problem(errors: list[dict[str, Any]], body: Any = None) -> JSONResponse:
     """A 422 naming every field at fault, in plain words."""
-    fields = [
-        {
-            "field": _field(tuple(e.get("loc", ()))),
-            "message": _MESSAGES.get(e.get("type", ""), "") or str(e.get("msg", "")),
-            "detail": str(e.get("msg", "")),
-        }
-        for e in errors
-    ]
+    fields = []
+    for e in errors:
+        field = _field(tuple(e.get("loc", ())), e.get("type", ""))
+        fields.append(
+            {
+                "field": field,
+                "label": _label(field),
+                "message": _message(e, body),
+                "detail": str(e.get("msg", "")),
+            }
+        )
     first = fields[0] if fields else {"field": "body", "message": "请求无效"}
-    detail = "；".join(f"{f['field']}：{f['message']}" for f in fields) or "请求无效"
+    detail = "；".join(f"{f['label']}（{f['field']}）：{f['message']}" for f in fields)
+    detail = detail.replace("请求体（body）：", "") or "请求无效"
     return problem(
         422, "请求内容有误", detail, code="validation-error", field=first["field"], errors=fields
     )
@@ -113,19 +161,23 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        response = validation_problem(list(exc.errors()))
-        fields = sorted({_field(tuple(e.get("loc", ()))) for e in exc.errors()})
+        response = validation_problem(list(exc.errors()), exc.body)
+        fields = sorted({_field(tuple(e.get("loc", ())), e.get("type", "")) for e in exc.errors()})
         return rejected(request, response, code="validation-error", field=",".join(fields))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}.get(
-            exc.status_code, "HTTP error"
-        )
-        response = problem(exc.status_code, title, str(exc.detail), code=f"http-{exc.status_code}")
+        title = {
+            404: "Not found",
+            405: "Method not allowed",
+            401: "Unauthorized",
+            413: "请求体过大",
+        }.get(exc.status_code, "HTTP error")
+        code = "too-large" if exc.status_code == 413 else f"http-{exc.status_code}"
+        response = problem(exc.status_code, title, str(exc.detail), code=code)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
-        return rejected(request, response, code=f"http-{exc.status_code}")
+        return rejected(request, response, code=code)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

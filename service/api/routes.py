@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -12,13 +13,14 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.problems import status_of
-from service.errors import JianggaoError, NotFound, OutlineMismatch
+from service.errors import JianggaoError, NotFound, OutlineMismatch, PromptTooLong
 from service.export import MEDIA_TYPES, ExportFormat, TextEncoding, content_disposition, export
-from service.logs import get_logger
+from service.limits import OFFSET_MAX
+from service.logs import get_logger, log_event
 from service.pipeline.outline import Outline
 from service.pipeline.pipeline import Draft, Mode
 from service.resources import Resources
-from service.schemas import Brief
+from service.schemas import FIELD_LABELS, Brief
 from service.scoring import Report
 
 router = APIRouter()
@@ -100,9 +102,28 @@ async def create_draft(body: DraftRequest, request: Request, res: Res) -> Any:
     except OutlineMismatch:
         raise  # the user's outline: a 422 naming it, not a failed draft
     except JianggaoError as exc:
-        await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
-        raise
+        await _record_failure(res, brief, str(exc))
+        raise _explained(exc, brief) from exc
     return await _save(res, brief, draft)
+
+
+async def _record_failure(res: Resources, brief: Brief, error: str) -> None:
+    """Keep a failed draft's brief and reason; a store that fails as well is logged, never
+    raised: the caller still owes its client the first error."""
+    try:
+        await run_in_threadpool(res.store.save_failure, _json(brief), error)
+    except Exception as exc:
+        log_event(log, "draft.failure_not_recorded", logging.ERROR, error=type(exc).__name__)
+
+
+def _explained(error: JianggaoError, brief: Brief) -> JianggaoError:
+    """A brief too long for the model's context names the field to shorten first."""
+    if not isinstance(error, PromptTooLong):
+        return error
+    name, chars = brief.longest_field()
+    label = FIELD_LABELS.get(name, name)
+    detail = f"{error.detail}。最长的是“{label}”（约 {chars} 字），请先精简它"
+    return PromptTooLong(detail, field=name)
 
 
 async def _save(res: Resources, brief: Brief, draft: Draft) -> Draft:
@@ -116,7 +137,10 @@ async def _save(res: Resources, brief: Brief, draft: Draft) -> Draft:
 async def _draft_stream(
     res: Resources, brief: Brief, outline: Outline | None, mode: Mode
 ) -> AsyncIterator[bytes]:
-    """Server-Sent Events: outline, section.delta, section.done, report, done, or error."""
+    """Server-Sent Events: outline, section.delta, section.done, report, done, or error.
+
+    Whatever fails (the draft, saving it, recording the failure), the stream ends with
+    `done` or `error`."""
     try:
         async for event in res.pipeline.events(brief, outline, mode):
             data = event.data
@@ -127,11 +151,12 @@ async def _draft_stream(
     except OutlineMismatch as exc:
         yield sse("error", {"status": 422, "title": "提纲不合要求", "detail": exc.detail})
     except JianggaoError as exc:
-        await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
+        await _record_failure(res, brief, str(exc))
+        exc = _explained(exc, brief)
         yield sse("error", {"status": status_of(exc), **exc.problem()})
     except Exception as exc:  # the response has begun: report in the stream, not as a 500
         log.exception("draft.stream.crashed", extra={"fields": {"error": type(exc).__name__}})
-        await run_in_threadpool(res.store.save_failure, _json(brief), repr(exc))
+        await _record_failure(res, brief, repr(exc))
         yield sse("error", {"status": 500, "title": "意外错误", "detail": type(exc).__name__})
 
 
@@ -144,7 +169,10 @@ def sse(event: str, data: Any) -> bytes:
 async def create_outline(brief: Brief, res: Res) -> Any:
     """The outline alone, for approval; send it back edited in POST /v1/drafts."""
     brief = res.kit.types.canonical(brief)
-    outline, notes = await res.pipeline.outline(brief)
+    try:
+        outline, notes = await res.pipeline.outline(brief)
+    except PromptTooLong as exc:
+        raise _explained(exc, brief) from exc
     return JSONResponse(outline.model_dump(), headers={"X-Jianggao-Notes": _header(notes)})
 
 
@@ -152,7 +180,7 @@ async def create_outline(brief: Brief, res: Res) -> Any:
 async def list_drafts(
     res: Res,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> DraftList:
     """Recent drafts, newest first (summaries; fetch one for its text)."""
     items, total = await run_in_threadpool(res.store.list_drafts, limit, offset)
@@ -271,7 +299,7 @@ def roles(res: Res) -> dict[str, dict[str, str]]:
 def list_corpus(
     res: Res,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> dict[str, Any]:
     """The corpus records (without their text)."""
     records = res.index.records if res.index else []
