@@ -18,3 +18,13 @@ SUBPOINTS_MAX = 12
 
 # Paging through stored drafts: beyond this an offset is a mistake (and overflows SQL integers).
 OFFSET_MAX = 1_000_000_000
+
+# What one source file may hold. A speech runs to a few tens of thousands of characters; more
+# is a collection or a bomb, and every draft would pay for searching and scrubbing it.
+SOURCE_MAX_CHARS = 200_000
+SOURCE_MAX_PARAGRAPHS = 20_000
+EXAMPLE_MAX_CHARS = 60_000  # longer records stay in the corpus but are never shown as examples
+# A .docx is a zip: its parts are checked before any is parsed.
+DOCX_MAX_UNPACKED_BYTES = 64 * 2**20
+DOCX_MAX_RATIO = 100  # unpacked / packed bytes of one large part
+DOCX_RATIO_FROM_BYTES = 2**20  # parts smaller than this are not held to the ratio
