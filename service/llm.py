@@ -199,6 +199,21 @@ class ChatClient:
             page = await self._openai.models.list()
         return [model.id for model in page.data]
 
+    async def unreachable(self, timeout_s: float) -> str | None:
+        """Why the endpoint cannot be reached, or None when it answers at all (any HTTP
+        status counts: it is there). One request, no retries, for readiness checks."""
+        try:
+            await asyncio.wait_for(
+                self._openai.with_options(max_retries=0).models.list(), timeout_s
+            )
+        except (TimeoutError, openai.APITimeoutError):
+            return f"no answer within {timeout_s:g} s"
+        except openai.APIStatusError:
+            return None
+        except openai.APIError as exc:
+            return _without_addresses(str(exc.__cause__ or exc))[:200]
+        return None
+
     async def aclose(self) -> None:
         await self._openai.close()
 

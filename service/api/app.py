@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
+from service.api.admission import Admission
 from service.api.body_limit import BodyLimit
 from service.api.problems import install, problem, rejected
 from service.api.routes import router
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = Resources.build(settings)
         app.state.resources = resources
+        app.state.admission = Admission(settings.max_drafts_in_flight)
         try:
             yield
         finally:

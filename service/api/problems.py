@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import (
+    Busy,
     ConfigError,
     CorpusError,
     InputError,
@@ -36,6 +37,7 @@ _STATUS: tuple[tuple[type[JianggaoError], int], ...] = (
     (UpstreamError, 502),
     (ConfigError, 500),
     (StoreError, 503),
+    (Busy, 503),
     (CorpusError, 503),
 )
 _MESSAGES = {
@@ -157,6 +159,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(JianggaoError)
     async def _ours(request: Request, exc: JianggaoError) -> JSONResponse:
         response = problem(status_of(exc), exc.title, exc.detail, code=exc.code, field=exc.field)
+        if isinstance(exc, Busy):
+            response.headers["Retry-After"] = str(exc.retry_after_s)
         return rejected(request, response, code=exc.code, field=exc.field)
 
     @app.exception_handler(RequestValidationError)

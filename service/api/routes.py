@@ -11,8 +11,10 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 
-from service.api.problems import status_of
+from service.api.admission import Admission, Ticket
+from service.api.problems import problem, status_of
 from service.errors import JianggaoError, NotFound, OutlineMismatch, PromptTooLong
 from service.export import MEDIA_TYPES, ExportFormat, TextEncoding, content_disposition, export
 from service.limits import OFFSET_MAX
@@ -26,6 +28,7 @@ from service.scoring import Report
 router = APIRouter()
 log = get_logger(__name__)
 EVENT_STREAM = "text/event-stream"
+READY_MODEL_TIMEOUT_S = 3.0
 
 
 class DraftRequest(Brief):
@@ -87,24 +90,59 @@ def healthz(res: Res) -> dict[str, Any]:
     }
 
 
+@router.get("/readyz", tags=["service"])
+async def readyz(res: Res) -> Any:
+    """Readiness: the corpus index loaded, the database reachable and, with a model, its
+    endpoint answering; 503 problem+json naming what is not ready."""
+    checks: dict[str, dict[str, Any]] = {
+        "index": {
+            "ok": res.index is not None,
+            "records": len(res.index.records) if res.index else 0,
+        }
+    }
+    try:
+        await run_in_threadpool(res.store.ping)
+        checks["database"] = {"ok": True}
+    except JianggaoError as exc:
+        checks["database"] = {"ok": False, "reason": exc.detail[:200]}
+    if res.client is not None:
+        reason = await res.client.unreachable(READY_MODEL_TIMEOUT_S)
+        checks["model"] = {"ok": reason is None, **({"reason": reason} if reason else {})}
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    if not failing:
+        return {"status": "ready", "checks": checks}
+    names = {"index": "语料库索引未加载", "database": "数据库不可用", "model": "模型服务连不上"}
+    detail = "；".join(names[name] for name in failing)
+    return problem(503, "服务未就绪", detail, code="not-ready", checks=checks)
+
+
 @router.post("/v1/drafts", status_code=201, tags=["drafts"], response_model=Draft)
 async def create_draft(body: DraftRequest, request: Request, res: Res) -> Any:
     """Draft a speech from a brief; `Accept: text/event-stream` streams it as it is written."""
     brief = res.kit.types.canonical(body.brief())
+    ticket = _admit(request)
     if EVENT_STREAM in request.headers.get("accept", ""):
         return StreamingResponse(
-            _draft_stream(res, brief, body.outline, body.mode),
+            _draft_stream(res, brief, body.outline, body.mode, ticket),
             media_type=EVENT_STREAM,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            background=BackgroundTask(ticket.release),  # in case the stream never starts
         )
-    try:
-        draft = await res.pipeline.draft(brief, body.outline, body.mode)
-    except OutlineMismatch:
-        raise  # the user's outline: a 422 naming it, not a failed draft
-    except JianggaoError as exc:
-        await _record_failure(res, brief, str(exc))
-        raise _explained(exc, brief) from exc
-    return await _save(res, brief, draft)
+    with ticket:
+        try:
+            draft = await res.pipeline.draft(brief, body.outline, body.mode)
+        except OutlineMismatch:
+            raise  # the user's outline: a 422 naming it, not a failed draft
+        except JianggaoError as exc:
+            await _record_failure(res, brief, str(exc))
+            raise _explained(exc, brief) from exc
+        return await _save(res, brief, draft)
+
+
+def _admit(request: Request) -> Ticket:
+    """A place among this worker's drafts in flight, or Busy (503, Retry-After)."""
+    admission: Admission = request.app.state.admission
+    return admission.admit()
 
 
 async def _record_failure(res: Resources, brief: Brief, error: str) -> None:
@@ -135,6 +173,14 @@ async def _save(res: Resources, brief: Brief, draft: Draft) -> Draft:
 
 
 async def _draft_stream(
+    res: Resources, brief: Brief, outline: Outline | None, mode: Mode, ticket: Ticket
+) -> AsyncIterator[bytes]:
+    with ticket:
+        async for chunk in _draft_events(res, brief, outline, mode):
+            yield chunk
+
+
+async def _draft_events(
     res: Resources, brief: Brief, outline: Outline | None, mode: Mode
 ) -> AsyncIterator[bytes]:
     """Server-Sent Events: outline, section.delta, section.done, report, done, or error.
@@ -166,11 +212,12 @@ def sse(event: str, data: Any) -> bytes:
 
 
 @router.post("/v1/outlines", tags=["drafts"], response_model=Outline)
-async def create_outline(brief: Brief, res: Res) -> Any:
+async def create_outline(brief: Brief, request: Request, res: Res) -> Any:
     """The outline alone, for approval; send it back edited in POST /v1/drafts."""
     brief = res.kit.types.canonical(brief)
     try:
-        outline, notes = await res.pipeline.outline(brief)
+        with _admit(request):
+            outline, notes = await res.pipeline.outline(brief)
     except PromptTooLong as exc:
         raise _explained(exc, brief) from exc
     return JSONResponse(outline.model_dump(), headers={"X-Jianggao-Notes": _header(notes)})
@@ -253,13 +300,16 @@ async def export_draft(
     tags=["drafts"],
     response_model=Draft,
 )
-async def regenerate_section(draft_id: str, index: int, body: RegenerateRequest, res: Res) -> Draft:
+async def regenerate_section(
+    draft_id: str, index: int, body: RegenerateRequest, request: Request, res: Res
+) -> Draft:
     """Write one section (index into the draft's `sections`) again to an instruction;
     the result is a new version, the old one kept."""
     stored = await run_in_threadpool(res.store.get_draft, draft_id, None)
     draft = await _load(res, draft_id, stored.version)
     brief = Brief.model_validate(stored.brief)
-    new = await res.pipeline.regenerate(draft, brief, index, body.instruction)
+    with _admit(request):
+        new = await res.pipeline.regenerate(draft, brief, index, body.instruction)
     payload = new.model_dump(mode="json")
     version = await run_in_threadpool(
         lambda: res.store.add_version(
