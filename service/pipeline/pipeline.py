@@ -187,7 +187,7 @@ class Pipeline:
             run = self._start(brief)
             steps = aiter(self._steps(run, outline, mode))
             try:
-                while True:  # each step runs under the deadline; the caller's time between does not
+                while True:  # every await of every step runs under the one deadline
                     async with self._deadline(deadline):
                         event = await anext(steps, None)
                     if event is None:
