@@ -247,7 +247,7 @@ def test_an_upload_killed_midway_leaves_no_source_file(tmp_path: Path, private_b
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True
     )
-    big = b"\n".join(_speech(f"第{n}片区秋收", n) for n in range(450))  # slow to clean and index
+    big = b"\n".join(_speech(f"第{n}片区秋收", n) for n in range(1100))  # ~0.5 s to clean and index
     try:
         _wait_until_up(f"http://127.0.0.1:{port}", server)
         with ThreadPoolExecutor(1) as pool:
