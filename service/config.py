@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     draft_timeout_s: float = Field(
         600.0, gt=0, description="A draft still streaming after this long ends with a 504."
     )
+    max_drafts_in_flight: int = Field(
+        32, ge=1, le=10_000, description="Drafts one worker writes at once; beyond, 503."
+    )
     judge: bool = Field(
         True, description="With a model: after the checks, the model reviews the draft's substance."
     )

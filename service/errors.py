@@ -19,7 +19,8 @@ The tree::
     │   ├── UpstreamTimeout      it did not answer within the timeout
     │   ├── UpstreamRateLimited  it still said 429 after the client's retries
     │   └── UpstreamBadResponse  it answered with something unusable (malformed, cut off)
-    └── StoreError           the draft database failed
+    ├── StoreError           the draft database failed
+    └── Busy                 this worker has as many drafts in flight as it may take
 
 Each error carries what an RFC 9457 problem document needs (`code`, `title`,
 `detail`, optional `field`); HTTP status codes are chosen in the API's one
@@ -185,3 +186,15 @@ class JudgeAnswerError(JianggaoError):
 
     code = "judge-answer"
     title = "模型评审的回答无法读取"
+
+
+class Busy(JianggaoError):
+    """Raised when a worker already has its limit of drafts in flight: try again shortly
+    (the API answers 503 with Retry-After)."""
+
+    code = "busy"
+    title = "服务繁忙"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -140,7 +141,7 @@ class ChatClient:
             timeout=openai.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S)),
             max_retries=max_retries,
             http_client=openai.DefaultAsyncHttpxClient(
-                event_hooks={"response": [self._log_refusal]}
+                event_hooks={"request": [_count_attempt], "response": [self._log_refusal]}
             ),
         )
 
@@ -198,6 +199,21 @@ class ChatClient:
             page = await self._openai.models.list()
         return [model.id for model in page.data]
 
+    async def unreachable(self, timeout_s: float) -> str | None:
+        """Why the endpoint cannot be reached, or None when it answers at all (any HTTP
+        status counts: it is there). One request, no retries, for readiness checks."""
+        try:
+            await asyncio.wait_for(
+                self._openai.with_options(max_retries=0).models.list(), timeout_s
+            )
+        except (TimeoutError, openai.APITimeoutError):
+            return f"no answer within {timeout_s:g} s"
+        except openai.APIStatusError:
+            return None
+        except openai.APIError as exc:
+            return _without_addresses(str(exc.__cause__ or exc))[:200]
+        return None
+
     async def aclose(self) -> None:
         await self._openai.close()
 
@@ -218,6 +234,9 @@ class ChatClient:
 
     async def _log_refusal(self, response: Any) -> None:
         """Every answer of 400 or above, each attempt of a retried call included."""
+        attempts = _attempts.get()
+        if attempts is not None:
+            attempts.retry_after = response.headers.get("retry-after")
         if response.status_code >= 400:
             log_event(
                 log,
@@ -248,33 +267,40 @@ class ChatClient:
 
     @contextlib.contextmanager
     def _translated(self, mid_stream: bool) -> Iterator[None]:
-        """Translate the openai client's exceptions into ours, in plain words."""
-        retries = _retries_said(self.max_retries, mid_stream)
+        """Translate the openai client's exceptions into ours, in plain words: the retries
+        said are those made, and no message carries the endpoint's address."""
+        attempts = _Attempts()
+        _attempts.set(attempts)  # this call's own: each task runs in a copy of the context
         try:
             yield
-        except openai.APITimeoutError as exc:
-            raise UpstreamTimeout(
-                f"The model endpoint sent nothing for {self.timeout_s:g} s {retries}."
-            ) from exc
-        except openai.RateLimitError as exc:
-            raise UpstreamRateLimited(
-                f"The model endpoint is still rate limiting (429) {retries}: {_said(exc)}"
-            ) from exc
-        except openai.APIConnectionError as exc:
-            raise UpstreamError(
-                f"The connection to the model endpoint {self._openai.base_url} failed {retries}: "
-                f"{exc.__cause__ or exc}"
-            ) from exc
-        except openai.APIStatusError as exc:
-            raise _status_error(exc, self.model, retries) from exc
-        except openai.APIResponseValidationError as exc:
-            raise UpstreamBadResponse(f"The model endpoint's answer is malformed: {exc}") from exc
         except openai.APIError as exc:
-            raise UpstreamError(f"The model endpoint reported an error: {_said(exc)}") from exc
+            retries = _retries_said(attempts, mid_stream)
+            raise self._ours(exc, retries) from exc
         except json.JSONDecodeError as exc:
             raise UpstreamBadResponse(
                 f"The model endpoint's answer is not valid JSON ({exc.msg} at {exc.pos})."
             ) from exc
+
+    def _ours(self, exc: openai.APIError, retries: str) -> UpstreamError:
+        """The openai client's error as ours, in plain words."""
+        if isinstance(exc, openai.APITimeoutError):  # before its base, APIConnectionError
+            return UpstreamTimeout(
+                f"The model endpoint sent nothing for {self.timeout_s:g} s {retries}."
+            )
+        if isinstance(exc, openai.RateLimitError):
+            return UpstreamRateLimited(
+                f"The model endpoint is still rate limiting (429) {retries}: {_said(exc)}"
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return UpstreamError(
+                f"The connection to the model endpoint failed {retries}: "
+                f"{_without_addresses(str(exc.__cause__ or exc))}"
+            )
+        if isinstance(exc, openai.APIStatusError):
+            return _status_error(exc, self.model, retries)
+        if isinstance(exc, openai.APIResponseValidationError):
+            return UpstreamBadResponse(f"The model endpoint's answer is malformed: {exc}")
+        return UpstreamError(f"The model endpoint reported an error: {_said(exc)}")
 
 
 class ChatStream:
@@ -397,19 +423,48 @@ def _read_completion(response: object) -> Completion:
     return Completion(text or "", finish, _read_usage(getattr(response, "usage", None)))
 
 
-def _retries_said(max_retries: int, mid_stream: bool) -> str:
+@dataclass
+class _Attempts:
+    """The HTTP requests one call made (the openai client retries inside one call)."""
+
+    count: int = 0
+    retry_after: str | None = None
+
+
+_attempts: ContextVar[_Attempts | None] = ContextVar("model_call_attempts", default=None)
+
+
+async def _count_attempt(request: Any) -> None:
+    attempts = _attempts.get()
+    if attempts is not None:
+        attempts.count += 1
+
+
+def _retries_said(attempts: _Attempts, mid_stream: bool) -> str:
+    """The retries made, not the ones allowed: none when the endpoint asked to wait longer
+    than the client waits, or when the stream had begun."""
     if mid_stream:
         return "mid-answer (a started stream is not retried)"
-    if max_retries == 0:
-        return "with retries off"
-    return f"after {max_retries} {'retry' if max_retries == 1 else 'retries'}"
+    retries = max(attempts.count - 1, 0)
+    if retries == 0:
+        asked = f" (it asked to wait {attempts.retry_after} s)" if attempts.retry_after else ""
+        return f"without a retry{asked}"
+    return f"after {retries} {'retry' if retries == 1 else 'retries'}"
+
+
+_ADDRESS = re.compile(r"\b(?:https?|wss?)://[^\s'\"<>)]+|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b")
+
+
+def _without_addresses(text: str) -> str:
+    """An error text with URLs and IP addresses left out: never echo internal endpoints."""
+    return _ADDRESS.sub("（地址已略去）", text)
 
 
 def _said(exc: openai.APIError) -> str:
     """The endpoint's own error message, shortened."""
     body = exc.body
     message = body.get("message") if isinstance(body, dict) else None
-    return str(message or exc.message)[:300]
+    return _without_addresses(str(message or exc.message))[:300]
 
 
 def _status_error(exc: openai.APIStatusError, model: str, retries: str) -> UpstreamError:

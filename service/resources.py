@@ -3,24 +3,29 @@ the prompts folder's kit, store, corpus index, scorer, drafter and pipeline."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import threading
 import time
+import uuid
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.config import Settings
 from service.corpus.dedup import ShingleIndex
 from service.corpus.document import build_document
+from service.corpus.lock import build_lock
 from service.corpus.reading import SUPPORTED_SUFFIXES, read_source
-from service.corpus.records import CorpusRecord
+from service.corpus.records import CorpusRecord, write_records
 from service.drafters.base import Drafter
 from service.drafters.builtin import BuiltinDrafter
 from service.drafters.model import ModelDrafter
-from service.errors import ConfigError, InputError, RetrievalError, SkipSource
+from service.errors import ConfigError, CorpusError, InputError, SkipSource
 from service.knowledge.kit import Kit, load_kit
 from service.llm import ChatClient, llm_configured
-from service.logs import get_logger
+from service.logs import get_logger, log_event
 from service.pipeline.judge import Judge
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.prompts import Prompter
@@ -37,6 +42,8 @@ from service.store import Store
 from service.text.tokens import TokenBudget
 
 log = get_logger(__name__)
+STAGED_PREFIX = ".incoming-"  # an upload being read; builds skip hidden files
+STALE_UPLOAD_S = 600  # a staging file older than this belongs to no running upload
 _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
@@ -83,15 +90,41 @@ def pipeline_for(
     return make_pipeline(settings, kit, drafter, index, Scorer(kit)), client
 
 
-def load_index(settings: Settings, kit: Kit) -> CorpusIndex | None:
-    """The corpus index, or None (drafting then goes on without examples) when there is none."""
-    try:
+# What a corpus build that cannot be used raises while it is read: a missing or torn
+# speeches.jsonl, a record that no longer validates, an index that does not load.
+_UNUSABLE_BUILD = (CorpusError, ValueError, KeyError, OSError)
+
+
+def read_index(settings: Settings, kit: Kit, *, locked: bool = False) -> CorpusIndex:
+    """The corpus index as the build folder holds it now; raises what makes it unusable.
+    Holds the build lock (unless the caller does), since a stale index is rebuilt here."""
+    with nullcontext() if locked else build_lock(settings.build_dir):
         index = open_index(settings.build_dir, kit.segmenter)
-    except RetrievalError as exc:
-        log.warning("语料库不可用，起草时不使用范文：%s", exc)
-        return None
     index.type_names = kit.types.names()
     return index
+
+
+def load_index(settings: Settings, kit: Kit) -> CorpusIndex | None:
+    """The corpus index, or None (drafting then goes on without examples) when there is none
+    or the build cannot be used; start-up never fails on a corpus file."""
+    try:
+        return read_index(settings, kit)
+    except _UNUSABLE_BUILD as exc:
+        log_event(log, "corpus.unavailable", logging.WARNING, reason=_reason(exc))
+        return None
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    """What tells a replaced or rewritten file from the one last read: inode, mtime, size."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 @dataclass
@@ -107,37 +140,47 @@ class Resources:
     client: ChatClient | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _shingles: ShingleIndex | None = None
-    _corpus_mtime: float | None = None
+    _corpus_state: tuple[int, int, int] | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
         kit = load_kit(settings.prompts_dir)
         drafter, client = make_drafter(settings, kit)
+        state = _file_state(settings.build_dir / CORPUS_FILENAME)
         index = load_index(settings, kit)
         scorer = Scorer(kit)
         pipeline = make_pipeline(settings, kit, drafter, index, scorer)
         store = Store.from_settings(settings)
         resources = cls(settings, kit, store, index, scorer, pipeline, client)
-        resources._corpus_mtime = resources._mtime()
+        resources._corpus_state = state
+        _remove_stale_uploads(settings.corpus_dir)
         return resources
 
-    def _mtime(self) -> float | None:
-        try:
-            return (self.settings.build_dir / CORPUS_FILENAME).stat().st_mtime
-        except OSError:
-            return None
+    def _state(self) -> tuple[int, int, int] | None:
+        return _file_state(self.settings.build_dir / CORPUS_FILENAME)
 
     def refresh(self) -> None:
-        """Pick up a corpus another worker (or a rebuild) changed: one stat per request."""
-        current = self._mtime()
-        if current == self._corpus_mtime:
+        """Pick up a corpus another worker (or a rebuild) changed: one stat per request.
+        A build that cannot be used is ignored with the reason logged, and the last good
+        index goes on serving until the file changes again."""
+        if self._state() == self._corpus_state:
             return
         with self._lock:
-            if current != self._corpus_mtime:
-                self.index = load_index(self.settings, self.kit)
-                self.pipeline.index = self.index
-                self._shingles = None
-                self._corpus_mtime = current
+            self._reload_if_changed(locked=False)
+
+    def _reload_if_changed(self, *, locked: bool) -> None:
+        current = self._state()
+        if current == self._corpus_state:
+            return
+        try:
+            index = read_index(self.settings, self.kit, locked=locked)
+        except _UNUSABLE_BUILD as exc:
+            log_event(log, "corpus.ignored", logging.WARNING, reason=_reason(exc))
+        else:
+            self.index = index
+            self.pipeline.index = index
+            self._shingles = None
+        self._corpus_state = current
 
     @property
     def max_upload_bytes(self) -> int:
@@ -149,18 +192,31 @@ class Resources:
         self.store.close()
 
     def add_source(self, filename: str, data: bytes) -> list[CorpusRecord]:
-        """Save an upload into the corpus folder, clean and index it; InputError if unusable."""
-        path = self._upload_path(filename, data)
+        """Clean and index an upload, then put it into the corpus folder; InputError if unusable.
+
+        The bytes are read from a hidden staging file that builds skip; the file takes its
+        unique name in the folder only once its records are saved, so an upload killed midway
+        leaves no source file without records. Other workers' uploads are read in first, under
+        the build lock, so no upload overwrites another's."""
+        final = self._upload_path(filename, data)
+        staged = final.with_name(f"{STAGED_PREFIX}{uuid.uuid4().hex}{final.suffix}")
+        staged.write_bytes(data)
         try:
-            source = read_source(path, self.max_upload_bytes)
-            records = build_document(path.stem, path.name, source.lines, self.kit.types).records
-        except SkipSource as reason:
-            path.unlink(missing_ok=True)
-            raise InputError(f"文件无法入库：{reason}", field="file") from reason
-        with self._lock:
-            return self._index_records(records)
+            try:
+                source = read_source(staged, self.max_upload_bytes)
+                records = build_document(final.stem, final.name, source.lines, self.kit.types)
+            except SkipSource as reason:
+                raise InputError(f"文件无法入库：{reason}", field="file") from reason
+            with self._lock, build_lock(self.settings.build_dir):
+                self._reload_if_changed(locked=True)
+                added = self._index_records(records.records)
+                os.replace(staged, final)
+            return added
+        finally:
+            staged.unlink(missing_ok=True)
 
     def _upload_path(self, filename: str, data: bytes) -> Path:
+        """A name no other upload has: the time, a random part and the file's own name."""
         suffix = Path(filename).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
             raise InputError("只接受 .txt 或 .docx 文件", field="file")
@@ -171,9 +227,8 @@ class Resources:
         stem = _UNSAFE_NAME.sub("_", Path(filename).stem).strip("._")[:60] or "upload"
         folder = self.settings.corpus_dir
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"upload-{time.strftime('%Y%m%d%H%M%S')}-{stem}{suffix}"
-        path.write_bytes(data)
-        return path
+        unique = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        return folder / f"upload-{unique}-{stem}{suffix}"
 
     def _index_records(self, records: list[CorpusRecord]) -> list[CorpusRecord]:
         if self.index is None:
@@ -187,7 +242,7 @@ class Resources:
                 record.duplicate_of = duplicate.original_id
                 record.flags.append(duplicate.describe())
             self.index.add(record)
-        self._persist(records)
+        self._persist()
         return records
 
     def _shingle_index(self) -> ShingleIndex:
@@ -197,14 +252,25 @@ class Resources:
                 self._shingles.check_and_add(record.id, record.text)
         return self._shingles
 
-    def _persist(self, records: list[CorpusRecord]) -> None:
-        """Append to speeches.jsonl and save the index, so other workers and restarts see it."""
-        build = self.settings.build_dir
-        build.mkdir(parents=True, exist_ok=True)
-        corpus = build / CORPUS_FILENAME
-        with corpus.open("a", encoding="utf-8") as out:
-            for record in records:
-                out.write(record.model_dump_json() + "\n")
+    def _persist(self) -> None:
+        """Write speeches.jsonl whole (new file, then rename) and save the index, so other
+        workers and restarts see it; the caller holds the build lock."""
         assert self.index is not None
-        save_index(self.index, build / INDEX_DIRNAME, source_digest=file_digest(corpus))
-        self._corpus_mtime = self._mtime()
+        build = self.settings.build_dir
+        corpus = build / CORPUS_FILENAME
+        try:
+            write_records(corpus, self.index.records)
+            save_index(self.index, build / INDEX_DIRNAME, source_digest=file_digest(corpus))
+        except OSError as exc:
+            self._corpus_state = None  # read the corpus from disk again before the next use
+            raise CorpusError(f"语料库无法写入（{exc.strerror or exc}），上传未保存") from exc
+        self._corpus_state = self._state()
+
+
+def _remove_stale_uploads(folder: Path) -> None:
+    """Staging files left by uploads that were killed midway."""
+    cutoff = time.time() - STALE_UPLOAD_S
+    for staged in folder.glob(f"{STAGED_PREFIX}*") if folder.is_dir() else ():
+        with suppress(OSError):
+            if staged.stat().st_mtime < cutoff:
+                staged.unlink()

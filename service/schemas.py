@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from service.limits import HEADING_MAX_CHARS, MEETING_MAX_CHARS, SPEAKER_MAX_CHARS, SUBPOINTS_MAX
 from service.text.posts import SPEAKER
 
 # One list entry of a brief: an achievement, a problem, a detail, a phrase.
@@ -60,6 +62,22 @@ def split_items(text: str) -> list[str]:
     return pieces
 
 
+# What each field is called on the page and in the brief, for messages that name it.
+FIELD_LABELS = {
+    "speech_type": "讲话类型", "meeting": "会议名称", "speaker": "讲话人职务",
+    "speaker_name": "讲话人姓名",
+    "organization": "单位", "date": "会议日期", "audience": "参会对象", "purpose": "会议目的",
+    "achievements": "成绩", "problems": "问题", "points": "要讲的几点",
+    "required_phrases": "必须出现的提法", "forbidden_phrases": "不得出现的词语",
+    "target_chars": "目标字数", "notes": "其他要求", "agenda": "议程", "attendees": "出席人员",
+    "point_count": "要点数量", "outline": "提纲", "mode": "起草方式", "instruction": "修改要求",
+    "text": "文字", "brief": "简报", "title": "标题", "details": "具体内容",
+    "heading": "标题", "subpoints": "要点", "parts": "", "chars": "字数",
+    "topic": "内容", "limit": "条数", "offset": "起点",
+    "version": "版本", "format": "格式", "encoding": "编码", "body": "请求体", "file": "文件",
+}  # fmt: skip
+
+
 class Input(BaseModel):
     """Base of every input model: unknown fields are an error, strings are stripped and
     rid of control and zero-width characters."""
@@ -75,8 +93,8 @@ class Input(BaseModel):
 class BriefPoint(Input):
     """One point the speech must make; details are optional."""
 
-    title: str = Field(min_length=1, max_length=200)
-    details: list[Entry] = Field(default_factory=list, max_length=20)
+    title: str = Field(min_length=1, max_length=HEADING_MAX_CHARS)
+    details: list[Entry] = Field(default_factory=list, max_length=SUBPOINTS_MAX)
 
 
 class AgendaItem(Input):
@@ -109,8 +127,8 @@ class Brief(Input):
         max_length=40,
         description="讲话类型：API 值或中文名称，如 progress 或 推进会讲话（GET /v1/speech-types）",
     )
-    meeting: str = Field(min_length=2, max_length=200, description="会议名称")
-    speaker: str = Field(min_length=1, max_length=100, description="讲话人职务")
+    meeting: str = Field(min_length=2, max_length=MEETING_MAX_CHARS, description="会议名称")
+    speaker: str = Field(min_length=1, max_length=SPEAKER_MAX_CHARS, description="讲话人职务")
     speaker_name: str | None = Field(
         None,
         max_length=50,
@@ -177,6 +195,14 @@ class Brief(Input):
     def effective_point_count(self) -> int | None:
         """Asked-for number of points: explicit, else the number of listed points."""
         return self.point_count or (len(self.points) or None)
+
+    def longest_field(self) -> tuple[str, int]:
+        """The field holding the most characters, and how many: what to shorten first."""
+        sizes: dict[str, int] = {}
+        for name, value in self.model_dump(exclude={"speech_type"}).items():
+            sizes[name] = len(json.dumps(value, ensure_ascii=False)) if value else 0
+        name = max(sizes, key=lambda n: sizes[n])
+        return name, sizes[name]
 
     def fact_text(self) -> str:
         """All the brief's own words in one string: figures and names a draft may use."""

@@ -214,6 +214,11 @@ class Store:
             f"Could not add a version to draft {draft_id}: too many writers at once; try again."
         )
 
+    def ping(self) -> None:
+        """Read the drafts table once: StoreError when the database cannot serve (readiness)."""
+        with self._transaction() as session:
+            session.execute(select(func.count()).select_from(_DraftRow).limit(1))
+
     def _insert(self, row: _DraftRow) -> str:
         with self._transaction() as session:
             session.add(row)

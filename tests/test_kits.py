@@ -164,7 +164,8 @@ def test_two_apps_in_one_process_each_use_their_own_prompts_and_budget(
             assert first.post("/v1/outlines", json=long_brief).status_code == 200
             too_long = second.post("/v1/outlines", json=long_brief)
         prompts = [request.messages for request in fake.chat_requests]
-    assert too_long.status_code == 422 and too_long.json()["field"] == "brief"
+    assert too_long.status_code == 422 and too_long.json()["field"] == "notes"  # the longest
+    assert "其他要求" in too_long.json()["detail"]
     assert "3000" in too_long.json()["detail"]  # the narrow app's budget: 4000 − 1000
     own, others = prompts[0], prompts[1]
     assert "多用短句" not in own[0]["content"] and "多用短句" in others[0]["content"]

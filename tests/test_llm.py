@@ -30,6 +30,7 @@ from service.testing.fake_upstream import (
     split_tokens,
 )
 from service.text.tokens import Message
+from tests.apphelpers import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +38,7 @@ PROMPT: list[Message] = [
     {"role": "system", "content": "你是讲话稿起草助手。"},
     {"role": "user", "content": "写一段开场白"},
 ]
-CONNECTION_FAILED = r"connection to the model endpoint \S+ failed"
+CONNECTION_FAILED = r"connection to the model endpoint failed"
 OPENING = "同志们：今天，我们召开全市安全生产工作会议，主要任务是部署今年工作。"
 
 
@@ -174,9 +175,23 @@ async def test_retry_after_over_two_minutes_is_not_waited_for(
 ) -> None:
     fake_upstream.script([Status(429, retry_after=600)])
     async with client_for(fake_upstream, max_retries=3) as client:
-        with pytest.raises(UpstreamRateLimited):
+        with pytest.raises(UpstreamRateLimited) as caught:
             await client.complete(PROMPT, max_tokens=10)
     assert len(fake_upstream.chat_requests) == 1
+    # the retries said are those made, not those allowed
+    assert "without a retry" in caught.value.detail and "600" in caught.value.detail
+    assert "retries" not in caught.value.detail
+
+
+async def test_a_refused_connection_never_shows_the_endpoint_address() -> None:
+    port = free_port()  # nothing listens there
+    base_url = f"http://127.0.0.1:{port}/internal/v1"
+    async with ChatClient(model="m", base_url=base_url, api_key="k", max_retries=1) as client:
+        with pytest.raises(UpstreamError) as caught:
+            await client.complete(PROMPT, max_tokens=10)
+    detail = caught.value.detail
+    assert "after 1 retry" in detail
+    assert str(port) not in detail and "127.0.0.1" not in detail and "internal" not in detail
 
 
 async def test_auth_failure_is_not_retried_and_says_so(fake_upstream: FakeUpstream) -> None:

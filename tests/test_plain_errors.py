@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.problems import field_label
+from service.limits import MEETING_MAX_CHARS
 from tests.apphelpers import example_brief, running_app, settings_for
 
 # What a developer's message looks like: a Python list or repr, None/null, an English sentence.
@@ -36,7 +37,8 @@ def _plain(response: Any, status: int) -> dict[str, Any]:
 def test_a_limit_that_is_passed_is_named_with_its_number(client: TestClient) -> None:
     brief = example_brief("work_meeting")
     long_name = _plain(client.post("/v1/drafts", json={**brief, "meeting": "会" * 300}), 422)
-    assert long_name["errors"][0]["message"] == "内容太长，最多 200 个字，现在是 300 个字"
+    limit = MEETING_MAX_CHARS  # one home for the limit: what the title can take
+    assert long_name["errors"][0]["message"] == f"内容太长，最多 {limit} 个字，现在是 300 个字"
     assert long_name["detail"].startswith("会议名称：")
     many = _plain(client.post("/v1/outlines", json={**brief, "points": ["压实责任"] * 13}), 422)
     assert "最多 12 条" in many["detail"] and "13 条" in many["detail"]

@@ -17,6 +17,7 @@ from service.config import Settings
 from service.corpus.records import CorpusRecord
 from service.errors import PromptError, PromptTooLong
 from service.knowledge.templates import Templates
+from service.limits import HEADING_MAX_CHARS, MEETING_MAX_CHARS, SPEAKER_MAX_CHARS, SUBPOINTS_MAX
 from service.pipeline.prompts import Prompt, Prompter
 from service.retrieval.examples import Example, example_from_hit, examples_from_hits
 from service.retrieval.index import CorpusIndex, Hit
@@ -219,15 +220,18 @@ def max_brief(kind: str) -> Brief:
     item = line[:150]
     return Brief(
         speech_type=kind,
-        meeting=line[:200],
-        speaker=line[:100],
+        meeting=line[:MEETING_MAX_CHARS],
+        speaker=line[:SPEAKER_MAX_CHARS],
         organization=line[:200],
         date="2024年" + "1" * 44,
         audience=line[:300],
         purpose=(line * 3)[:1000],
         achievements=[item] * 30,
         problems=[item] * 30,
-        points=[{"title": line[:200], "details": [item] * 20} for _ in range(12)],
+        points=[
+            {"title": line[:HEADING_MAX_CHARS], "details": [item] * SUBPOINTS_MAX}
+            for _ in range(12)
+        ],
         point_count=12,
         required_phrases=["两个维护"] * 30,
         forbidden_phrases=["花架子"] * 50,

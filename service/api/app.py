@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
+from service.api.admission import Admission
+from service.api.body_limit import BodyLimit
 from service.api.problems import install, problem, rejected
 from service.api.routes import router
 from service.config import Settings, get_settings
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = Resources.build(settings)
         app.state.resources = resources
+        app.state.admission = Admission(settings.max_drafts_in_flight)
         try:
             yield
         finally:
@@ -54,10 +57,16 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     max_json = settings.max_request_kb * 1024
     max_upload = int(settings.max_upload_mb * 2**20) + 64 * 1024
 
+    def body_limit(path: str) -> int:
+        return max_upload if path == "/v1/corpus" else max_json
+
+    # Innermost, so the count is raised where the route reads, not inside the guard's task group.
+    app.add_middleware(BodyLimit, limit_for=body_limit)
+
     @app.middleware("http")
     async def guard(request: Request, call_next: Handler) -> Response:
         """Reject oversized bodies and unauthenticated calls before any work is done."""
-        limit = max_upload if request.url.path == "/v1/corpus" else max_json
+        limit = body_limit(request.url.path)
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             response = problem(
@@ -87,7 +96,8 @@ def _authorised(request: Request, keys: list[str]) -> bool:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         return False
-    return any(hmac.compare_digest(token.strip(), key) for key in keys)
+    given = token.strip().encode("utf-8", "replace")  # compare_digest takes ASCII str only
+    return any(hmac.compare_digest(given, key.encode("utf-8")) for key in keys)
 
 
 def _treat_form_body_as_json(request: Request) -> None:

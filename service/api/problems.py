@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import (
+    Busy,
     ConfigError,
     CorpusError,
     InputError,
@@ -22,6 +23,7 @@ from service.errors import (
     UpstreamTimeout,
 )
 from service.logs import get_logger, log_event
+from service.schemas import FIELD_LABELS
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -35,6 +37,7 @@ _STATUS: tuple[tuple[type[JianggaoError], int], ...] = (
     (UpstreamError, 502),
     (ConfigError, 500),
     (StoreError, 503),
+    (Busy, 503),
     (CorpusError, 503),
 )
 _MESSAGES = {
@@ -58,19 +61,6 @@ _MESSAGES = {
     "literal_error": "只能是 {expected} 之一",
     "enum": "只能是 {expected} 之一",
 }
-# What each field is called on the page and in the brief, for messages that name it.
-FIELD_LABELS = {
-    "speech_type": "讲话类型", "meeting": "会议名称", "speaker": "讲话人职务",
-    "organization": "单位", "date": "会议日期", "audience": "参会对象", "purpose": "会议目的",
-    "achievements": "成绩", "problems": "问题", "points": "要讲的几点",
-    "required_phrases": "必须出现的提法", "forbidden_phrases": "不得出现的词语",
-    "target_chars": "目标字数", "notes": "其他要求", "agenda": "议程", "attendees": "出席人员",
-    "point_count": "要点数量", "outline": "提纲", "mode": "起草方式", "instruction": "修改要求",
-    "text": "文字", "brief": "简报", "title": "标题", "details": "具体内容",
-    "heading": "标题", "subpoints": "要点", "parts": "", "chars": "字数",
-    "topic": "内容", "limit": "条数", "offset": "起点",
-    "version": "版本", "format": "格式", "encoding": "编码", "body": "请求体",
-}  # fmt: skip
 _ROW_UNIT = {"points": "点", "agenda": "项", "parts": "部分", "details": "条"}
 
 
@@ -86,7 +76,9 @@ def status_of(error: JianggaoError) -> int:
     return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def _field(loc: tuple[Any, ...], kind: str = "") -> str:
+    if kind == "json_invalid":
+        return "body"  # its loc holds a byte offset, not a field
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or "body"
 
@@ -105,10 +97,13 @@ def field_label(field: str) -> str:
     return "".join(words)
 
 
-def plain_message(error: dict[str, Any]) -> str:
-    """One validation error in plain Chinese, naming the limit that was passed."""
+def plain_message(error: dict[str, Any], body: Any = None) -> str:
+    """One validation error in plain Chinese, naming the limit that was passed (and, for
+    JSON that does not parse, the line and column where it breaks)."""
     kind = str(error.get("type", ""))
     ctx = dict(error.get("ctx") or {})
+    if kind == "json_invalid":
+        return _MESSAGES[kind] + _json_position(body, error.get("loc", ()))
     if kind == "value_error" and ctx.get("error") is not None:
         return str(ctx["error"])  # our validators' own Chinese sentences
     template = _MESSAGES.get(kind)
@@ -125,10 +120,28 @@ def plain_message(error: dict[str, Any]) -> str:
         return template.split("，")[0]
 
 
-def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
+def _json_position(body: Any, loc: Any) -> str:
+    """Where the JSON breaks, as an editor shows it: line and column, not a byte offset."""
+    offset = next((p for p in reversed(tuple(loc)) if isinstance(p, int)), None)
+    if offset is None:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if not isinstance(text, str):
+        return ""
+    before = text[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return f"（第 {line} 行第 {column} 列）"
+
+
+def validation_problem(errors: list[dict[str, Any]], body: Any = None) -> JSONResponse:
     """A 422 naming every field at fault, in plain words, with the limit that was passed."""
     fields = [
-        {"field": _field(tuple(e.get("loc", ()))), "message": plain_message(e)} for e in errors
+        {
+            "field": _field(tuple(e.get("loc", ())), str(e.get("type", ""))),
+            "message": plain_message(e, body),
+        }
+        for e in errors
     ]
     first = fields[0] if fields else {"field": "body", "message": "请求无效"}
     detail = "；".join(f"{field_label(f['field'])}：{f['message']}" for f in fields) or "请求无效"
@@ -159,26 +172,32 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(JianggaoError)
     async def _ours(request: Request, exc: JianggaoError) -> JSONResponse:
         response = problem(status_of(exc), exc.title, exc.detail, code=exc.code, field=exc.field)
+        if isinstance(exc, Busy):
+            response.headers["Retry-After"] = str(exc.retry_after_s)
         return rejected(request, response, code=exc.code, field=exc.field)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        response = validation_problem(list(exc.errors()))
-        fields = sorted({_field(tuple(e.get("loc", ()))) for e in exc.errors()})
+        response = validation_problem(list(exc.errors()), exc.body)
+        fields = sorted({_field(tuple(e.get("loc", ())), e.get("type", "")) for e in exc.errors()})
         return rejected(request, response, code="validation-error", field=",".join(fields))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "找不到", 405: "不支持这种请求方法", 401: "需要 API 密钥"}.get(
-            exc.status_code, "请求出错"
-        )
+        title = {
+            404: "找不到",
+            405: "不支持这种请求方法",
+            401: "需要 API 密钥",
+            413: "请求体过大",
+        }.get(exc.status_code, "请求出错")
         detail = {404: "没有这个地址", 405: "这个地址不接受这种请求"}.get(
             exc.status_code, str(exc.detail)
         )
-        response = problem(exc.status_code, title, detail, code=f"http-{exc.status_code}")
+        code = "too-large" if exc.status_code == 413 else f"http-{exc.status_code}"
+        response = problem(exc.status_code, title, detail, code=code)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
-        return rejected(request, response, code=f"http-{exc.status_code}")
+        return rejected(request, response, code=code)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

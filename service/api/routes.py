@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -10,9 +11,11 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 
-from service.api.problems import status_of
-from service.errors import InputError, JianggaoError, NotFound, OutlineMismatch
+from service.api.admission import Admission, Ticket
+from service.api.problems import problem, status_of
+from service.errors import InputError, JianggaoError, NotFound, OutlineMismatch, PromptTooLong
 from service.export import (
     MEDIA_TYPES,
     Byline,
@@ -21,17 +24,19 @@ from service.export import (
     content_disposition,
     export,
 )
-from service.logs import get_logger
+from service.limits import OFFSET_MAX
+from service.logs import get_logger, log_event
 from service.pipeline.outline import Outline
 from service.pipeline.pipeline import Draft, Mode
 from service.resources import Resources
-from service.schemas import Brief
+from service.schemas import FIELD_LABELS, Brief
 from service.scoring import Report
 from service.store import StoredDraft
 
 router = APIRouter()
 log = get_logger(__name__)
 EVENT_STREAM = "text/event-stream"
+READY_MODEL_TIMEOUT_S = 3.0
 
 
 class DraftRequest(Brief):
@@ -93,24 +98,78 @@ def healthz(res: Res) -> dict[str, Any]:
     }
 
 
+@router.get("/readyz", tags=["service"])
+async def readyz(res: Res) -> Any:
+    """Readiness: the corpus index loaded, the database reachable and, with a model, its
+    endpoint answering; 503 problem+json naming what is not ready."""
+    checks: dict[str, dict[str, Any]] = {
+        "index": {
+            "ok": res.index is not None,
+            "records": len(res.index.records) if res.index else 0,
+        }
+    }
+    try:
+        await run_in_threadpool(res.store.ping)
+        checks["database"] = {"ok": True}
+    except JianggaoError as exc:
+        checks["database"] = {"ok": False, "reason": exc.detail[:200]}
+    if res.client is not None:
+        reason = await res.client.unreachable(READY_MODEL_TIMEOUT_S)
+        checks["model"] = {"ok": reason is None, **({"reason": reason} if reason else {})}
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    if not failing:
+        return {"status": "ready", "checks": checks}
+    names = {"index": "语料库索引未加载", "database": "数据库不可用", "model": "模型服务连不上"}
+    detail = "；".join(names[name] for name in failing)
+    return problem(503, "服务未就绪", detail, code="not-ready", checks=checks)
+
+
 @router.post("/v1/drafts", status_code=201, tags=["drafts"], response_model=Draft)
 async def create_draft(body: DraftRequest, request: Request, res: Res) -> Any:
     """Draft a speech from a brief; `Accept: text/event-stream` streams it as it is written."""
     brief = res.kit.types.canonical(body.brief())
+    ticket = _admit(request)
     if EVENT_STREAM in request.headers.get("accept", ""):
         return StreamingResponse(
-            _draft_stream(res, brief, body.outline, body.mode),
+            _draft_stream(res, brief, body.outline, body.mode, ticket),
             media_type=EVENT_STREAM,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            background=BackgroundTask(ticket.release),  # in case the stream never starts
         )
+    with ticket:
+        try:
+            draft = await res.pipeline.draft(brief, body.outline, body.mode)
+        except OutlineMismatch:
+            raise  # the user's outline: a 422 naming it, not a failed draft
+        except JianggaoError as exc:
+            await _record_failure(res, brief, str(exc))
+            raise _explained(exc, brief) from exc
+        return await _save(res, brief, draft)
+
+
+def _admit(request: Request) -> Ticket:
+    """A place among this worker's drafts in flight, or Busy (503, Retry-After)."""
+    admission: Admission = request.app.state.admission
+    return admission.admit()
+
+
+async def _record_failure(res: Resources, brief: Brief, error: str) -> None:
+    """Keep a failed draft's brief and reason; a store that fails as well is logged, never
+    raised: the caller still owes its client the first error."""
     try:
-        draft = await res.pipeline.draft(brief, body.outline, body.mode)
-    except OutlineMismatch:
-        raise  # the user's outline: a 422 naming it, not a failed draft
-    except JianggaoError as exc:
-        await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
-        raise
-    return await _save(res, brief, draft)
+        await run_in_threadpool(res.store.save_failure, _json(brief), error)
+    except Exception as exc:
+        log_event(log, "draft.failure_not_recorded", logging.ERROR, error=type(exc).__name__)
+
+
+def _explained(error: JianggaoError, brief: Brief) -> JianggaoError:
+    """A brief too long for the model's context names the field to shorten first."""
+    if not isinstance(error, PromptTooLong):
+        return error
+    name, chars = brief.longest_field()
+    label = FIELD_LABELS.get(name, name)
+    detail = f"{error.detail}。最长的是“{label}”（约 {chars} 字），请先精简它"
+    return PromptTooLong(detail, field=name)
 
 
 async def _save(res: Resources, brief: Brief, draft: Draft) -> Draft:
@@ -122,9 +181,20 @@ async def _save(res: Resources, brief: Brief, draft: Draft) -> Draft:
 
 
 async def _draft_stream(
+    res: Resources, brief: Brief, outline: Outline | None, mode: Mode, ticket: Ticket
+) -> AsyncIterator[bytes]:
+    with ticket:
+        async for chunk in _draft_events(res, brief, outline, mode):
+            yield chunk
+
+
+async def _draft_events(
     res: Resources, brief: Brief, outline: Outline | None, mode: Mode
 ) -> AsyncIterator[bytes]:
-    """Server-Sent Events: outline, section.delta, section.done, report, done, or error."""
+    """Server-Sent Events: outline, section.delta, section.done, report, done, or error.
+
+    Whatever fails (the draft, saving it, recording the failure), the stream ends with
+    `done` or `error`."""
     try:
         async for event in res.pipeline.events(brief, outline, mode):
             data = event.data
@@ -135,11 +205,12 @@ async def _draft_stream(
     except OutlineMismatch as exc:
         yield sse("error", {"status": 422, "title": "提纲不合要求", "detail": exc.detail})
     except JianggaoError as exc:
-        await run_in_threadpool(res.store.save_failure, _json(brief), str(exc))
+        await _record_failure(res, brief, str(exc))
+        exc = _explained(exc, brief)
         yield sse("error", {"status": status_of(exc), **exc.problem()})
     except Exception as exc:  # the response has begun: report in the stream, not as a 500
         log.exception("draft.stream.crashed", extra={"fields": {"error": type(exc).__name__}})
-        await run_in_threadpool(res.store.save_failure, _json(brief), repr(exc))
+        await _record_failure(res, brief, repr(exc))
         yield sse("error", {"status": 500, "title": "意外错误", "detail": type(exc).__name__})
 
 
@@ -149,10 +220,14 @@ def sse(event: str, data: Any) -> bytes:
 
 
 @router.post("/v1/outlines", tags=["drafts"], response_model=Outline)
-async def create_outline(brief: Brief, res: Res) -> Any:
+async def create_outline(brief: Brief, request: Request, res: Res) -> Any:
     """The outline alone, for approval; send it back edited in POST /v1/drafts."""
     brief = res.kit.types.canonical(brief)
-    outline, notes = await res.pipeline.outline(brief)
+    try:
+        with _admit(request):
+            outline, notes = await res.pipeline.outline(brief)
+    except PromptTooLong as exc:
+        raise _explained(exc, brief) from exc
     return JSONResponse(outline.model_dump(), headers={"X-Jianggao-Notes": _header(notes)})
 
 
@@ -160,7 +235,7 @@ async def create_outline(brief: Brief, res: Res) -> Any:
 async def list_drafts(
     res: Res,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> DraftList:
     """Recent drafts, newest first (summaries; fetch one for its text)."""
     items, total = await run_in_threadpool(res.store.list_drafts, limit, offset)
@@ -247,13 +322,16 @@ async def export_draft(
     tags=["drafts"],
     response_model=Draft,
 )
-async def regenerate_section(draft_id: str, index: int, body: RegenerateRequest, res: Res) -> Draft:
+async def regenerate_section(
+    draft_id: str, index: int, body: RegenerateRequest, request: Request, res: Res
+) -> Draft:
     """Write one section (index into the draft's `sections`) again to an instruction;
     the result is a new version, the old one kept."""
     stored = await _stored(res, draft_id)
     draft = await _load(res, draft_id, stored.version)
     brief = Brief.model_validate(stored.brief)
-    new = await res.pipeline.regenerate(draft, brief, index, body.instruction)
+    with _admit(request):
+        new = await res.pipeline.regenerate(draft, brief, index, body.instruction)
     if new.text == draft.text:  # not followed: say so rather than keep an identical version
         raise InputError(
             f"这一部分没有按“{body.instruction}”改动，所以没有生成新版本。"
@@ -300,7 +378,7 @@ def roles(res: Res) -> dict[str, dict[str, str]]:
 def list_corpus(
     res: Res,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> dict[str, Any]:
     """The corpus records (without their text)."""
     records = res.index.records if res.index else []

@@ -46,6 +46,8 @@ def run_build(args: argparse.Namespace) -> int:
     """Build the corpus, write speeches.jsonl and print the summary table."""
     from service.config import get_settings
     from service.corpus.build import build_corpus
+    from service.corpus.lock import build_lock
+    from service.corpus.records import write_records
     from service.corpus.summary import format_summary
     from service.knowledge.kit import load_kit
 
@@ -55,20 +57,20 @@ def run_build(args: argparse.Namespace) -> int:
     out: Path = args.out or settings.build_dir / "speeches.jsonl"
     try:
         report = build_corpus(
-            source,
-            out,
-            kit.types,
-            max_source_mb=settings.max_source_mb,
+            source, None, kit.types, max_source_mb=settings.max_source_mb,
             progress=_progress_printer(),
-        )
+        )  # fmt: skip
+        with build_lock(out.parent):  # a running service may be adding an upload
+            write_records(out, report.records)
+            report.out = out
+            print(format_summary(report), end="")
+            return _index_after_build(out, kit.segmenter)
     except CorpusBuildError as error:
         print(f"corpus build：{error}", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"corpus build：无法写出 {out}（{error.strerror or error}）", file=sys.stderr)
         return 2
-    print(format_summary(report), end="")
-    return _index_after_build(out, kit.segmenter)
 
 
 def _progress_printer() -> Callable[[int, int], None]:

@@ -40,12 +40,18 @@ class BuildReport:
 
 
 def source_files(source: Path) -> list[Path]:
-    """All files under a folder (recursively, sorted), or the one file given."""
+    """All files under a folder (recursively, sorted), or the one file given; hidden files
+    (an upload still being read, editors' lock files) are not sources."""
     if source.is_file():
         return [source]
     if not source.is_dir():
         raise CorpusBuildError(f"源目录不存在：{source}")
-    return sorted(p for p in source.rglob("*") if p.is_file())
+    hidden = [
+        p
+        for p in source.rglob("*")
+        if any(part.startswith(".") for part in p.relative_to(source).parts)
+    ]
+    return sorted(p for p in source.rglob("*") if p.is_file() and p not in set(hidden))
 
 
 def build_corpus(

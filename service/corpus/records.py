@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from service.limits import EXAMPLE_MAX_CHARS
 
 Kind = Literal["speech", "presiding", "pledge", "address", "news", "other"]
 SectionRole = Literal[
@@ -74,18 +78,28 @@ class CorpusRecord(BaseModel):
 
     @property
     def is_example(self) -> bool:
-        """Whether the record may be shown to a model as an example of form."""
-        return self.kind != "news" and self.kind != "other" and self.duplicate_of is None
+        """Whether the record may be shown to a model as an example of form (not news, not a
+        duplicate, not so long that searching and scrubbing it would slow every draft)."""
+        if self.kind in ("news", "other") or self.duplicate_of is not None:
+            return False
+        return self.chars <= EXAMPLE_MAX_CHARS
 
 
 def write_records(path: Path, records: Iterable[CorpusRecord]) -> None:
-    """Write records as JSON lines (UTF-8, Chinese unescaped), atomically."""
+    """Write records as JSON lines (UTF-8, Chinese unescaped), atomically: into a new file of
+    its own name (two writers never share one), synced, then renamed over the old, so a
+    reader sees the old file or the new one and a crash or full disk leaves no torn line."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
-    tmp.replace(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_records(path: Path) -> Iterator[CorpusRecord]:

@@ -28,6 +28,7 @@ from pydantic import (
 
 from service.errors import KnowledgeError
 from service.knowledge.roles import Roles, RoleSpec
+from service.limits import TITLE_SUFFIX_MAX_CHARS
 from service.schemas import Brief
 from service.text.normalise import squeeze_spaces
 
@@ -215,7 +216,7 @@ class Skeleton(Strict):
     name: str = Field(min_length=2, max_length=20)
     order: int = Field(ge=0, description="position in lists (the page, /v1/speech-types)")
     kind: TextKind = "speech"
-    title_suffix: str = Field("讲话", min_length=2, max_length=10)
+    title_suffix: str = Field("讲话", min_length=2, max_length=TITLE_SUFFIX_MAX_CHARS)
     default_chars: int = Field(ge=500, le=20000)
     aliases: tuple[str, ...] = ()
     summary: str = Field(min_length=4)

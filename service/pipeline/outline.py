@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.errors import OutlineMismatch
 from service.knowledge.skeletons import PlannedSection, Skeleton, SkeletonSection
+from service.limits import HEADING_MAX_CHARS, SUBPOINTS_MAX, TITLE_MAX_CHARS
 from service.schemas import Brief
 from service.text.clip import clipped
 
@@ -35,9 +36,9 @@ class OutlinePart(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     role: str = Field(min_length=2, max_length=40)
-    heading: str = Field("", max_length=80, description="一级标题（不含序号）")
+    heading: str = Field("", max_length=HEADING_MAX_CHARS, description="一级标题（不含序号）")
     gist: str = Field("", max_length=400, description="这一部分讲什么")
-    subpoints: list[str] = Field(default_factory=list, max_length=12)
+    subpoints: list[str] = Field(default_factory=list, max_length=SUBPOINTS_MAX)
     chars: int = Field(ge=20, le=20000, description="这一部分的目标字数")
 
 
@@ -46,7 +47,7 @@ class Outline(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=2, max_length=120)
+    title: str = Field(min_length=2, max_length=TITLE_MAX_CHARS)
     dateline: str = Field("", max_length=60, description="标题下的日期行，如（2025年5月20日）")
     parts: list[OutlinePart] = Field(min_length=1, max_length=40)
 

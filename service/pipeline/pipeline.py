@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -156,10 +157,27 @@ class Pipeline:
     async def outline(self, brief: Brief) -> tuple[Outline, list[str]]:
         """Just the outline, for a leader to approve before drafting (POST /v1/outlines)."""
         run = self._start(brief)
-        await asyncio.to_thread(self._retrieve, run)
-        await self._outline(run, None)
+        async with self._deadline(self._deadline_at()):
+            await asyncio.to_thread(self._retrieve, run)
+            await self._outline(run, None)
         assert run.outline is not None
         return run.outline, run.notes
+
+    def _deadline_at(self) -> float:
+        """When a draft begun now must be done, on the event loop's clock: computed once."""
+        return asyncio.get_running_loop().time() + self.deadline_s
+
+    @asynccontextmanager
+    async def _deadline(self, when: float) -> AsyncIterator[None]:
+        """Every await inside ends at `when`: a silent model is cut off mid-call, not after
+        its read timeout and retries; the caller gets UpstreamTimeout."""
+        try:
+            async with asyncio.timeout_at(when):
+                yield
+        except TimeoutError:
+            raise UpstreamTimeout(
+                f"起草超过 {self.deadline_s:g} 秒仍未完成，已停止；可稍后重试或减少目标字数"
+            ) from None
 
     async def draft(
         self, brief: Brief, outline: Outline | None = None, mode: Mode = "parallel"
@@ -181,15 +199,16 @@ class Pipeline:
         endless repairs) ends with UpstreamTimeout rather than holding the caller forever.
         """
         started = time.perf_counter()
+        deadline = self._deadline_at()
         with track_usage() as usage:
             run = self._start(brief)
+            steps = aiter(self._steps(run, outline, mode))
             try:
-                async for event in self._steps(run, outline, mode):
-                    if time.perf_counter() - started > self.deadline_s:
-                        raise UpstreamTimeout(
-                            f"起草超过 {self.deadline_s:g} 秒仍未完成，已停止；"
-                            "可稍后重试或减少目标字数"
-                        )
+                while True:  # every await of every step runs under the one deadline
+                    async with self._deadline(deadline):
+                        event = await anext(steps, None)
+                    if event is None:
+                        break
                     yield event
             except JianggaoError as exc:
                 self._log_failure(run, exc, mode, usage, started)
@@ -271,6 +290,12 @@ class Pipeline:
         written again to the user's instruction; InputError for sections code writes."""
         index = part_index(draft, section)
         started = time.perf_counter()
+        async with self._deadline(self._deadline_at()):
+            return await self._regenerate(draft, brief, index, section, instruction, started)
+
+    async def _regenerate(
+        self, draft: Draft, brief: Brief, index: int, section: int, instruction: str, started: float
+    ) -> Draft:
         with track_usage() as usage:
             run = self._start(brief)
             run.outline = draft.outline
