@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from service.limits import MEETING_MAX_CHARS
 from tests.apphelpers import example_brief, serving
 from tests.browsing import fresh_page, open_browser, text, viewport, wait
 from tests.test_plain_errors import DEVELOPER_TEXT
@@ -214,7 +215,7 @@ def test_every_error_on_the_page_is_plain_chinese(browser: Any, server: str) -> 
     browser.find_element(By.ID, "draft-button").click()
     slot = '.field[data-field="meeting"] .field-error'
     wait(browser, lambda d: text(d, slot), "the error under 会议名称")
-    assert text(browser, slot) == "内容太长，最多 200 个字，现在是 300 个字"
+    assert text(browser, slot) == f"内容太长，最多 {MEETING_MAX_CHARS} 个字，现在是 300 个字"
     shown = [text(browser, slot), text(browser, "#form-error")]
 
     _example(browser, "work_meeting")
