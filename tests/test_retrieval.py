@@ -319,3 +319,27 @@ def test_the_speakers_own_speeches_rank_first_and_the_prompt_names_them(
     assert VOICE_LABELS[kept[0].voice] == "这次讲话人本人的讲话"
     examples = examples_from_hits([j.hit for j in kept], named, KIT.scrubber, ["本人", ""])
     assert [e.voice for e in examples] == ["本人", ""]
+
+
+def test_without_a_name_the_speakers_own_body_ranks_above_the_same_post(
+    built_corpus: list[CorpusRecord],
+) -> None:
+    base = by_prefix(built_corpus, "001")
+    post = base.model_copy(
+        update={"id": "post", "meta": base.meta.model_copy(update={"speaker": "市委书记 王立"})}
+    )
+    body = near_copy(base, "body").model_copy(
+        update={
+            "title": "在青山市主题教育推进会上的讲话",
+            "meta": base.meta.model_copy(update={"speaker": "市长 赵平"}),
+        }
+    )
+    index = CorpusIndex.from_records([post, body], KIT.segmenter)
+    brief = _brief("全市主题教育推进会", ["深化理论学习", "抓好检视整改"], "progress")
+    ours = brief.model_copy(update={"speaker": "市委书记", "organization": "中共青山市委"})
+    floor = ExampleFloor(KIT, ours, brief_query(ours))
+    kept = floor.kept(index.search_brief(ours, k=8), 2)
+    assert [(j.hit.record.id, VOICE_LABELS[j.voice]) for j in kept] == [
+        ("body", "本单位的讲话"),
+        ("post", "同一职务的讲话"),
+    ]

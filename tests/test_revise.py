@@ -68,3 +68,20 @@ def test_feedback_wish_reads_the_length_asks() -> None:
     assert feedback_wish(
         ["缺少必用提法（须逐字出现）：“两个维护”。请把这些提法原样写入，一字不改。"]
     ) == ("", None)
+
+
+def test_shorter_trims_every_item_evenly_not_the_end_of_the_part() -> None:
+    items = [
+        f"{n}是抓好第{n}项重点任务。要明确责任分工，细化工作安排。要加强跟踪问效，定期通报进展。"
+        f"要完善长效机制，巩固工作成效。"
+        for n in "一二三"
+    ]
+    body = "\n".join(items)
+    short = shorten(body, BRIEF).split("\n")
+    assert len(short) == 3 and all(
+        line.startswith(f"{n}是抓好") for line, n in zip(short, "一二三", strict=True)
+    )
+    before = [count_chars(line) for line in body.split("\n")]
+    after = [count_chars(line) for line in short]
+    assert all(a < b for a, b in zip(after, before, strict=True))  # each item shortened
+    assert max(after) - min(after) <= 16  # and about alike

@@ -71,22 +71,63 @@ def revise(
 
 
 def shorten(body: str, brief: Brief, target: int | None = None) -> str:
-    """Drop general sentences, last first, until the body is about 70% as long (or `target`).
+    """Drop general sentences until the body is about 70% as long (or `target`), evenly:
+    each time from the longest item (一是… or a paragraph), its last droppable sentence, so
+    every sub-point is shortened rather than the end of the part cut away.
 
     Sentences carrying the brief's facts or required phrases, and the first
     sentence of each item, stay: they are what the speech is for.
     """
-    paragraphs = [split_sentences(p) for p in body.split("\n")]
+    paragraphs: list[list[str | None]] = [list(split_sentences(p)) for p in body.split("\n")]
     goal = target if target is not None else count_chars(body) * SHORTEN_TO
     facts = brief.fact_text()
-    for paragraph in reversed(paragraphs):
-        for index in range(len(paragraph) - 1, 0, -1):
-            if count_chars("".join("".join(p) for p in paragraphs)) <= goal:
-                break
-            sentence = paragraph[index]
-            if not _must_keep(sentence, facts, brief.required_phrases):
-                del paragraph[index]
-    return "\n".join("".join(p) for p in paragraphs if p)
+    length = count_chars(body)
+    units = _items(paragraphs)
+    while length > goal:
+        droppable = [
+            (unit, spot)
+            for unit in units
+            if (spot := _last_droppable(unit, paragraphs, facts, brief.required_phrases))
+        ]
+        if not droppable:
+            break
+        _, (row, column) = max(droppable, key=lambda pair: _chars(pair[0], paragraphs))
+        length -= count_chars(paragraphs[row][column] or "")
+        paragraphs[row][column] = None
+    kept = ["".join(s for s in p if s) for p in paragraphs]
+    return "\n".join(p for p in kept if p)
+
+
+Spot = tuple[int, int]
+
+
+def _items(paragraphs: list[list[str | None]]) -> list[list[Spot]]:
+    """The sentences of each item: a paragraph's lead, then each run from an item marker."""
+    units: list[list[Spot]] = []
+    for row, sentences in enumerate(paragraphs):
+        current: list[Spot] = []
+        for column, sentence in enumerate(sentences):
+            if current and sentence and _ITEM_START.match(sentence):
+                units.append(current)
+                current = []
+            current.append((row, column))
+        if current:
+            units.append(current)
+    return units
+
+
+def _last_droppable(
+    unit: list[Spot], paragraphs: list[list[str | None]], facts: str, phrases: list[str]
+) -> Spot | None:
+    for row, column in reversed(unit[1:]):  # an item's first sentence stays
+        sentence = paragraphs[row][column]
+        if sentence and not _must_keep(sentence, facts, phrases):
+            return row, column
+    return None
+
+
+def _chars(unit: list[Spot], paragraphs: list[list[str | None]]) -> int:
+    return sum(count_chars(paragraphs[row][column] or "") for row, column in unit)
 
 
 def _must_keep(sentence: str, facts: str, phrases: list[str]) -> bool:

@@ -25,15 +25,19 @@ from service.knowledge.kit import Kit
 from service.retrieval.examples import Example
 from service.retrieval.index import Hit
 from service.schemas import Brief
+from service.text.posts import organization_place
 
+# How far into a speech its own body is named (the title, the opening).
+_ORGANIZATION_REACH = 300
 # How many hits to ask the index for, per example wanted: the floor then picks among them.
 CANDIDATES_PER_EXAMPLE = 6
 
 
 # How close an example is to the speaker's own voice, best first.
-SAME_SPEAKER, SAME_POST, SAME_LEVEL, NO_VOICE = 3, 2, 1, 0
+SAME_SPEAKER, SAME_ORGANIZATION, SAME_POST, SAME_LEVEL, NO_VOICE = 4, 3, 2, 1, 0
 VOICE_LABELS = {
     SAME_SPEAKER: "这次讲话人本人的讲话",
+    SAME_ORGANIZATION: "本单位的讲话",
     SAME_POST: "同一职务的讲话",
     SAME_LEVEL: "同一层级的讲话",
     NO_VOICE: "",
@@ -70,13 +74,17 @@ class ExampleFloor:
         self.speaker_name = (brief.speaker_name or "").strip()
         self.post = brief.speaker.strip()
         self.level = level_of(brief.speaker, brief.meeting, [brief.organization or ""])
+        self.place = organization_place(brief.organization or "")
 
     def voice(self, record: CorpusRecord) -> int:
         """Whose voice a corpus speech carries, as near the brief's speaker as it gets: the
-        same person (by name), the same post, the same level, or none of these."""
+        same person (by name), the same body (its place named at the head of the speech),
+        the same post, the same level, or none of these."""
         speaker = record.meta.speaker or ""
         if self.speaker_name and self.speaker_name in speaker:
             return SAME_SPEAKER
+        if self.place and self.place in record.title + record.text[:_ORGANIZATION_REACH]:
+            return SAME_ORGANIZATION
         if self.post and speaker.startswith(self.post) and not self.speaker_name:
             return SAME_POST
         if self.level and record.meta.level == self.level:

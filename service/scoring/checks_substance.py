@@ -16,6 +16,7 @@ from service.scoring.context import Context
 from service.scoring.report import Outcome, Skip
 from service.scoring.substance import MARKER, MIN_SENTENCE, Sentence, Substance, Unit
 from service.text.figures import find_figures
+from service.text.posts import organization_place
 from service.text.structure import split_sentences
 
 _SHOW = 3
@@ -291,16 +292,10 @@ def _date_used(text: str, date: str) -> bool:
     return f"{year}年{int(month)}月" in text
 
 
-_ORG_CORE = re.compile(r"^(?:中共|中国共产党)?(?P<place>.+?(?:省|市|县|区|镇|乡|村))")
-
-
 def _organization_used(text: str, organization: str) -> bool:
     """Named in full, by its place (青山市), or as a speaker names their own jurisdiction
     (全市 for 青山市人民政府: a mayor at a city meeting seldom says the city's name)."""
     if organization in text:
         return True
-    place = _ORG_CORE.match(organization)
-    if place is None:
-        return False
-    name = place.group("place")
-    return name in text or f"全{name[-1]}" in text
+    place = organization_place(organization)
+    return place is not None and (place in text or f"全{place[-1]}" in text)
