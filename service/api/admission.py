@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+from service import metrics
 from service.errors import Busy
 
 RETRY_AFTER_S = 5
@@ -26,16 +27,19 @@ class Admission:
         """A ticket to draft, to be released when the draft ends; Busy when full."""
         with self._lock:
             if self._in_flight >= self.limit:
+                metrics.REJECTED.labels("busy").inc()
                 raise Busy(
                     f"正在起草的稿件已达上限（{self.limit} 篇），请 {RETRY_AFTER_S} 秒后重试",
                     retry_after_s=RETRY_AFTER_S,
                 )
             self._in_flight += 1
+            metrics.IN_FLIGHT.inc()
         return Ticket(self)
 
     def _release(self) -> None:
         with self._lock:
             self._in_flight -= 1
+            metrics.IN_FLIGHT.dec()
 
 
 class Ticket:

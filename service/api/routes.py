@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
+from service import metrics
 from service.api.admission import Admission, Ticket
 from service.api.problems import problem, status_of
 from service.errors import InputError, JianggaoError, NotFound, OutlineMismatch, PromptTooLong
@@ -96,6 +97,13 @@ def healthz(res: Res) -> dict[str, Any]:
         "model": res.pipeline.drafter.model,
         "corpus_records": len(res.index.records) if res.index else 0,
     }
+
+
+@router.get("/metrics", tags=["service"], response_class=Response)
+def metrics_page() -> Response:
+    """This worker's metrics in Prometheus format (every worker's, in multiprocess mode)."""
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
 
 
 @router.get("/readyz", tags=["service"])

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from service import metrics
 from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
 from service.errors import InputError, JianggaoError, OutlineMismatch, UpstreamTimeout
 from service.knowledge.kit import Kit
@@ -242,6 +243,17 @@ class Pipeline:
             usage=draft.usage.model_dump(),
         )
         log_event(log, "draft.brief", logging.DEBUG, id=draft.id, brief=run.brief.model_dump())
+        usage = draft.usage
+        metrics.record_draft(
+            run.brief.speech_type,
+            draft.drafter,
+            draft.report.passed,
+            draft.report.score,
+            draft.timings_ms,
+            usage.calls,
+            usage.failed_calls,
+            {"prompt": usage.prompt_tokens, "completion": usage.completion_tokens},
+        )
 
     def _log_failure(
         self, run: _Run, error: JianggaoError, mode: Mode, usage: UsageTally, started: float
@@ -260,6 +272,14 @@ class Pipeline:
             elapsed_ms=_ms(started),
             model_calls=usage.calls,
             failed_calls=usage.failed_calls,
+        )
+        metrics.record_failure(
+            run.brief.speech_type,
+            self.drafter.name,
+            error.code,
+            usage.calls,
+            usage.failed_calls,
+            {"prompt": usage.prompt_tokens, "completion": usage.completion_tokens},
         )
 
     async def _steps(
