@@ -89,8 +89,10 @@ Res = Annotated[Resources, Depends(resources)]
 
 
 @router.get("/healthz", tags=["service"])
-def healthz(res: Res) -> dict[str, Any]:
-    """Liveness and what this worker drafts with."""
+async def healthz(request: Request) -> dict[str, Any]:
+    """Liveness and what this worker drafts with. Answered on the event loop, without the
+    thread pool or a corpus refresh, so it stays quick while drafts keep every thread busy."""
+    res: Resources = request.app.state.resources
     return {
         "status": "ok",
         "drafter": res.pipeline.drafter.name,

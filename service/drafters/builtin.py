@@ -10,10 +10,13 @@ for a model's work.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 
 from service.corpus.records import SECTION_LABELS
+from service.cpu import run_cpu
 from service.drafters.base import PartJob
 from service.drafters.compose import (
     COMMON_ROLES,
@@ -62,6 +65,9 @@ class BuiltinDrafter:
         self.kit = kit
         self.phrasebank: Phrasebank = kit.phrasebank
         self._vocabulary: frozenset[str] | None = None
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def borrowing(self, brief: Brief) -> Borrowing:
         """What a borrowed example sentence is held to: the words it may use (the phrasebank's,
@@ -88,15 +94,27 @@ class BuiltinDrafter:
         return outline
 
     async def write_part(self, job: PartJob) -> AsyncIterator[str]:
-        """Stream the body of one part in a few pieces (revised, when the user asked)."""
-        if job.instruction and job.previous:
-            text = self.revised(job)
-        elif job.feedback and job.previous:
-            text = self.repaired(job)
-        else:
-            text = self.compose(job)
+        """Stream the body of one part in a few pieces (revised, when the user asked). The
+        writing runs off the event loop, one part at a time per drafter: the parts of a draft
+        share the sentences already used, and must not pick the same one at once."""
+        async with self._turn():
+            text = await run_cpu(self._body, job)
         for piece in _pieces(text):
             yield piece
+
+    def _turn(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._turns.get(loop)
+        if lock is None:
+            lock = self._turns[loop] = asyncio.Lock()
+        return lock
+
+    def _body(self, job: PartJob) -> str:
+        if job.instruction and job.previous:
+            return self.revised(job)
+        if job.feedback and job.previous:
+            return self.repaired(job)
+        return self.compose(job)
 
     def repaired(self, job: PartJob) -> str:
         """A part the repair loop faulted: length faults trim or grow it, others recompose it."""

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from service import metrics
+from service.cpu import run_cpu
 from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
 from service.errors import InputError, JianggaoError, OutlineMismatch, UpstreamTimeout
 from service.knowledge.kit import Kit
@@ -159,7 +160,7 @@ class Pipeline:
         """Just the outline, for a leader to approve before drafting (POST /v1/outlines)."""
         run = self._start(brief)
         async with self._deadline(self._deadline_at()):
-            await asyncio.to_thread(self._retrieve, run)
+            await run_cpu(self._retrieve, run)
             await self._outline(run, None)
         assert run.outline is not None
         return run.outline, run.notes
@@ -286,7 +287,7 @@ class Pipeline:
         self, run: _Run, outline: Outline | None, mode: Mode
     ) -> AsyncIterator[DraftEvent]:
         """Retrieval, outline, parts, repair and scoring, as events; the result kept on run."""
-        await asyncio.to_thread(self._retrieve, run)
+        await run_cpu(self._retrieve, run)
         if mode == "single" and outline is None:
             outline = derive_outline(run.brief, run.skeleton)  # the one call writes it all
         async for event in self._outline_events(run, outline):
@@ -301,7 +302,7 @@ class Pipeline:
             async for event in self._write_single(run):
                 yield event
             assembled = _parsed(run.whole)
-        report = await asyncio.to_thread(self._score, run, assembled.text)
+        report = await run_cpu(self._score, run, assembled.text)
         run.result = (assembled, report)
         yield DraftEvent("report", report.model_dump(mode="json"))
 
@@ -319,17 +320,17 @@ class Pipeline:
         with track_usage() as usage:
             run = self._start(brief)
             run.outline = draft.outline
-            await asyncio.to_thread(self._retrieve, run)
+            await run_cpu(self._retrieve, run)
             run.bodies = _bodies_of(draft)
             run.phrases = assign_phrases(brief, draft.outline)
-            await asyncio.to_thread(self._retrieve_parts, run)
+            await run_cpu(self._retrieve_parts, run)
             run.used.update(s for body in run.bodies for s in split_sentences(body))
             _release(run.used, run.bodies[index])
             job = self._job(run, index, previous=run.bodies[index], instruction=instruction)
             run.bodies[index] = await self._write_one(run, job)
             run.notes.append(f"按“{instruction}”重写了第 {section} 部分（{job.part.role}）")
             assembled = assemble(run.outline, run.bodies, run.skeleton)
-            report = await asyncio.to_thread(self._score, run, assembled.text)
+            report = await run_cpu(self._score, run, assembled.text)
             report = await self._reviewed(run, assembled.text, report, started)
             run.timings["total"] = _ms(started)
             new = self._finish(run, assembled, report, usage, draft.mode)
@@ -409,7 +410,7 @@ class Pipeline:
                 run.notes.append(f"模型提纲不合格式（{exc.detail}），改用按简报生成的提纲")
         run.outline = dated(run.outline, run.brief)
         run.phrases = assign_phrases(run.brief, run.outline)
-        await asyncio.to_thread(self._retrieve_parts, run)
+        await run_cpu(self._retrieve_parts, run)
         run.timings["outline"] = _ms(started)
 
     def _retrieve_parts(self, run: _Run) -> None:
@@ -533,7 +534,7 @@ class Pipeline:
         started = time.perf_counter()
         examples = self._example_index(run)
         for round_number in range(1, self.repair_rounds + 1):
-            faults = self._faults(run, examples)
+            faults = await run_cpu(self._faults, run, examples)
             if not faults:
                 break
             for index in faults:  # a part being rewritten may use its own sentences again
