@@ -30,6 +30,9 @@ CHROME_FLAGS = (
     "--window-size=1400,1000",
 )
 WAIT_S = 30
+# Where the browser tests leave screenshots of what they saw (untracked: var/ is ignored); the
+# README's pictures in docs/screenshots/ are copies of some of them.
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
 def _under_ci() -> bool:
@@ -118,3 +121,11 @@ def viewport(driver: Any, width: int, height: int) -> None:
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
     )
+
+
+def screenshot(driver: Any, name: str) -> Path:
+    """The window as it is now, saved as var/screenshots/<name> (PNG)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    driver.save_screenshot(str(path))
+    return path

@@ -17,10 +17,11 @@ from fastapi.testclient import TestClient
 
 from service.web.office import ADDINS_DIR
 from tests.apphelpers import example_brief, free_port, running_app, serving, settings_for
-from tests.browsing import open_browser, text, wait
+from tests.browsing import open_browser, screenshot, text, viewport, wait
 
 STANDINS = Path(__file__).resolve().parent / "standins"
-HOLLOW = Path(__file__).resolve().parent.parent / "evals" / "calibration" / "hollow"
+ROOT = Path(__file__).resolve().parent.parent
+HOLLOW = ROOT / "evals" / "calibration" / "hollow"
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 
 
@@ -86,6 +87,17 @@ def test_the_addins_need_no_key_but_the_api_does(tmp_path: Path, build_dir: Path
         assert keyed.get("/addins/wps/ribbon.xml").status_code == 200
         assert keyed.get("/addins/wps/taskpane.html").status_code == 200
         assert keyed.get("/v1/examples").status_code == 401
+
+
+def test_the_readmes_addin_pictures_are_there_and_small() -> None:
+    """The README shows the pane and the inserted draft as the browser test below saved them
+    (copied from var/screenshots/ to docs/screenshots/): PNGs, each under 300 KB."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("addin-taskpane.png", "addin-inserted.png"):
+        assert f"](docs/screenshots/{name})" in readme
+        picture = ROOT / "docs" / "screenshots" / name
+        assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert picture.stat().st_size < 300_000, name
 
 
 # ---------- the task pane in the browser ----------
@@ -171,6 +183,74 @@ def test_insert_the_whole_draft_in_gbt_9704_styles(browser: Any, server: str) ->
     assert added["讲稿正文"]["ParagraphFormat"]["CharacterUnitFirstLineIndent"] == 2
     assert added["讲稿正文"]["ParagraphFormat"]["LineSpacing"] == 28.95
     assert "已在光标处插入全文" in text(browser, "#message")
+
+
+def _document_view(driver: Any) -> list[dict[str, str]]:
+    """What the stand-in's document view shows, paragraph by paragraph, and how it looks."""
+    shown: list[dict[str, str]] = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#standin-document .standin-paragraph'))"
+        ".map(row => { const p = row.querySelector('p'), look = getComputedStyle(p);"
+        "  return { text: p.textContent, style: row.dataset.style,"
+        "    shownStyle: row.querySelector('.standin-style').textContent,"
+        "    align: look.textAlign, size: look.fontSize, weight: look.fontWeight,"
+        "    indent: look.textIndent }; })"
+    )
+    return shown
+
+
+def test_outline_then_draft_then_insert_all_shows_the_draft_in_the_document_in_order(
+    browser: Any, server: str
+) -> None:
+    """A writer's whole path in the pane, beside a view of what the stand-in document recorded:
+    the outline made and a heading changed, the draft written to it with its report, then the
+    whole draft inserted. Saves var/screenshots/addin-taskpane.png and addin-inserted.png (the
+    README's pictures are copies of them)."""
+    viewport(browser, 1280, 800)
+    try:
+        _open_pane(browser, server)
+        browser.execute_script("window.standin.show()")
+        assert _document_view(browser) == []
+        browser.execute_script(
+            "const s = document.getElementById('example');"
+            "s.value = 'work_meeting'; s.dispatchEvent(new Event('change'));"
+        )
+        browser.find_element("id", "outline-button").click()
+        wait(browser, lambda d: d.find_element("id", "outline").is_displayed(), "the outline")
+        headings = browser.find_elements("css selector", "#outline-parts input")
+        assert len(headings) >= 2
+        headings[0].clear()
+        headings[0].send_keys("层层压实安全生产责任")  # the service numbers the parts
+        browser.find_element("id", "outline-draft-button").click()
+        wait(browser, lambda d: d.find_element("id", "result").is_displayed(), "the draft")
+        draft: dict[str, Any] = browser.execute_script("return pane.draft")
+        first = next(s for s in draft["sections"] if s.get("heading"))
+        assert first["heading"] == "一、层层压实安全生产责任"
+        assert text(browser, "#result-title") == draft["title"]
+        assert re.match(r"(合格|不合格) · 得分 \d+ · 第 1 版", text(browser, "#verdict"))
+        parts = browser.find_elements("css selector", "#result-parts .part-name")
+        assert "一、层层压实安全生产责任" in [part.text for part in parts]
+        assert browser.find_element("id", "outline").is_displayed()  # still there to change
+        browser.execute_script("document.getElementById('outline').scrollIntoView()")
+        screenshot(browser, "addin-taskpane.png")
+
+        browser.find_element("id", "insert-all").click()
+        wait(browser, lambda d: "已在光标处插入全文" in text(d, "#message"), "the insertion")
+        typed = _standin(browser, "typed")
+        assert f"（{len(typed)} 段）" in text(browser, "#message")
+        shown = _document_view(browser)
+        assert [p["text"] for p in shown] == _paragraphs(draft["sections"])
+        assert [(p["text"], p["style"]) for p in shown] == [(t["text"], t["style"]) for t in typed]
+        assert all(p["shownStyle"] == p["style"] for p in shown)
+        looks = {p["style"]: p for p in shown}
+        title, heading, body = looks["讲稿标题"], looks["一级标题"], looks["讲稿正文"]
+        assert shown[0]["text"] == draft["title"] and shown[0]["style"] == "讲稿标题"
+        assert title["align"] == "center" and float(title["size"][:-2]) > float(body["size"][:-2])
+        assert heading["weight"] == "700" and body["weight"] == "400"
+        assert float(body["indent"][:-2]) == 2 * float(body["size"][:-2])  # two characters
+        browser.execute_script("window.scrollTo(0, 0)")  # the pane's top: the message, the brief
+        screenshot(browser, "addin-inserted.png")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_the_documents_own_styles_are_kept_and_one_part_inserted(browser: Any, server: str) -> None:

@@ -14,10 +14,8 @@ import pytest
 
 from service.limits import MEETING_MAX_CHARS
 from tests.apphelpers import example_brief, serving
-from tests.browsing import fresh_page, open_browser, text, viewport, wait
+from tests.browsing import fresh_page, open_browser, screenshot, text, viewport, wait
 from tests.test_plain_errors import DEVELOPER_TEXT
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +57,6 @@ def _active(driver: Any) -> str:
         "const a = document.activeElement; return a.id || a.className || a.tagName;"
     )
     return found
-
-
-def _shot(driver: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SCREENSHOTS / name))
 
 
 def test_reload_keeps_the_form_and_the_draft_and_history_reopens_one(
@@ -152,7 +145,7 @@ def test_at_1366_by_768_the_buttons_are_in_view_with_one_scrollbar(
         ".map(e => e.id || e.className)"
     )
     assert boxes == []  # only the page itself scrolls
-    _shot(browser, "page-1366x768.png")
+    screenshot(browser, "page-1366x768.png")
 
 
 def test_at_390_px_the_header_is_one_line_and_covers_no_title(browser: Any, server: str) -> None:
@@ -172,7 +165,7 @@ def test_at_390_px_the_header_is_one_line_and_covers_no_title(browser: Any, serv
     height, tallest, spread, fits = header
     assert height <= 56 and tallest <= 40 and spread <= 6 and fits, header  # one line
     _draft(browser)
-    _shot(browser, "page-390-draft.png")
+    screenshot(browser, "page-390-draft.png")
     for title in ("#version-label", "#form-heading", "#draft .doc-title"):
         browser.execute_script("document.querySelector(arguments[0]).scrollIntoView()", title)
         covered = browser.execute_script(
