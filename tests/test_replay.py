@@ -60,6 +60,8 @@ def test_an_extra_or_a_missing_item_is_sent_back_and_then_said(tmp_path: Path) -
 def test_the_careful_session_passes_every_check(tmp_path: Path) -> None:
     _, draft, _ = _replayed("flood_careful", tmp_path)
     assert draft.report.passed, [(c.name, c.detail) for c in draft.report.failed]
+    review = draft.report.judge
+    assert review is not None and all(s.quote and s.quote in draft.text for s in review.scores)
 
 
 def test_answer_keys_do_not_depend_on_the_order_of_calls() -> None:
