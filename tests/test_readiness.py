@@ -15,7 +15,7 @@ import pytest
 
 from service.testing.fake_upstream import FakeUpstream, Slow
 from service.testing.model_responder import ModelResponder
-from tests.apphelpers import free_port, running_app, settings_for, sse_events
+from tests.apphelpers import example_brief, free_port, running_app, settings_for, sse_events
 
 BRIEF: dict[str, Any] = {
     "speech_type": "work_meeting",
@@ -43,7 +43,8 @@ def test_ready_when_index_database_and_model_answer(tmp_path: Path, build_dir: P
 def test_not_ready_names_each_failing_part(tmp_path: Path, build_dir: Path) -> None:
     private = tmp_path / "build"
     shutil.copytree(build_dir, private)
-    (private / "speeches.jsonl").unlink()
+    corpus = private / "speeches.jsonl"
+    corpus.write_text(corpus.read_text(encoding="utf-8")[:-40], encoding="utf-8")  # torn
     shutil.rmtree(private / "index")
     port = free_port()  # no model server listens there
     settings = settings_for(
@@ -107,3 +108,17 @@ def test_drafts_beyond_the_limit_in_flight_get_503_with_retry_after(
     else:
         assert first[0].status_code == 201
     assert again.status_code == 201, again.text  # the place was given back
+
+
+def test_a_service_with_no_corpus_at_all_is_ready_and_says_so(
+    tmp_path: Path, build_dir: Path
+) -> None:
+    empty = tmp_path / "nothing-built"
+    empty.mkdir()
+    with running_app(settings_for(tmp_path, empty)) as client:
+        response = client.get("/readyz")
+        drafted = client.post("/v1/drafts", json=example_brief("work_meeting"))
+    assert response.status_code == 200, response.text
+    index = response.json()["checks"]["index"]
+    assert index["ok"] and index["records"] == 0 and "不用范文" in index["note"]
+    assert drafted.status_code == 201  # drafting works without examples
