@@ -38,7 +38,7 @@ from service.resources import pipeline_for
 from service.retrieval.index import CorpusIndex
 from service.schemas import Brief
 from service.testing.replay import Session, replay_draft
-from service.text.structure import match_heading
+from service.text.structure import ITEM_MARKER, match_heading
 
 VOICE_DIR = PROJECT_ROOT / "evals" / "voice"
 RECORDED_DIR = PROJECT_ROOT / "evals" / "recorded"
@@ -51,7 +51,6 @@ FEATURE_LABELS = {
 }
 _SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
-_ITEMS = re.compile(r"(?:^|(?<=[。；：！？\n]))[一二三四五六七八九十]{1,2}(是|要)(?![否非])", re.M)
 
 
 class Style(BaseModel):
@@ -70,7 +69,7 @@ def style_of(text: str, kit: Kit) -> Style:
     """The features of one text (an item style it never uses counts as half and half)."""
     sentences = _SENTENCE.findall(text)
     words = [w for w in kit.segmenter.tokens(text) if _CJK_WORD.match(w) and len(w) >= 2]
-    items = [m.group(1) for m in _ITEMS.finditer(text)]
+    items = [m.group(2) for m in ITEM_MARKER.finditer(text)]
     headings = [
         line[len(found.marker) :].strip()
         for line in text.split("\n")

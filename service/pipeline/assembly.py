@@ -14,11 +14,8 @@ from dataclasses import dataclass
 
 from service.knowledge.skeletons import Skeleton, fill
 from service.pipeline.outline import Outline, OutlinePart
-from service.text.structure import to_chinese_numeral
+from service.text.structure import ITEM_MARKER, to_chinese_numeral
 
-_ITEM_MARKER = re.compile(
-    r"(?:^|(?<=[。；：！？\n]))([一二三四五六七八九十]{1,3})(是|要)(?![否非])", re.M
-)
 _ITEM_SUFFIX = {"enum_shi": "是", "enum_yao": "要"}
 _SEQUENCE = ("首先", "其次", "再次", "最后")
 # The parts assembly writes itself (prompts/roles.yaml names them under `program`).
@@ -56,7 +53,7 @@ def renumber_items(body: str) -> str:
         counters[suffix] = 1 if match.group(1) == "一" else counters.get(suffix, 0) + 1
         return to_chinese_numeral(counters[suffix]) + suffix
 
-    return _ITEM_MARKER.sub(number, body)
+    return ITEM_MARKER.sub(number, body)
 
 
 def item_marker(style: str, index: int, count: int) -> str:
@@ -125,7 +122,7 @@ def assemble(outline: Outline, bodies: list[str], skeleton: Skeleton) -> Assembl
 
 def first_run_length(body: str) -> int:
     """How many items the body's first 一是…/一要… run has (0 when it has none)."""
-    numbers = [(m.group(2), m.group(1)) for m in _ITEM_MARKER.finditer(body)]
+    numbers = [(m.group(2), m.group(1)) for m in ITEM_MARKER.finditer(body)]
     if not numbers or numbers[0][1] != "一":
         return 0
     style = numbers[0][0]

@@ -14,7 +14,6 @@ leader speaks), type, field, then shared words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from service.retrieval.examples import Example
 from service.retrieval.index import Hit
 from service.schemas import Brief
 from service.text.posts import organization_place
+from service.text.structure import ITEM_MARKER
 
 # How far into a speech its own body is named (the title, the opening).
 _ORGANIZATION_REACH = 300
@@ -103,8 +103,7 @@ class ExampleFloor:
 
     def judge(self, hit: Hit, *, part: bool = False) -> Judged:
         """Whether the hit may be shown, and why not when it may not."""
-        text = hit.section.text if hit.section is not None else hit.record.text
-        shared = tuple(sorted(self.words & self._content(text)))[:8]
+        shared = tuple(sorted(self.words & hit.terms))[:8]
         voice = self.voice(hit.record)
         if part and self.rules.same_type_for_parts and not hit.same_type:
             return Judged(hit, False, shared, "不是同一类型讲话的同一部分", voice)
@@ -138,7 +137,6 @@ class ExampleFloor:
         return (first + rest)[:k]
 
 
-_ITEM = re.compile(r"(?:^|(?<=[。；：！？\n]))[一二三四五六七八九十]{1,2}(是|要)(?![否非])", re.M)
 _HABIT_ITEMS = 6  # items the speaker's own speeches must set out before a habit is read
 _HABIT_SHARE = 0.75
 
@@ -147,7 +145,9 @@ def voice_items(examples: Sequence[Example]) -> str | None:
     """The item style the speaker's own speeches among the examples use (enum_yao for
     一要…二要…, enum_shi for 一是…), when they use one of them clearly."""
     own = VOICE_LABELS[SAME_SPEAKER]
-    found = [m.group(1) for e in examples if e.voice == own for m in _ITEM.finditer(e.original)]
+    found = [
+        m.group(2) for e in examples if e.voice == own for m in ITEM_MARKER.finditer(e.original)
+    ]
     if len(found) < _HABIT_ITEMS:
         return None
     for mark, style in (("要", "enum_yao"), ("是", "enum_shi")):

@@ -139,6 +139,7 @@ class Hit:
     similarity: float  # highest Jaccard similarity to a result ranked above it
     penalty: float  # what MMR subtracted for that similarity
     type_name: str = ""  # the record's speech type in Chinese, when the index knows it
+    terms: frozenset[str] = frozenset()  # every query term the document has (matched: a few)
 
     @property
     def section(self) -> RecordSection | None:
@@ -363,16 +364,17 @@ class CorpusIndex:
     def _hit(self, table: Table, chosen: _Candidate, known: list[str]) -> Hit:
         ref = table.refs[chosen.doc]
         terms = table.term_set(chosen.doc)
-        matched = tuple(t for t in known if self.vocab.ids[t] in terms)[:_MATCHED_SHOWN]
+        present = [t for t in known if self.vocab.ids[t] in terms]
         return Hit(
             record=self.records[ref.record],
             section_index=None if ref.section < 0 else ref.section,
             score=chosen.score,
             same_type=chosen.same_type,
-            matched=matched,
+            matched=tuple(present[:_MATCHED_SHOWN]),
             similarity=round(chosen.similarity, 4),
             penalty=round(chosen.picked_penalty, 4),
             type_name=self.type_names.get(self.records[ref.record].speech_type or "", ""),
+            terms=frozenset(present),
         )
 
 

@@ -77,6 +77,8 @@ _CONTINUABLE = frozenset((STYLE_CN_DUN, STYLE_DI, STYLE_PAREN_CN, STYLE_ARABIC, 
 _AGENDA_ITEM = re.compile(r"请|议程|项|汇报|讲话|发言|宣读|传达|通报")
 
 # 一是/一要 at a clause start: line start or after sentence/clause punctuation.
+# An item marker a speech numbers 一是…二是… or 一要…二要… with (at a sentence's start).
+ITEM_MARKER = re.compile(rf"(?:^|(?<=[。；：！？\n]))({_NUM})(是|要)(?![否非])", re.M)
 _INLINE_ENUM = re.compile(rf"(?:^|(?<=[。；：！？，:;,]))\s*({_NUM})(是|要)(?![否非])")
 
 # Who a speech is addressed to: 同志们, 各位代表, 尊敬的X主席, 青年朋友们, 同胞们 …
