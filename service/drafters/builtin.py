@@ -321,6 +321,10 @@ class Composer:
     def _items(self) -> list[Item]:
         heads = self._heads()
         style = self.job.items
+        if style != self.job.section.items and not all(h[0].startswith("要") for h, _ in heads):
+            # the speaker's 一要 reads only before a call to act (要…); a brief's own detail
+            # (护林员巡护轨迹每周抽查) keeps the type's 一是
+            style = self.job.section.items
         count = len(heads)
         items = []
         for index, (head, key) in enumerate(heads):

@@ -374,7 +374,7 @@ class Pipeline:
             if found and not run.hits:
                 run.notes.append(NO_CLOSE_EXAMPLE)
             run.voice_items = voice_items(run.examples)
-            if run.voice_items:
+            if run.voice_items and self.drafter.model is not None:  # a model rephrases items
                 shown = STYLE_NAMES[run.voice_items]
                 run.notes.append(f"按讲话人本人讲话的习惯，分条用{shown}")
         run.timings["retrieval"] = _ms(started)
