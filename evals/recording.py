@@ -2,7 +2,7 @@
 OpenAI-compatible relay where a writer answers every request, then keep the answers.
 
   python -m evals.recording BRIEF.json --name NAME --base-url URL --relay-dir DIR
-      [--corpus FOLDER] [--writer WHO]
+      [--corpus FOLDER] [--writer WHO] [--mode subpoints|parallel]
 
 The draft runs as `jianggao draft` does, with timeouts long enough for a person to write
 (the parts are asked for at once and answered one after another). The session is saved as
@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--relay-dir", type=Path, required=True)
     parser.add_argument("--corpus", default="", help="源文件目录（仓库内的相对路径）")
     parser.add_argument("--writer", default="", help="who wrote the answers")
+    parser.add_argument("--mode", choices=("subpoints", "parallel"), default="subpoints")
     args = parser.parse_args(argv)
     brief = json.loads(args.brief.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as build:
@@ -54,10 +55,14 @@ def main(argv: list[str] | None = None) -> int:
         jianggao = Path(sys.executable).with_name("jianggao")
         subprocess.run([str(jianggao), "corpus", "build"], env=env, check=True)
         done = subprocess.run(  # its progress and errors go to our stderr
-            [str(jianggao), "draft", "--json", str(args.brief)], env=env, stdout=subprocess.PIPE
+            [str(jianggao), "draft", "--json", "--mode", args.mode, str(args.brief)],
+            env=env,
+            stdout=subprocess.PIPE,
         )
     draft = json.loads(done.stdout or b"{}")
-    session = session_from_relay(args.relay_dir, args.name, brief, args.corpus, args.writer)
+    session = session_from_relay(
+        args.relay_dir, args.name, brief, args.corpus, args.writer, args.mode
+    )
     RECORDED_DIR.mkdir(parents=True, exist_ok=True)
     session.save(RECORDED_DIR / f"{args.name}.json")
     report = draft.get("report") or {}

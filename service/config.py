@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     drafter: Literal["auto", "builtin", "openai"] = Field(
         "auto", description="auto: the model when an endpoint is configured, else built-in."
     )
+    draft_mode: Literal["subpoints", "parallel", "single"] = Field(
+        "subpoints",
+        description="How a model drafts when a request names no mode: subpoints (every item "
+        "its own call, begun as the outline streams), parallel (a call per part), single.",
+    )
     repair_rounds: int = Field(2, ge=0, le=5, description="Rewrites of faulty parts per draft.")
     draft_timeout_s: float = Field(
         600.0, gt=0, description="A draft still streaming after this long ends with a 504."

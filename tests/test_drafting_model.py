@@ -1,5 +1,7 @@
 """The model drafter through the real openai client and a fake upstream on loopback: outline
-first, parts in parallel, cleaning, repair, retries, and upstream failures as 502/504."""
+first, parts in parallel, cleaning, repair, retries, and upstream failures as 502/504.
+Drafts here are written a part a call (`parallel`) unless a test says otherwise; sub-point
+drafting has its own tests (tests/test_subpoints.py) and shares the cleaning ones here."""
 
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ def _client(tmp_path: Path, build_dir: Path, fake: FakeUpstream, **changes: Any)
         "model": "fake-model",
         "request_timeout_s": 2.0,
         "max_retries": 2,
+        "draft_mode": "parallel",
         **changes,
     }
     return running_app(settings_for(tmp_path, build_dir, **values))
@@ -78,11 +81,17 @@ def test_well_behaved_model_gives_a_passing_draft(
     assert next(p["heading"] for p in draft["outline"]["parts"] if p["heading"])
 
 
-def test_formulas_a_model_writes_are_the_programs_alone(tmp_path: Path, build_dir: Path) -> None:
-    """A model that writes salutation, heading, transition and 谢谢大家！ into every part:
-    the finished draft has each once, where the program puts it."""
+@pytest.mark.parametrize("mode", ["parallel", "subpoints"])
+def test_formulas_a_model_writes_are_the_programs_alone(
+    tmp_path: Path, build_dir: Path, mode: str
+) -> None:
+    """A model that writes salutation, heading, transition and 谢谢大家！ into every part (or
+    every item): the finished draft has each once, where the program puts it."""
     faults = Faults(own_formulas=True)
-    with FakeUpstream(ModelResponder(faults)) as fake, _client(tmp_path, build_dir, fake) as c:
+    with (
+        FakeUpstream(ModelResponder(faults)) as fake,
+        _client(tmp_path, build_dir, fake, draft_mode=mode) as c,
+    ):
         draft = _draft(c)
     text = draft["text"]
     assert text.count("谢谢大家") == 1 and text.rstrip().endswith("谢谢大家！")
@@ -94,9 +103,15 @@ def test_formulas_a_model_writes_are_the_programs_alone(tmp_path: Path, build_di
     assert checks["sign_off"]["passed"] and draft["report"]["passed"], _failed(draft)
 
 
-def test_markdown_chatter_and_traditional_are_cleaned(tmp_path: Path, build_dir: Path) -> None:
+@pytest.mark.parametrize("mode", ["parallel", "subpoints"])
+def test_markdown_chatter_and_traditional_are_cleaned(
+    tmp_path: Path, build_dir: Path, mode: str
+) -> None:
     faults = Faults(markdown_and_chatter=True, traditional=True)
-    with FakeUpstream(ModelResponder(faults)) as fake, _client(tmp_path, build_dir, fake) as client:
+    with (
+        FakeUpstream(ModelResponder(faults)) as fake,
+        _client(tmp_path, build_dir, fake, draft_mode=mode) as client,
+    ):
         draft = _draft(client)
     assert "**" not in draft["text"] and "希望对您有帮助" not in draft["text"]
     checks = {c["name"]: c["passed"] for c in draft["report"]["checks"]}

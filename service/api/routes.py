@@ -45,7 +45,11 @@ class DraftRequest(Brief):
     """A brief, optionally with an outline the user approved or edited, and the mode."""
 
     outline: Outline | None = Field(None, description="按此提纲起草（来自 /v1/outlines，可修改）")
-    mode: Mode = Field("parallel", description="parallel：分部分并行；single：一次写成全文")
+    mode: Mode | None = Field(
+        None,
+        description="subpoints：分论点并行（提纲边写边起草各部分）；parallel：分部分并行；"
+        "single：一次写成全文；不填按服务设置（默认 subpoints）",
+    )
 
     def brief(self) -> Brief:
         """The brief without the drafting options."""
@@ -146,20 +150,25 @@ async def create_draft(body: DraftRequest, request: Request, res: Res) -> Any:
     ticket = _admit(request)
     if EVENT_STREAM in request.headers.get("accept", ""):
         return StreamingResponse(
-            _draft_stream(res, brief, body.outline, body.mode, ticket),
+            _draft_stream(res, brief, body.outline, _mode(res, body), ticket),
             media_type=EVENT_STREAM,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             background=BackgroundTask(ticket.release),  # in case the stream never starts
         )
     with ticket:
         try:
-            draft = await res.pipeline.draft(brief, body.outline, body.mode)
+            draft = await res.pipeline.draft(brief, body.outline, _mode(res, body))
         except OutlineMismatch:
             raise  # the user's outline: a 422 naming it, not a failed draft
         except JianggaoError as exc:
             await _record_failure(res, brief, str(exc))
             raise _explained(exc, brief) from exc
         return await _save(res, brief, draft)
+
+
+def _mode(res: Resources, body: DraftRequest) -> Mode:
+    """The mode the request names, else the service's."""
+    return body.mode or res.settings.draft_mode
 
 
 def _admit(request: Request) -> Ticket:

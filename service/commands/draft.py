@@ -46,9 +46,10 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--mode",
-        choices=("parallel", "single"),
-        default="parallel",
-        help="parallel：分部分并行起草（默认）；single：一次写成全文",
+        choices=("subpoints", "parallel", "single"),
+        default=None,
+        help="subpoints：分论点并行，提纲边写边起草（默认，可用 JIANGGAO_DRAFT_MODE 改）；"
+        "parallel：分部分并行；single：一次写成全文",
     )
     parser.add_argument("--json", action="store_true", help="输出完整草稿 JSON（含检查报告）")
     parser.add_argument(
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as error:  # a JIANGGAO_* environment variable with a bad value
         return _fail(f"配置有误：{error}", EXIT_BAD_INPUT)
     try:
-        draft = asyncio.run(_draft(settings, brief, outline, args.mode))
+        draft = asyncio.run(_draft(settings, brief, outline, args.mode or settings.draft_mode))
     except OutlineMismatch as error:
         return _fail(f"{args.outline} 与简报不符：{error.detail}", EXIT_BAD_INPUT)
     except ConfigError as error:

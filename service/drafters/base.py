@@ -20,6 +20,21 @@ from service.schemas import Brief
 TextSink = Callable[[str], None]
 # A drafter notes this on the job when the model stopped at its token limit mid-part.
 TRUNCATED = "输出达到长度上限被截断"
+LEAD = -1  # the piece of a part that is its lead paragraph
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One call's share of a part: the lead (number LEAD) or the item `number` (0-based)."""
+
+    number: int
+    chars: int
+    marker: str = ""
+    phrases: tuple[str, ...] = ()
+
+    @property
+    def is_lead(self) -> bool:
+        return self.number == LEAD
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class PartJob:
     notes: list[str] = field(default_factory=list)  # what the drafter wants the user to know
     size: int | None = None  # characters asked for this body, when the caller fixes it
     voice_items: str | None = None  # enum_yao or enum_shi, as the speaker's own speeches go
+    piece: Piece | None = None  # write only this piece of the part (sub-point drafting)
 
     @property
     def items(self) -> str:
@@ -72,6 +88,7 @@ class Drafter(Protocol):
 
     name: str
     model: str | None
+    writes_pieces: bool  # can write a part's lead and items as separate calls (a model can)
 
     async def outline(
         self,

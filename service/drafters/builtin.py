@@ -60,6 +60,7 @@ class BuiltinDrafter:
 
     name = "builtin"
     model: str | None = None
+    writes_pieces = False  # it writes a whole part in milliseconds: nothing to gain
 
     def __init__(self, kit: Kit) -> None:
         self.kit = kit

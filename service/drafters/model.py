@@ -26,6 +26,7 @@ class ModelDrafter:
     """Drafts with a chat model; every call goes through one ChatClient (retries, cap, usage)."""
 
     name = "openai"
+    writes_pieces = True
 
     def __init__(
         self, client: ChatClient, prompter: Prompter, *, outline_attempts: int = 2
@@ -72,7 +73,8 @@ class ModelDrafter:
     async def write_part(self, job: PartJob) -> AsyncIterator[str]:
         """Stream one part; a repair or regeneration shows the old text and what to change."""
         messages = _part_messages(self.prompter, job)
-        stream = self.client.stream(messages, max_tokens=part_tokens(job.part.chars))
+        chars = job.piece.chars if job.piece is not None else job.part.chars
+        stream = self.client.stream(messages, max_tokens=part_tokens(chars))
         async with stream:
             async for delta in stream:
                 yield delta
@@ -110,10 +112,11 @@ def _part_messages(prompter: Prompter, job: PartJob) -> list[Message]:
         prompt = prompter.section(
             job.brief, role, job.examples, outline=outline_text(job.outline, job.skeleton),
             point=job.point_number, heading=part.heading, subpoints=part.subpoints,
-            gist=part.gist, chars=job.size or part.chars, items=job.items,
+            gist=part.gist, chars=job.size or part.chars, items=job.items, piece=job.piece,
         )  # fmt: skip
     messages = [Message(role=m["role"], content=m["content"]) for m in prompt.messages]
     if job.phrases:
         wanted = "、".join(f"“{p}”" for p in job.phrases)
-        messages[-1]["content"] += f"\n\n这一部分必须原样写入这些提法，一字不改：{wanted}。"
+        where = "这一段" if job.piece is not None else "这一部分"
+        messages[-1]["content"] += f"\n\n{where}必须原样写入这些提法，一字不改：{wanted}。"
     return messages

@@ -181,9 +181,11 @@ def parse_outline_json(text: str, brief: Brief, skeleton: Skeleton) -> Outline:
 
 
 def _merge_answer(data: dict[str, Any], skeleton: Skeleton) -> dict[str, Any]:
-    """{title, sections, points} as the prompt asks → {title, parts} as Outline holds it."""
+    """{parts} in speaking order as the prompt asks (or {sections, points}, as it asked
+    before) → {title, parts} as Outline holds it."""
     if "parts" in data:
-        return data
+        entries = data["parts"] if isinstance(data["parts"], list) else []
+        return {"title": data.get("title", ""), "parts": [part_entry(e) for e in entries]}
     points_roles = {s.role for s in skeleton.sections if s.numbering == "points"}
     parts: list[Any] = []
     for section in data.get("sections") or []:
@@ -191,28 +193,45 @@ def _merge_answer(data: dict[str, Any], skeleton: Skeleton) -> dict[str, Any]:
             raise OutlineMismatch("sections 里的每一项应是对象")
         if section.get("role") in points_roles:
             parts.extend(
-                {"role": section["role"], "gist": p.get("heading", ""), **_point_fields(p)}
+                point_entry(section["role"], p)
                 for p in data.get("points") or []
                 if isinstance(p, dict)
             )
             continue
-        parts.append(
-            {
-                "role": section.get("role", ""),
-                "heading": section.get("heading") or "",
-                "gist": section.get("gist") or "",
-                "subpoints": section.get("items") or [],
-                "chars": section.get("chars") or 20,
-            }
-        )
+        parts.append(section_entry(section))
     return {"title": data.get("title", ""), "parts": parts}
 
 
-def _point_fields(point: dict[str, Any]) -> dict[str, Any]:
+def part_entry(entry: Any) -> Any:
+    """One entry of the answer's `parts` as an outline part: `items` read as sub-points, a
+    point with no gist of its own takes its heading's."""
+    if not isinstance(entry, dict):
+        return entry  # left for validation to name
+    known = {k: v for k, v in entry.items() if k not in ("items", "subpoints")}
+    subpoints = entry.get("subpoints") or entry.get("items") or []
+    gist = entry.get("gist") or entry.get("heading") or ""
+    return {**known, "gist": gist, "subpoints": subpoints, "chars": entry.get("chars") or 20}
+
+
+def point_entry(role: str, point: dict[str, Any]) -> dict[str, Any]:
+    """One of the answer's `points` as an outline part of `role`."""
     return {
+        "role": role,
+        "gist": point.get("heading") or "",
         "heading": point.get("heading") or "",
         "subpoints": point.get("subpoints") or [],
         "chars": point.get("chars") or 20,
+    }
+
+
+def section_entry(section: dict[str, Any]) -> dict[str, Any]:
+    """One of the answer's `sections` as an outline part."""
+    return {
+        "role": section.get("role", ""),
+        "heading": section.get("heading") or "",
+        "gist": section.get("gist") or "",
+        "subpoints": section.get("items") or [],
+        "chars": section.get("chars") or 20,
     }
 
 

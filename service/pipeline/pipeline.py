@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from service import metrics
 from service.cpu import run_cpu
-from service.drafters.base import TRUNCATED, Drafter, PartJob, TextSink
+from service.drafters.base import TRUNCATED, Drafter, PartJob, Piece, TextSink
 from service.errors import InputError, JianggaoError, OutlineMismatch, UpstreamTimeout
 from service.knowledge.kit import Kit
 from service.knowledge.skeletons import STYLE_NAMES, Skeleton
@@ -44,6 +44,8 @@ from service.pipeline.outline import (
     derive_outline,
     validate_outline,
 )
+from service.pipeline.outline_stream import OutlineStream
+from service.pipeline.pieces import PieceOrder, join_pieces, plan_pieces
 from service.pipeline.repair import length_requests
 from service.retrieval.examples import Example, examples_from_hits
 from service.retrieval.floor import (
@@ -62,7 +64,7 @@ from service.text.overlap import ExampleIndex
 from service.text.structure import parse_speech, split_sentences
 
 log = get_logger(__name__)
-Mode = Literal["parallel", "single"]
+Mode = Literal["parallel", "single", "subpoints"]
 EXAMPLES_PER_DRAFT = 3
 EXAMPLES_PER_PART = 2
 NO_CLOSE_EXAMPLE = "语料库里没有与这次会议领域或内容相近的范文，按结构要求起草，未使用范文"
@@ -202,6 +204,8 @@ class Pipeline:
         """
         started = time.perf_counter()
         deadline = self._deadline_at()
+        if mode == "subpoints" and not self.drafter.writes_pieces:
+            mode = "parallel"  # the built-in drafter writes a part in milliseconds, whole
         with track_usage() as usage:
             run = self._start(brief)
             steps = aiter(self._steps(run, outline, mode))
@@ -290,10 +294,18 @@ class Pipeline:
         await run_cpu(self._retrieve, run)
         if mode == "single" and outline is None:
             outline = derive_outline(run.brief, run.skeleton)  # the one call writes it all
+        if mode == "subpoints":
+            async for event in self._outline_and_pieces(run, outline):
+                yield event
+            assembled = await self._repair(run, mode)
+            report = await run_cpu(self._score, run, assembled.text)
+            run.result = (assembled, report)
+            yield DraftEvent("report", report.model_dump(mode="json"))
+            return
         async for event in self._outline_events(run, outline):
             yield event
         assert run.outline is not None
-        yield DraftEvent("outline", {"outline": run.outline.model_dump(), "notes": run.notes})
+        yield DraftEvent("outline", self._outline_data(run))
         if mode == "parallel":
             async for event in self._write_parallel(run):
                 yield event
@@ -305,6 +317,100 @@ class Pipeline:
         report = await run_cpu(self._score, run, assembled.text)
         run.result = (assembled, report)
         yield DraftEvent("report", report.model_dump(mode="json"))
+
+    def _outline_data(self, run: _Run) -> dict[str, Any]:
+        assert run.outline is not None
+        return {"outline": run.outline.model_dump(), "notes": run.notes}
+
+    async def _outline_and_pieces(
+        self, run: _Run, given: Outline | None
+    ) -> AsyncIterator[DraftEvent]:
+        """The outline and the parts at once: a part is begun as soon as its entry has
+        streamed, and written as its lead and items, each a call of its own. A part begun
+        from an entry the finished outline changed is written again; the parts' text is held
+        back until the outline is final, so a client sees the outline first, then each
+        part in order."""
+        started = time.perf_counter()
+        writing = _Writing(run, self)
+        stream = OutlineStream(run.brief, run.skeleton)
+
+        def on_text(delta: str) -> None:
+            writing.queue.put_nowait(DraftEvent("outline.delta", {"text": delta}))
+            for index, part in stream.feed(delta):
+                writing.begin_early(index, part)
+
+        outline_task = asyncio.create_task(self._outline(run, given, on_text, parts=False))
+        outline_task.add_done_callback(lambda _: writing.queue.put_nowait(_OUTLINE_DONE))
+        try:
+            while not writing.complete():
+                item = await writing.queue.get()
+                if item is _OUTLINE_DONE:
+                    await outline_task
+                    yield DraftEvent("outline", self._outline_data(run))
+                    for event in writing.confirm():
+                        yield event
+                elif isinstance(item, _PartFinished):
+                    for event in writing.finished(item):
+                        yield event
+                elif isinstance(item, DraftEvent):
+                    yield item
+        finally:
+            outline_task.cancel()
+            await writing.stop()
+        run.timings["sections"] = _ms(started)
+
+    async def _part_in_pieces(
+        self, run: _Run, index: int, outline: Outline, phrases: list[str], send: TextSink
+    ) -> _PartResult:
+        """One part: its examples, then its pieces written at once (or the part whole, when it
+        has no items to split), joined by code and cleaned."""
+        part = outline.parts[index]
+        judged = await run_cpu(self._part_hits, run, part)
+        hits = [j.hit for j in judged]
+        examples = examples_from_hits(hits, run.brief, self.kit.scrubber, voices=_voices(judged))
+        job = PartJob(
+            brief=run.brief,
+            skeleton=run.skeleton,
+            outline=outline,
+            index=index,
+            examples=examples,
+            phrases=phrases,
+            used=run.used,
+            voice_items=run.voice_items,
+        )
+        pieces = plan_pieces(job)
+        if not pieces:
+            chunks = []
+            async for delta in self.drafter.write_part(job):
+                chunks.append(delta)
+                send(delta)
+            text = "".join(chunks)
+        else:
+            text = await self._pieces(job, pieces, send)
+        return _PartResult(index, self._cleaned(job, text), job, hits, examples)
+
+    async def _pieces(self, job: PartJob, pieces: list[Piece], send: TextSink) -> str:
+        """Every piece of a part at once, passed on in order; joined behind code's markers."""
+        order = PieceOrder(pieces, send)
+        texts = [""] * len(pieces)
+
+        async def write(position: int, piece: Piece) -> None:
+            chunks: list[str] = []
+            piece_job = replace(job, piece=piece, phrases=piece.phrases)
+            async for delta in self.drafter.write_part(piece_job):
+                chunks.append(delta)
+                order.text(position, delta)
+            texts[position] = "".join(chunks)
+            order.finish(position)
+
+        tasks = [asyncio.create_task(write(n, piece)) for n, piece in enumerate(pieces)]
+        try:  # the first failure is the part's (not an ExceptionGroup); the rest are stopped
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return join_pieces(pieces, [self._cleaned(job, text) for text in texts])
 
     async def regenerate(self, draft: Draft, brief: Brief, section: int, instruction: str) -> Draft:
         """A new version of the draft with one section (an index into draft.sections)
@@ -393,7 +499,12 @@ class Pipeline:
         await task
 
     async def _outline(
-        self, run: _Run, given: Outline | None, on_text: TextSink | None = None
+        self,
+        run: _Run,
+        given: Outline | None,
+        on_text: TextSink | None = None,
+        *,
+        parts: bool = True,
     ) -> None:
         started = time.perf_counter()
         if given is not None:
@@ -410,13 +521,14 @@ class Pipeline:
                 run.notes.append(f"模型提纲不合格式（{exc.detail}），改用按简报生成的提纲")
         run.outline = dated(run.outline, run.brief)
         run.phrases = assign_phrases(run.brief, run.outline)
-        await run_cpu(self._retrieve_parts, run)
+        if parts:  # else each part finds its own examples as it is begun
+            await run_cpu(self._retrieve_parts, run)
         run.timings["outline"] = _ms(started)
 
     def _retrieve_parts(self, run: _Run) -> None:
         """Aligned example sections for every part, scrubbed once (CPU work, run in a thread)."""
         assert run.outline is not None
-        judged = [self._part_hits(run, i) for i in range(len(run.outline.parts))]
+        judged = [self._part_hits(run, part) for part in run.outline.parts]
         run.part_hits = [[j.hit for j in kept] for kept in judged]
         scrubber = self.kit.scrubber
         run.part_examples = [
@@ -427,13 +539,11 @@ class Pipeline:
         if self.index is not None and run.hits and bare:
             run.notes.append(f"有 {bare} 个部分在语料库里没有相近的范文，按结构要求起草")
 
-    def _part_hits(self, run: _Run, index: int) -> list[Judged]:
-        assert run.outline is not None
+    def _part_hits(self, run: _Run, part: OutlinePart) -> list[Judged]:
         if self.index is None:
             return []
-        part = run.outline.parts[index]
         role = run.skeleton.section(part.role).record_role
-        point = _brief_point(run, index)
+        point = next((p for p in run.brief.points if p.title == part.heading), None)
         found = self.index.sections_for(
             run.brief, role, point=point, k=EXAMPLES_PER_PART * CANDIDATES_PER_EXAMPLE
         )
@@ -461,11 +571,11 @@ class Pipeline:
 
     def _finish_part(self, run: _Run, job: PartJob, text: str) -> str:
         """The cleaned body; what the drafter noted about the part is kept with the run."""
-        if TRUNCATED in job.notes:
-            run.truncated.add(job.index)
-        else:
-            run.truncated.discard(job.index)
-        run.notes.extend(n for n in job.notes if n != TRUNCATED)
+        _keep_notes(run, job)
+        return self._cleaned(job, text)
+
+    def _cleaned(self, job: PartJob, text: str) -> str:
+        """A part's text without the formulas the program writes itself."""
         numbered = numbered_parts(job.outline, job.skeleton)
         return clean_body(
             text,
@@ -647,6 +757,140 @@ class Pipeline:
         )
 
 
+_OUTLINE_DONE = object()  # put on the queue when the outline task ends, however it ends
+
+
+@dataclass(frozen=True)
+class _PartResult:
+    """A part written in sub-point mode, kept once its task is the one the outline confirms."""
+
+    index: int
+    body: str
+    job: PartJob
+    hits: list[Hit]
+    examples: list[Example]
+
+
+@dataclass(frozen=True)
+class _PartFinished:
+    index: int
+    task: asyncio.Task[_PartResult]
+
+
+class _Writing:
+    """The parts of one sub-point draft in flight: begun early from the streamed outline,
+    kept or begun again when the outline is final, their events held until then."""
+
+    def __init__(self, run: _Run, pipeline: Pipeline) -> None:
+        self.run = run
+        self.pipeline = pipeline
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.tasks: dict[int, tuple[OutlinePart, list[str], asyncio.Task[_PartResult]]] = {}
+        self.held: dict[asyncio.Task[_PartResult], list[DraftEvent]] = {}
+        self.confirmed = False
+        self.done: set[int] = set()
+        self.provisional: Outline | None = None
+
+    def begin_early(self, index: int, part: OutlinePart) -> None:
+        """Begin a part from its streamed entry, against the outline as known so far (the
+        brief's own outline where the model has not got to yet)."""
+        run = self.run
+        if self.provisional is None:
+            self.provisional = derive_outline(run.brief, run.skeleton)
+        parts = list(self.provisional.parts)
+        if index >= len(parts) or parts[index].role != part.role:
+            return
+        parts[index] = part
+        self.provisional = self.provisional.model_copy(update={"parts": parts})
+        phrases = assign_phrases(run.brief, self.provisional).get(index, [])
+        self._begin(index, part, self.provisional, phrases)
+
+    def _begin(self, index: int, part: OutlinePart, outline: Outline, phrases: list[str]) -> None:
+        def send(text: str) -> None:
+            if text:
+                self._emit(task, DraftEvent("section.delta", {"index": index, "text": text}))
+
+        task = asyncio.create_task(
+            self.pipeline._part_in_pieces(self.run, index, outline, phrases, send)
+        )
+        self.held[task] = []
+        self.tasks[index] = (part, phrases, task)
+        task.add_done_callback(lambda t: self.queue.put_nowait(_PartFinished(index, t)))
+
+    def _emit(self, task: asyncio.Task[_PartResult], event: DraftEvent) -> None:
+        if self.confirmed:
+            self.queue.put_nowait(event)
+        else:
+            self.held[task].append(event)
+
+    def confirm(self) -> list[DraftEvent]:
+        """The outline is final: keep each part begun from the entry it kept, begin the rest;
+        return the kept parts' held events, in part order."""
+        run = self.run
+        assert run.outline is not None
+        count = len(run.outline.parts)
+        run.bodies = [""] * count
+        run.part_hits = [[] for _ in range(count)]
+        run.part_examples = [[] for _ in range(count)]
+        events: list[DraftEvent] = []
+        for index, part in enumerate(run.outline.parts):
+            phrases = run.phrases.get(index, [])
+            begun = self.tasks.get(index)
+            if begun is not None and begun[:2] == (part, phrases):
+                events.extend(self.held.pop(begun[2]))
+                continue
+            if begun is not None:
+                begun[2].cancel()
+            self._begin(index, part, run.outline, phrases)
+        for begun in self.tasks.values():
+            if begun[2].done():  # finished before the outline did: its done event is held
+                events.extend(self._kept(begun[2]))
+        self.confirmed = True
+        return events
+
+    def finished(self, item: _PartFinished) -> list[DraftEvent]:
+        """A part's task ended: its result taken, when it is the part the outline confirmed."""
+        if self.tasks[item.index][2] is not item.task:
+            if not item.task.cancelled():
+                item.task.exception()  # an early start the outline replaced: outcome unused
+            return []
+        return self._kept(item.task) if self.confirmed else []
+
+    def _kept(self, task: asyncio.Task[_PartResult]) -> list[DraftEvent]:
+        """Take a confirmed part's result into the run (raises what the task raised)."""
+        result = task.result()
+        if result.index in self.done:
+            return []
+        run = self.run
+        self.done.add(result.index)
+        _keep_notes(run, result.job)
+        run.bodies[result.index] = result.body
+        run.part_hits[result.index] = result.hits
+        run.part_examples[result.index] = result.examples
+        return [DraftEvent("section.done", {"index": result.index, "text": result.body})]
+
+    def complete(self) -> bool:
+        run = self.run
+        return (
+            self.confirmed and run.outline is not None and len(self.done) == len(run.outline.parts)
+        )
+
+    async def stop(self) -> None:
+        tasks = [begun[2] for begun in self.tasks.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _keep_notes(run: _Run, job: PartJob) -> None:
+    """What the drafter noted about a part, kept with the run (a cut-short part is marked)."""
+    if TRUNCATED in job.notes:
+        run.truncated.add(job.index)
+    else:
+        run.truncated.discard(job.index)
+    run.notes.extend(n for n in job.notes if n != TRUNCATED)
+
+
 def _unfollowed_notes(brief: Brief, drafter: str) -> list[str]:
     """A model reads the brief's 其他说明 with the rest; the built-in drafter cannot, and says
     so rather than leave the writer to wonder."""
@@ -694,13 +938,6 @@ def _words_of(part: OutlinePart) -> str:
     return part.heading + part.gist + "".join(part.subpoints)
 
 
-def _brief_point(run: _Run, index: int) -> Any:
-    """The brief's point a numbered part is about, when the brief lists one."""
-    assert run.outline is not None
-    part = run.outline.parts[index]
-    return next((p for p in run.brief.points if p.title == part.heading), None)
-
-
 def part_index(draft: Draft, section: int) -> int:
     """The outline part that draft.sections[section] is, or InputError saying why there is none."""
     if draft.mode == "single":
@@ -733,7 +970,7 @@ def _listing(faults: dict[int, list[str]]) -> str:
 
 
 async def _gather_or_serial(calls: Sequence[Any], mode: Mode) -> list[str]:
-    if mode == "parallel":
+    if mode != "single":
         return list(await asyncio.gather(*calls))
     return [await call for call in calls]
 

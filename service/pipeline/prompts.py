@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from service.drafters.base import Piece
 from service.errors import PromptError, PromptTooLong
 from service.knowledge.kit import Kit
 from service.knowledge.skeletons import (
@@ -22,6 +23,7 @@ from service.knowledge.skeletons import (
     Skeleton,
     style_name,
 )
+from service.pipeline.outline import expected_roles
 from service.retrieval.examples import Example, ExampleSection
 from service.retrieval.floor import voice_items
 from service.schemas import Brief, BriefPoint
@@ -123,6 +125,21 @@ def part_view(planned: PlannedSection) -> dict[str, Any]:
     }
 
 
+def piece_view(piece: Piece, subpoints: list[str]) -> dict[str, Any]:
+    """One piece of a part as prompts/piece.md sees it: what it writes, what the others do."""
+    number = piece.number
+    return {
+        "lead": piece.is_lead,
+        "number": number + 1,
+        "chars": piece.chars,
+        "marker": piece.marker,
+        "count": len(subpoints),
+        "subpoints": subpoints,
+        "item": "" if piece.is_lead else subpoints[number],
+        "others": [s for k, s in enumerate(subpoints) if k != number],
+    }
+
+
 def skeleton_view(skeleton: Skeleton, brief: Brief, habit: str | None = None) -> dict[str, Any]:
     """The skeleton sized for the brief, as templates see it; `habit` is the speaker's own
     item style (一要 for 一是) where the skeleton's is one of the two."""
@@ -177,10 +194,12 @@ class Prompter:
         gist: str = "",
         chars: int | None = None,
         items: str | None = None,
+        piece: Piece | None = None,
     ) -> Prompt:
         """Ask for one part of the speech (one point when `point` is given, 1-based). An
         approved outline's entry is the plan: its gist, its length (`chars`) and as many
-        items as it lists sub-points."""
+        items as it lists sub-points. With `piece`, ask for only that piece of the part:
+        its lead, or one of its items (prompts/piece.md)."""
         skeleton = self.kit.types.get(brief.speech_type)
         view, part = skeleton_view(skeleton, brief), _part(skeleton, brief, role, point)
         if chars:
@@ -199,19 +218,22 @@ class Prompter:
             "subpoints": list(subpoints),
             "gist": "" if gist in (heading, part["purpose"]) else gist,
         }
+        kind = "section" if piece is None else "piece"
+        shown = {} if piece is None else {"piece": piece_view(piece, list(subpoints))}
 
         def build(kept: list[Example]) -> list[Message]:
             return self._messages(
-                "section",
+                kind,
                 skeleton=view,
                 part=part,
                 facts=facts,
                 examples=kept,
                 outline=outline,
                 task=task,
+                **shown,
             )
 
-        return self.fit("section", build, examples)
+        return self.fit(kind, build, examples)
 
     def repair(
         self,
@@ -301,10 +323,14 @@ class Prompter:
         title = skeleton.title_for(brief)
         formulas = kind == "whole"  # one call writes them too; otherwise the program does
 
+        roles = expected_roles(brief, skeleton)
+        optional = [s.role for s in skeleton.sections if s.optional and s.role in roles]
+
         def build(kept: list[Example]) -> list[Message]:
             return self._messages(
-                kind, skeleton=view, facts=facts, examples=kept, title=title, formulas=formulas
-            )
+                kind, skeleton=view, facts=facts, examples=kept, title=title, formulas=formulas,
+                roles=roles, optional=optional,
+            )  # fmt: skip
 
         return self.fit(kind, build, examples)
 

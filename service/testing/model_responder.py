@@ -21,8 +21,10 @@ from service.knowledge.kit import Kit, default_kit
 from service.knowledge.skeletons import Skeleton
 from service.pipeline.assembly import assemble
 from service.pipeline.outline import Outline, dated, derive_outline
+from service.pipeline.pieces import split_items
 from service.schemas import Brief
 from service.testing.fake_upstream import Status
+from service.text.clip import clipped
 
 _MUST = re.compile(r"必须原样写入这些提法，一字不改：([^。\n]+)。")
 _QUOTED = re.compile(r"“([^”]+)”")
@@ -42,7 +44,9 @@ _T2S_BACK = opencc.OpenCC("t2s")
 # Review findings a careful model answers by writing the part again, not by touching it up.
 _REWRITE_CUES = ("提法", "过长", "过短", "篇幅", "繁体", "Markdown", "套话", "对话")
 _OTHER_POINTS = re.compile(r"其余几点的标题[^：]*：([^\n]+)")
-_PART_LABEL = re.compile(r"这次请你只写其中的“([^”]+)”部分|“([^”]+)”部分的初稿")
+_PART_LABEL = re.compile(r"这次请你只写其中的?“([^”]+)”部分|“([^”]+)”部分的初稿")
+_PIECE = re.compile(r"这次请你只写其中“[^”]+”部分的(?:引导段|第(\d+)条)")
+_PART_SIZE = re.compile(r"本部分共约(\d+)字")
 
 
 @dataclass(frozen=True)
@@ -168,11 +172,25 @@ class ModelResponder:
             return self.part(prompt, repair=True)
         if "起草一篇完整的" in prompt:
             return self.whole(prompt)
+        piece = _PIECE.search(prompt)
+        if piece is not None:
+            return self.piece(prompt, int(piece.group(1)) - 1 if piece.group(1) else None)
         return self.part(prompt, repair=False)
 
     def _outline_of(self, brief: Brief) -> Outline:
+        """The outline a model proposes: the brief's, with two to four sub-points for every
+        point the brief gave no details for (as prompts/outline.md asks)."""
         skeleton = self.kit.types.get(brief.speech_type)
-        return rebalanced(derive_outline(brief, skeleton), brief, skeleton, self.kit)
+        outline = rebalanced(derive_outline(brief, skeleton), brief, skeleton, self.kit)
+        parts = list(outline.parts)
+        for index, part in enumerate(parts):
+            if part.subpoints or skeleton.section(part.role).numbering != "points":
+                continue
+            _, items = split_items(self.writer.compose(PartJob(brief, skeleton, outline, index)))
+            found = [clipped(re.split(r"[，。；]", item)[0], 30) for item in items[:4]]
+            if len(found) >= 2:
+                parts[index] = part.model_copy(update={"subpoints": found})
+        return outline.model_copy(update={"parts": parts})
 
     def outline(self, prompt: str) -> str:
         if self.faults.outline_not_json:
@@ -180,22 +198,22 @@ class ModelResponder:
         brief, _ = self._brief(prompt)
         self.briefs[brief.meeting] = self.last = brief
         outline = self._outline_of(brief)
+        skeleton = self.kit.types.get(brief.speech_type)
+        points_roles = {s.role for s in skeleton.sections if s.numbering == "points"}
+        parts = [  # as prompts/outline.md asks: every part in speaking order
+            {"role": p.role, "heading": p.heading, "gist": "" if p.gist == p.heading else p.gist,
+             "subpoints": p.subpoints, "chars": p.chars}
+            for p in outline.parts
+        ]  # fmt: skip
         asked = self.faults.outline_points
-        data = outline.model_dump(exclude={"dateline"})
         if asked is not None:
-            points_roles = {
-                s.role
-                for s in self.kit.types.get(brief.speech_type).sections
-                if s.numbering == "points"
-            }
-            numbered = [p for p in data["parts"] if p["role"] in points_roles]
-            others = [p for p in data["parts"] if p["role"] not in points_roles]
+            points = [p for p in parts if p["role"] in points_roles]
+            others = [p for p in parts if p["role"] not in points_roles]
             extra = [
-                dict(numbered[-1], heading=f"{numbered[-1]['heading']}（续{i}）")
-                for i in range(asked)
+                dict(points[-1], heading=f"{points[-1]['heading']}（续{i}）") for i in range(asked)
             ]
-            data["parts"] = others[:1] + (numbered + extra)[:asked] + others[1:]
-        return json.dumps(data, ensure_ascii=False)
+            parts = others[:1] + (points + extra)[:asked] + others[1:]
+        return json.dumps({"parts": parts}, ensure_ascii=False)
 
     def part(self, prompt: str, *, repair: bool) -> str:
         brief, number = self._brief(prompt)
@@ -218,6 +236,35 @@ class ModelResponder:
         if self.faults.own_formulas:
             body = _with_formulas(body, outline.parts[index].heading, first=index == 0)
         return self._misbehave(body)
+
+    def piece(self, prompt: str, item: int | None) -> str:
+        """One piece of a part (its lead when `item` is None): the part written whole, as
+        `part` does, and the piece asked for cut out of it, carrying its required phrases."""
+        brief, number = self._brief(prompt)
+        skeleton = self.kit.types.get(brief.speech_type)
+        outline = self._outline_of(brief)
+        index = self._part_index(prompt, outline, skeleton, number)
+        must = _MUST.search(prompt)
+        phrases = _QUOTED.findall(must.group(1)) if must else []
+        size = _PART_SIZE.search(prompt)
+        job = PartJob(
+            brief, skeleton, outline, index, phrases=phrases,
+            size=int(size.group(1)) if size else None,
+        )  # fmt: skip
+        body = self.writer.compose(job)
+        lead, items = split_items(body)
+        if item is None:
+            text = lead or "这是这次会议部署的一项重点任务，必须拿出硬措施、抓出真成效。"
+        else:
+            text = items[min(item, len(items) - 1)] if items else body
+        missing = [p for p in phrases if p not in text]
+        carried = [
+            s for s in re.findall(r"[^。！？\n]+[。！？]", body) if any(p in s for p in missing)
+        ]
+        text += "".join(dict.fromkeys(carried))
+        if self.faults.own_formulas:
+            text = _with_formulas(text, outline.parts[index].heading, first=index == 0)
+        return self._misbehave(text)
 
     def repaired(
         self,

@@ -8,7 +8,8 @@ cleanup and the checks on prose as a real model writes it, and lets an eval meas
 
 A session file (JSON) holds the brief, the corpus it was drafted with, and the answers by
 the request they answer: `outline`, `part:<label>:<point>`, `repair:<label>:<point>`,
-`whole`, `judge` (the order of parallel calls does not matter).
+`piece:<label>:<point>:<lead|N>` (sub-point mode), `whole`, `judge` (the order of parallel
+calls does not matter). A session also names the mode it was drafted in.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pydantic import SecretStr
 from service.config import PROJECT_ROOT, Settings
 from service.corpus.build import build_corpus
 from service.knowledge.kit import Kit
-from service.pipeline.pipeline import Draft
+from service.pipeline.pipeline import Draft, Mode
 from service.resources import pipeline_for
 from service.retrieval.index import CorpusIndex
 from service.schemas import Brief
@@ -32,6 +33,7 @@ from service.testing.fake_upstream import FakeUpstream, Status
 
 _PART_LABEL = re.compile(r"这次请你只写其中的“([^”]+)”部分|“([^”]+)”部分的初稿")
 _POINT = re.compile(r"这是主体的第(\d+)点")
+_PIECE = re.compile(r"这次请你只写其中“([^”]+)”部分的(?:引导段|第(\d+)条)")
 _DRAFT = re.compile(r"<draft>(.*?)</draft>", re.S)
 _JUDGE = "评审下面这篇"
 
@@ -50,11 +52,15 @@ def answer_key(request: dict[str, Any]) -> str:
         return "outline"
     if "起草一篇完整的" in prompt:
         return "whole"
+    point = _POINT.search(prompt)
+    number = point.group(1) if point else 0
+    piece = _PIECE.search(prompt)
+    if piece is not None:
+        return f"piece:{piece.group(1)}:{number}:{piece.group(2) or 'lead'}"
     found = _PART_LABEL.search(prompt)
     label = next((g for g in found.groups() if g), "") if found else ""
-    point = _POINT.search(prompt)
     kind = "repair" if "请修改" in prompt else "part"
-    return f"{kind}:{label}:{point.group(1) if point else 0}"
+    return f"{kind}:{label}:{number}"
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class Session:
     corpus: str  # a folder of the repository, or "" for the bundled corpus
     answers: dict[str, str]
     writer: str  # who wrote the answers
+    mode: Mode = "parallel"  # how the pipeline asked for the parts
 
     @classmethod
     def load(cls, path: Path) -> Session:
@@ -76,6 +83,7 @@ class Session:
             corpus=data.get("corpus", ""),
             answers=dict(data["answers"]),
             writer=data.get("writer", ""),
+            mode=data.get("mode", "parallel"),
         )
 
     def save(self, path: Path) -> None:
@@ -83,13 +91,14 @@ class Session:
             "brief": self.brief,
             "corpus": self.corpus,
             "writer": self.writer,
+            "mode": self.mode,
             "answers": self.answers,
         }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def session_from_relay(
-    folder: Path, name: str, brief: dict[str, Any], corpus: str, writer: str
+    folder: Path, name: str, brief: dict[str, Any], corpus: str, writer: str, mode: Mode
 ) -> Session:
     """A session from a relay's folder (req/NNN.json answered by resp/NNN.txt); a request
     asked twice keeps its last answer."""
@@ -99,7 +108,7 @@ def session_from_relay(
         if answer.is_file():
             request = json.loads(request_file.read_text(encoding="utf-8"))
             answers[answer_key(request)] = answer.read_text(encoding="utf-8")
-    return Session(name=name, brief=brief, corpus=corpus, answers=answers, writer=writer)
+    return Session(name=name, brief=brief, corpus=corpus, answers=answers, writer=writer, mode=mode)
 
 
 class ReplayResponder:
@@ -151,7 +160,7 @@ async def replay_draft(
         )
         pipeline, client = pipeline_for(replayed, kit, index or session_index(session, kit))
         try:
-            draft = await pipeline.draft(Brief.model_validate(session.brief))
+            draft = await pipeline.draft(Brief.model_validate(session.brief), mode=session.mode)
         finally:
             if client is not None:
                 await client.aclose()
