@@ -41,6 +41,7 @@ def _model_app(tmp_path: Path, build_dir: Path, fake: FakeUpstream) -> Any:
         tmp_path, build_dir, drafter="openai", openai_base_url=fake.base_url,
         openai_api_key="k", model="fake-model", request_timeout_s=READ_TIMEOUT_S,
         max_retries=3, draft_timeout_s=DEADLINE_S, judge=False,
+        draft_mode="parallel",  # the fewest calls: the first draft fits the short deadline
     )  # fmt: skip
     return running_app(settings)
 
@@ -64,6 +65,9 @@ def test_a_silent_model_ends_every_kind_of_request_at_the_deadline(
         model.silent = True
         calls = {
             "draft": lambda: client.post("/v1/drafts", json=BRIEF),
+            "draft in sub-points": lambda: client.post(
+                "/v1/drafts", json={**BRIEF, "mode": "subpoints"}
+            ),
             "outline": lambda: client.post("/v1/outlines", json=BRIEF),
             "regenerate": lambda: client.post(
                 f"/v1/drafts/{draft.json()['id']}/sections/{drafted[0]}/regenerate",

@@ -2,7 +2,8 @@
 prompts, replayed through the real pipeline and openai client on loopback. The careful
 session shows the path works end to end; the habits session (code fences, its own title,
 headings, numbering, 谢谢大家！ at the end of parts, chatter, an extra item) shows cleanup and
-assembly cope with prose as chat models write it."""
+assembly cope with prose as chat models write it. The sub-point session was written to the
+prompts of sub-point mode: a call for each lead and item, put together by code."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from service.testing.replay import Session, answer_key, replay_draft, session_in
 from tests.kits import KIT
 
 RECORDED = PROJECT_ROOT / "evals" / "recorded"
-FLOOD = ("flood_careful", "flood_habits")
+FLOOD = ("flood_careful", "flood_habits", "flood_subpoints")
 
 
 def _replayed(name: str, tmp_path: Path) -> tuple[Session, Draft, list[str]]:
@@ -57,11 +58,28 @@ def test_an_extra_or_a_missing_item_is_sent_back_and_then_said(tmp_path: Path) -
     assert "列了3条分论点，正文写了4条" in notes and "列了3条分论点，正文写了2条" in notes
 
 
-def test_the_careful_session_passes_every_check(tmp_path: Path) -> None:
-    _, draft, _ = _replayed("flood_careful", tmp_path)
+@pytest.mark.parametrize("name", ["flood_careful", "flood_subpoints"])
+def test_the_careful_sessions_pass_every_check(name: str, tmp_path: Path) -> None:
+    _, draft, _ = _replayed(name, tmp_path)
     assert draft.report.passed, [(c.name, c.detail) for c in draft.report.failed]
     review = draft.report.judge
     assert review is not None and all(s.quote and s.quote in draft.text for s in review.scores)
+
+
+def test_a_subpoint_session_is_one_speech_with_every_item_where_the_outline_put_it(
+    tmp_path: Path,
+) -> None:
+    _, draft, missing = _replayed("flood_subpoints", tmp_path)
+    assert draft.mode == "subpoints" and not missing
+    for part in draft.outline.parts:
+        if part.role != "points":
+            continue
+        body = next(s.text for s in draft.sections if s.heading.endswith(part.heading))
+        markers = [f"{n}是" for n in "一二三四"[: len(part.subpoints)]]
+        at = [body.find(m) for m in markers]
+        assert -1 not in at and at == sorted(at), (part.heading, at)
+        assert "一二三四五"[len(markers)] + "是" not in body  # no item beyond the outline's
+        assert not body.startswith(markers[0])  # the lead comes first
 
 
 def test_answer_keys_do_not_depend_on_the_order_of_calls() -> None:
@@ -72,8 +90,15 @@ def test_answer_keys_do_not_depend_on_the_order_of_calls() -> None:
         ]
     }
     judge = {"messages": [{"role": "user", "content": "请……评审下面这篇讲话稿草稿"}]}
-    assert [answer_key(r) for r in (outline, part, judge)] == [
+    lead, item = (
+        {"messages": [{"role": "user", "content": f"这次请你只写其中“分点意见”部分的{which}。\n"
+                                                   "这是主体的第3点"}]}
+        for which in ("引导段", "第2条")
+    )  # fmt: skip
+    assert [answer_key(r) for r in (outline, part, judge, lead, item)] == [
         "outline",
         "part:分点意见:2",
         "judge",
+        "piece:分点意见:3:lead",
+        "piece:分点意见:3:2",
     ]

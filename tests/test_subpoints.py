@@ -310,3 +310,18 @@ def test_the_api_drafts_in_subpoint_mode_by_default_with_a_model(
             )
             names = [name for name, _ in sse_events(streamed.text)]
     assert names[-1] == "done" and names.index("outline") < names.index("section.done")
+
+
+def test_a_part_begun_early_is_shown_only_the_outline_written_so_far() -> None:
+    """A part begun before the outline is finished is told which parts are still being
+    planned, not shown the brief's guesses for them as if they were the outline."""
+    with FakeUpstream(ModelResponder(), pacing=Pacing(tokens_per_s=300)) as fake:
+        _events(fake)
+        prompts = [r.messages[-1]["content"] for r in fake.chat_requests[1:]]
+    opening = next(p for p in prompts if "只写其中的“开场”部分" in p)
+    shown = opening.split("<outline>", 1)[1].split("</outline>", 1)[0]
+    assert "（提纲还在拟定）" in shown and "压实安全生产责任" not in shown
+    late = next(p for p in prompts if "第3条" in p and "本点标题已定为“提升应急处置能力”" in p)
+    shown = late.split("<outline>", 1)[1].split("</outline>", 1)[0]
+    assert all(point.title in shown for point in BRIEF.points)  # every point written by then
+    assert shown.count("（提纲还在拟定）") <= 1  # the closing, at most

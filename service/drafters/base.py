@@ -55,6 +55,7 @@ class PartJob:
     size: int | None = None  # characters asked for this body, when the caller fixes it
     voice_items: str | None = None  # enum_yao or enum_shi, as the speaker's own speeches go
     piece: Piece | None = None  # write only this piece of the part (sub-point drafting)
+    pending: frozenset[int] = frozenset()  # parts of the outline not yet written when begun
 
     @property
     def items(self) -> str:

@@ -109,8 +109,9 @@ def _part_messages(prompter: Prompter, job: PartJob) -> list[Message]:
             heading=part.heading, chars=job.size or part.chars,
         )  # fmt: skip
     else:
+        shown = outline_text(job.outline, job.skeleton, job.pending)
         prompt = prompter.section(
-            job.brief, role, job.examples, outline=outline_text(job.outline, job.skeleton),
+            job.brief, role, job.examples, outline=shown,
             point=job.point_number, heading=part.heading, subpoints=part.subpoints,
             gist=part.gist, chars=job.size or part.chars, items=job.items, piece=job.piece,
         )  # fmt: skip

@@ -235,12 +235,22 @@ def section_entry(section: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def outline_text(outline: Outline, skeleton: Skeleton | None = None) -> str:
+def outline_text(
+    outline: Outline, skeleton: Skeleton | None = None, pending: frozenset[int] = frozenset()
+) -> str:
     """The outline as plain lines, for showing to the model while it writes one part: each
-    part by its label, gists shortened only where a sentence or clause ends."""
+    part by its label, gists shortened only where a sentence or clause ends. Parts in
+    `pending` (their entries not yet written when the part was begun) are said to be so,
+    not guessed at."""
     lines = [outline.title]
     number = 0
-    for part in outline.parts:
+    for index, part in enumerate(outline.parts):
+        if index in pending:
+            number += 1 if part.heading else 0
+            lines.append(
+                f"{number}. （提纲还在拟定）" if part.heading else "【……】（提纲还在拟定）"
+            )
+            continue
         if part.heading:
             number += 1
             lines.append(f"{number}. {part.heading}（约{part.chars}字）")

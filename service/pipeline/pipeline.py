@@ -360,7 +360,13 @@ class Pipeline:
         run.timings["sections"] = _ms(started)
 
     async def _part_in_pieces(
-        self, run: _Run, index: int, outline: Outline, phrases: list[str], send: TextSink
+        self,
+        run: _Run,
+        index: int,
+        outline: Outline,
+        phrases: list[str],
+        send: TextSink,
+        pending: frozenset[int] = frozenset(),
     ) -> _PartResult:
         """One part: its examples, then its pieces written at once (or the part whole, when it
         has no items to split), joined by code and cleaned."""
@@ -377,6 +383,7 @@ class Pipeline:
             phrases=phrases,
             used=run.used,
             voice_items=run.voice_items,
+            pending=pending,
         )
         pieces = plan_pieces(job)
         if not pieces:
@@ -790,6 +797,7 @@ class _Writing:
         self.confirmed = False
         self.done: set[int] = set()
         self.provisional: Outline | None = None
+        self.known: set[int] = set()  # parts whose outline entries have streamed
 
     def begin_early(self, index: int, part: OutlinePart) -> None:
         """Begin a part from its streamed entry, against the outline as known so far (the
@@ -802,16 +810,25 @@ class _Writing:
             return
         parts[index] = part
         self.provisional = self.provisional.model_copy(update={"parts": parts})
+        self.known.add(index)
         phrases = assign_phrases(run.brief, self.provisional).get(index, [])
-        self._begin(index, part, self.provisional, phrases)
+        pending = frozenset(range(len(parts))) - self.known
+        self._begin(index, part, self.provisional, phrases, pending)
 
-    def _begin(self, index: int, part: OutlinePart, outline: Outline, phrases: list[str]) -> None:
+    def _begin(
+        self,
+        index: int,
+        part: OutlinePart,
+        outline: Outline,
+        phrases: list[str],
+        pending: frozenset[int] = frozenset(),
+    ) -> None:
         def send(text: str) -> None:
             if text:
                 self._emit(task, DraftEvent("section.delta", {"index": index, "text": text}))
 
         task = asyncio.create_task(
-            self.pipeline._part_in_pieces(self.run, index, outline, phrases, send)
+            self.pipeline._part_in_pieces(self.run, index, outline, phrases, send, pending)
         )
         self.held[task] = []
         self.tasks[index] = (part, phrases, task)
