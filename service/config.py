@@ -38,7 +38,12 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Longest silence from the model endpoint (per read, not per call)."
     )
     max_retries: int = Field(3, ge=0, le=10, description="Retries on 408/409/429/5xx/timeouts.")
-    max_concurrency: int = Field(8, ge=1, le=64, description="Parallel upstream calls per client.")
+    max_concurrency: int = Field(
+        16,
+        ge=1,
+        le=64,
+        description="Parallel upstream calls per worker: a sub-point draft makes about 15.",
+    )
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     context_window: int = Field(32_000, ge=2_000)
     output_reserve: int = Field(4_000, ge=256)
