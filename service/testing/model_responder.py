@@ -65,6 +65,18 @@ class Faults:
     own_formulas: bool = False
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What one part's or piece's prompt asks the stand-in to write."""
+
+    brief: Brief
+    skeleton: Skeleton
+    outline: Outline
+    index: int
+    phrases: list[str]
+    size: int | None
+
+
 def _last_user(request: dict[str, Any]) -> str:
     users = [m.get("content", "") for m in request.get("messages", []) if m.get("role") == "user"]
     return str(users[-1]) if users else ""
@@ -215,15 +227,24 @@ class ModelResponder:
             parts = others[:1] + (points + extra)[:asked] + others[1:]
         return json.dumps({"parts": parts}, ensure_ascii=False)
 
-    def part(self, prompt: str, *, repair: bool) -> str:
+    def _asked(self, prompt: str, size: re.Pattern[str]) -> _Asked:
+        """What a part's or a piece's prompt asks for: whose part, which, how long, with
+        which phrases."""
         brief, number = self._brief(prompt)
         skeleton = self.kit.types.get(brief.speech_type)
         outline = self._outline_of(brief)
-        index = self._part_index(prompt, outline, skeleton, number)
         must = _MUST.search(prompt)
-        phrases = _QUOTED.findall(must.group(1)) if must else []
-        asked = _SIZE.search(prompt)
-        size = int(asked.group(1)) if asked else None
+        chars = size.search(prompt)
+        return _Asked(
+            brief, skeleton, outline, self._part_index(prompt, outline, skeleton, number),
+            _QUOTED.findall(must.group(1)) if must else [],
+            int(chars.group(1)) if chars else None,
+        )  # fmt: skip
+
+    def part(self, prompt: str, *, repair: bool) -> str:
+        asked = self._asked(prompt, _SIZE)
+        brief, skeleton, outline, index = asked.brief, asked.skeleton, asked.outline, asked.index
+        phrases, size = asked.phrases, asked.size
         if repair:
             return self.repaired(prompt, brief, skeleton, outline, index, phrases, size)
         if self.faults.drop_phrases:
@@ -240,17 +261,9 @@ class ModelResponder:
     def piece(self, prompt: str, item: int | None) -> str:
         """One piece of a part (its lead when `item` is None): the part written whole, as
         `part` does, and the piece asked for cut out of it, carrying its required phrases."""
-        brief, number = self._brief(prompt)
-        skeleton = self.kit.types.get(brief.speech_type)
-        outline = self._outline_of(brief)
-        index = self._part_index(prompt, outline, skeleton, number)
-        must = _MUST.search(prompt)
-        phrases = _QUOTED.findall(must.group(1)) if must else []
-        size = _PART_SIZE.search(prompt)
-        job = PartJob(
-            brief, skeleton, outline, index, phrases=phrases,
-            size=int(size.group(1)) if size else None,
-        )  # fmt: skip
+        asked = self._asked(prompt, _PART_SIZE)
+        outline, index, phrases = asked.outline, asked.index, asked.phrases
+        job = PartJob(asked.brief, asked.skeleton, outline, index, phrases=phrases, size=asked.size)
         body = self.writer.compose(job)
         lead, items = split_items(body)
         if item is None:
