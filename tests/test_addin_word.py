@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -207,3 +208,22 @@ def test_word_service_down_and_wrong_key(browser: Any, build_dir: Path, tmp_path
         _open_pane(browser, keyed, {"base": f"http://127.0.0.1:{free_port()}", "key": "s3cret"})
         assert "连不上讲稿服务" in text(browser, "#message")
         assert _standin(browser, "typed") == []
+
+
+def test_word_pane_closed_while_the_draft_streams_leaves_the_service_well(
+    browser: Any, server: str
+) -> None:
+    _open_pane(browser, server)
+    browser.execute_script(
+        "const s = document.getElementById('example');"
+        "s.value = 'progress'; s.dispatchEvent(new Event('change'));"
+        "document.getElementById('draft-button').click();"
+    )
+    browser.get("about:blank")  # the pane closed mid-stream
+    assert httpx.get(f"{server}/healthz").status_code == 200
+    listed = httpx.get(f"{server}/v1/drafts").json()["items"]
+    assert all(item["status"] in ("complete", "failed") for item in listed)
+    _open_pane(browser, server)  # opened again: nothing half-inserted, ready to draft
+    assert _standin(browser, "typed") == []
+    _draft_example(browser, "work_meeting")
+    assert httpx.get(f"{server}/readyz").status_code == 200

@@ -197,3 +197,35 @@ def test_the_wps_macro_names_the_field_the_service_refuses(browser: Any, server:
     said = browser.execute_script("return window.said")
     assert len(said) == 1 and "会议名称“开会”" in said[0] and "null" not in said[0]
     assert browser.execute_script("return window.standin.typed") == []
+
+
+def test_the_wps_macro_says_plainly_when_the_key_is_wrong(
+    browser: Any, build_dir: Path, tmp_path: Path
+) -> None:
+    with serving(tmp_path, build_dir, JIANGGAO_API_KEYS='["s3cret"]') as keyed:
+        _load_macro(browser, keyed, keyed, ["全县防汛工作会议", "县委书记", "工作会议讲话"])
+        browser.execute_script("JIANGGAO.key = 'wrong'; JianggaoDraft()")
+        said = browser.execute_script("return window.said")
+        assert len(said) == 1 and "API 密钥" in said[0] and "JIANGGAO.key" in said[0]
+        assert browser.execute_script("return window.standin.typed") == []
+        _load_macro(browser, keyed, keyed, ["全县防汛工作会议", "县委书记", "工作会议讲话"])
+        browser.execute_script("JIANGGAO.key = 's3cret'; JianggaoDraft()")
+        wait(browser, lambda d: d.execute_script("return window.standin.typed.length"), "typing")
+        assert browser.execute_script("return window.said") == []
+
+
+def test_the_vba_module_answers_a_refused_key_as_the_service_refuses_it(
+    tmp_path: Path, build_dir: Path
+) -> None:
+    """The VBA sends `Authorization: Bearer API_KEY`; a wrong key is the 401 its message
+    branch names, the right one drafts."""
+    sent = re.search(r'setRequestHeader "Authorization", "Bearer " & API_KEY', VBA)
+    branch = re.search(r"ElseIf http\.Status = 401 Then\s*\n\s*MsgBox \"([^\"]+)\"", VBA)
+    assert sent and branch and "API_KEY" in branch.group(1)
+    body = '{"speech_type":"工作会议讲话","meeting":"全县防汛工作会议","speaker":"县委书记"}'
+    keyed = settings_for(tmp_path, build_dir, api_keys=["s3cret"])
+    with running_app(keyed) as client:
+        for key, status in (("wrong", 401), ("s3cret", 201)):
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+            answer = client.post("/v1/drafts", content=body.encode("utf-8"), headers=headers)
+            assert answer.status_code == status, answer.text
