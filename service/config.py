@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     max_drafts_in_flight: int = Field(
         32, ge=1, le=10_000, description="Drafts one worker writes at once; beyond, 503."
     )
+    rate_limit_per_minute: int = Field(
+        0,
+        ge=0,
+        le=100_000,
+        description="Drafts, outlines, rewrites, checks and uploads one API key (or, with no "
+        "keys, one client address) may start in any sixty seconds, over every worker and "
+        "replica sharing the database; beyond, 429. 0: no limit.",
+    )
     judge: bool = Field(
         True, description="With a model: after the checks, the model reviews the draft's substance."
     )

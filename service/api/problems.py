@@ -17,6 +17,7 @@ from service.errors import (
     InputError,
     JianggaoError,
     NotFound,
+    RateLimited,
     StoreError,
     UpstreamError,
     UpstreamRateLimited,
@@ -38,6 +39,7 @@ _STATUS: tuple[tuple[type[JianggaoError], int], ...] = (
     (ConfigError, 500),
     (StoreError, 503),
     (Busy, 503),
+    (RateLimited, 429),
     (CorpusError, 503),
 )
 _MESSAGES = {
@@ -81,6 +83,17 @@ def _field(loc: tuple[Any, ...], kind: str = "") -> str:
         return "body"  # its loc holds a byte offset, not a field
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or "body"
+
+
+def error_problem(error: JianggaoError) -> JSONResponse:
+    """The problem+json answer to one of our errors, with Retry-After when it has one."""
+    response = problem(
+        status_of(error), error.title, error.detail, code=error.code, field=error.field
+    )
+    retry_after = getattr(error, "retry_after_s", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def field_label(field: str) -> str:
@@ -171,10 +184,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(JianggaoError)
     async def _ours(request: Request, exc: JianggaoError) -> JSONResponse:
-        response = problem(status_of(exc), exc.title, exc.detail, code=exc.code, field=exc.field)
-        if isinstance(exc, Busy):
-            response.headers["Retry-After"] = str(exc.retry_after_s)
-        return rejected(request, response, code=exc.code, field=exc.field)
+        return rejected(request, error_problem(exc), code=exc.code, field=exc.field)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
