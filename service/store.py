@@ -47,6 +47,7 @@ from sqlalchemy.pool import StaticPool
 from service.config import Settings
 from service.errors import InputError, NotFound, StoreError
 from service.logs import get_logger, log_event
+from service.migrate import upgrade
 
 log = get_logger(__name__)
 Status = Literal["complete", "failed"]
@@ -60,6 +61,9 @@ VERSION_ATTEMPTS = 10  # concurrent add_version calls on one draft retry on a ta
 
 class _Base(DeclarativeBase):
     pass
+
+
+METADATA = _Base.metadata  # what the migrations in service/migrations/ must match
 
 
 class _DraftRow(_Base):
@@ -128,9 +132,9 @@ class Store:
     """The drafts table behind one engine."""
 
     def __init__(self, database_url: str) -> None:
-        self.engine = _make_engine(database_url)
+        self.engine = make_engine(database_url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._create_schema()
+        self._upgrade_schema()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -283,18 +287,15 @@ class Store:
         except SQLAlchemyError as exc:
             raise _store_error(exc) from exc
 
-    def _create_schema(self) -> None:
-        """Create missing tables; a second worker racing us to it just checks again."""
+    def _upgrade_schema(self) -> None:
+        """Bring the tables up to date (Alembic, under a lock every worker and replica takes)."""
         try:
-            _Base.metadata.create_all(self.engine)
-        except SQLAlchemyError:
-            try:
-                _Base.metadata.create_all(self.engine)
-            except SQLAlchemyError as exc:
-                raise _store_error(exc) from exc
+            upgrade(self.engine)
+        except SQLAlchemyError as exc:
+            raise _store_error(exc) from exc
 
 
-def _make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str) -> Engine:
     """The engine for a URL; a bad URL or a missing driver is a StoreError naming the setting."""
     try:
         url = make_url(database_url)

@@ -29,6 +29,7 @@ def pg_url() -> Iterator[str]:
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS drafts"))
         connection.execute(text("DROP TABLE IF EXISTS rate_counts"))
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     yield URL
 
