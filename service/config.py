@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         "https://jianggao.example.gov.cn); written into the add-ins' manifests. "
         "Unset: the address each request came to.",
     )
+
+    @field_validator("openai_api_key", "openai_base_url", "public_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`OPENAI_BASE_URL=` (as compose passes a variable left unset) means no endpoint,
+        not an endpoint at the empty address."""
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
 
 from service.api.app import create_app
 from service.config import Settings
@@ -23,6 +25,7 @@ from service.knowledge.kit import default_kit
 from service.retrieval.saved import CORPUS_FILENAME, open_index
 
 BRIEFS_DIR = Path(__file__).resolve().parent.parent / "prompts" / "briefs"
+PG_URL = os.environ.get("JIANGGAO_TEST_POSTGRES_URL", "")
 
 
 def make_build_dir(root: Path, records: list[CorpusRecord]) -> Path:
@@ -122,3 +125,20 @@ def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise AssertionError("server did not start within 60 s")
+
+
+@contextmanager
+def pg_schema(server_url: str) -> Iterator[str]:
+    """A URL of the test PostgreSQL server whose tables go in a new schema of their own,
+    dropped afterwards (tests of one run, or of two checkouts, never see each other's)."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

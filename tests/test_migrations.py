@@ -4,10 +4,8 @@ made (rows kept), many processes starting at once, and the models against the mi
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,9 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     inspect,
-    make_url,
     text,
 )
 
@@ -37,8 +33,7 @@ from service.cli import main
 from service.config import get_settings
 from service.migrate import alembic_config, current, head, upgrade, upgrade_url
 from service.store import METADATA, Store, make_engine
-
-PG_URL = os.environ.get("JIANGGAO_TEST_POSTGRES_URL", "")
+from tests.apphelpers import PG_URL, pg_schema
 
 # The drafts table exactly as `Store` declared it when `create_all` made the schema.
 OLD = MetaData()
@@ -68,17 +63,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     if not PG_URL:
         pytest.skip("no PostgreSQL: set JIANGGAO_TEST_POSTGRES_URL (CI does, via .ci/postgres.sh)")
-    schema = f"migrations_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with pg_schema(PG_URL) as url:
+        yield url
 
 
 def _tables(url: str) -> set[str]:
