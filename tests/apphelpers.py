@@ -86,7 +86,24 @@ def free_port() -> int:
 def serving(root: Path, build_dir: Path, *args: str, **settings: str) -> Iterator[str]:
     """`jianggao serve` as a real process (built-in drafter, its own SQLite file) on a free
     port; yields its base URL and stops it afterwards. Extra args go to `serve`."""
-    port = free_port()
+    process, base = start_server(root, build_dir, *args, **settings)
+    try:
+        _wait_until_up(base, process, root)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def start_server(
+    root: Path, build_dir: Path, *args: str, port: int = 0, **settings: str
+) -> tuple[subprocess.Popen[str], str]:
+    """Start `jianggao serve` in a session of its own (so a test can kill it and its workers
+    at once, as a crash or the OOM killer would); returns the process and its base URL."""
+    port = port or free_port()
     env = {
         **os.environ,
         "JIANGGAO_BUILD_DIR": str(build_dir),
@@ -98,26 +115,27 @@ def serving(root: Path, build_dir: Path, *args: str, **settings: str) -> Iterato
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    root.mkdir(parents=True, exist_ok=True)
+    # Its output to a file, never a pipe nobody reads: a busy server would fill it and stall.
+    with (root / f"serve-{port}.log").open("a") as log:
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+    return process, f"http://127.0.0.1:{port}"
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
+def wait_until_up(base: str, process: subprocess.Popen[str], root: Path) -> None:
+    """Return once /healthz answers; fail with the server's output if it exits first."""
+    _wait_until_up(base, process, root)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[str], log_dir: Path | None = None) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
+            log = log_dir / f"serve-{base.rsplit(':', 1)[1]}.log" if log_dir else None
+            output = log.read_text() if log else "(see its output)"
             raise AssertionError(f"server exited: {output}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
