@@ -99,11 +99,11 @@ def serving(root: Path, build_dir: Path, *args: str, **settings: str) -> Iterato
 
 
 def start_server(
-    root: Path, build_dir: Path, *args: str, port: int = 0, **settings: str
+    root: Path, build_dir: Path, *args: str, **settings: str
 ) -> tuple[subprocess.Popen[str], str]:
     """Start `jianggao serve` in a session of its own (so a test can kill it and its workers
     at once, as a crash or the OOM killer would); returns the process and its base URL."""
-    port = port or free_port()
+    port = free_port()
     env = {
         **os.environ,
         "JIANGGAO_BUILD_DIR": str(build_dir),
