@@ -1,7 +1,8 @@
 # jianggao in a container: the built-in drafter unless OPENAI_API_KEY / OPENAI_BASE_URL are set.
 FROM python:3.11-slim
 WORKDIR /app
-# Locked, hash-checked dependencies in their own layer: rebuilt only when the lock changes.
+# Locked, hash-checked dependencies in their own layer: rebuilt only when the lock changes
+# (the PostgreSQL driver included, for JIANGGAO_DATABASE_URL=postgresql+psycopg://…).
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 # The project and its data in the next.
@@ -22,7 +23,7 @@ RUN useradd --create-home --uid 10001 jianggao \
     && chown -R jianggao /app/var /app/corpus
 USER jianggao
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s \
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
 # Scale out with more workers here, or replicas sharing JIANGGAO_DATABASE_URL (PostgreSQL).
 CMD ["jianggao", "serve", "--workers", "2"]

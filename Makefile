@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# After changing dependencies in pyproject.toml: pin them again (runtime and dev).
+# After changing dependencies in pyproject.toml: pin them again (runtime and dev). The runtime
+# lock, what the Dockerfile installs, has the PostgreSQL driver that compose.yaml uses.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal -q -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra postgres --generate-hashes --python-version 3.11 --universal -q -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 --universal -q -o requirements-dev.lock
 
 $(CORPUS): $(STAMP) $(wildcard corpus/raw/*)

@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 from pydantic import ValidationError
 
 from service import __version__
-from service.commands import check, corpus, draft, serve
+from service.commands import check, corpus, db, draft, serve
 from service.config import get_settings
 from service.logs import configure_logging
 
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"jianggao {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, corpus, draft, check):
+    for module in (serve, db, corpus, draft, check):
         module.register(commands)
     for plugin in sorted(entry_points(group=COMMAND_GROUP), key=lambda e: e.name):
         plugin.load()(commands)

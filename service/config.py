@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     max_drafts_in_flight: int = Field(
         32, ge=1, le=10_000, description="Drafts one worker writes at once; beyond, 503."
     )
+    rate_limit_per_minute: int = Field(
+        0,
+        ge=0,
+        le=100_000,
+        description="Drafts, outlines, rewrites, checks and uploads one API key (or, with no "
+        "keys, one client address) may start in any sixty seconds, over every worker and "
+        "replica sharing the database; beyond, 429. 0: no limit.",
+    )
     judge: bool = Field(
         True, description="With a model: after the checks, the model reviews the draft's substance."
     )
@@ -91,6 +99,13 @@ class Settings(BaseSettings):
         "https://jianggao.example.gov.cn); written into the add-ins' manifests. "
         "Unset: the address each request came to.",
     )
+
+    @field_validator("openai_api_key", "openai_base_url", "public_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`OPENAI_BASE_URL=` (as compose passes a variable left unset) means no endpoint,
+        not an endpoint at the empty address."""
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 @lru_cache(maxsize=1)

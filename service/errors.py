@@ -20,7 +20,8 @@ The tree::
     │   ├── UpstreamRateLimited  it still said 429 after the client's retries
     │   └── UpstreamBadResponse  it answered with something unusable (malformed, cut off)
     ├── StoreError           the draft database failed
-    └── Busy                 this worker has as many drafts in flight as it may take
+    ├── Busy                 this worker has as many drafts in flight as it may take
+    └── RateLimited          this key (or address) has used its requests for the minute
 
 Each error carries what an RFC 9457 problem document needs (`code`, `title`,
 `detail`, optional `field`); HTTP status codes are chosen in the API's one
@@ -194,6 +195,18 @@ class Busy(JianggaoError):
 
     code = "busy"
     title = "服务繁忙"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+class RateLimited(JianggaoError):
+    """Raised when one API key (or client address) has made its allowed number of costly
+    requests in the last minute (the API answers 429 with Retry-After)."""
+
+    code = "rate-limited"
+    title = "请求太频繁"
 
     def __init__(self, detail: str, *, retry_after_s: int) -> None:
         super().__init__(detail)

@@ -67,7 +67,10 @@ class TextFormatter(logging.Formatter):
 def _text(value: Any) -> str:
     if isinstance(value, dict | list | tuple):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return str(value)
+    text = str(value)
+    # A newline or other control character from a request (an unknown field's name) would
+    # start a forged line: such a value is written quoted, with its escapes.
+    return text if text.isprintable() else json.dumps(text, ensure_ascii=False)
 
 
 def configure_logging(log_format: LogFormat = "text", level: str = "INFO") -> None:

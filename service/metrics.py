@@ -54,6 +54,12 @@ IN_FLIGHT = Gauge(
 REJECTED = Counter(
     "jianggao_drafts_rejected", "Drafts turned away before any work, by reason.", ["reason"]
 )
+RATE_LIMITED = Counter(
+    "jianggao_requests_rate_limited",
+    "Costly requests refused with 429 because their key or address passed its rate limit, "
+    "by kind (drafts, outlines, regenerate, checks, corpus).",
+    ["kind"],
+)
 
 
 def record_draft(

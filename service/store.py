@@ -10,6 +10,7 @@ plenty for a few writes per draft. Build one Store per process; it owns the engi
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Iterator, Mapping
@@ -22,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Engine,
@@ -30,10 +32,13 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    delete,
     event,
     func,
     select,
+    update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_column, sessionmaker
@@ -41,7 +46,10 @@ from sqlalchemy.pool import StaticPool
 
 from service.config import Settings
 from service.errors import InputError, NotFound, StoreError
+from service.logs import get_logger, log_event
+from service.migrate import upgrade
 
+log = get_logger(__name__)
 Status = Literal["complete", "failed"]
 JsonObject = Mapping[str, Any] | BaseModel
 
@@ -53,6 +61,9 @@ VERSION_ATTEMPTS = 10  # concurrent add_version calls on one draft retry on a ta
 
 class _Base(DeclarativeBase):
     pass
+
+
+METADATA = _Base.metadata  # what the migrations in service/migrations/ must match
 
 
 class _DraftRow(_Base):
@@ -72,6 +83,17 @@ class _DraftRow(_Base):
     drafter: Mapped[str | None] = mapped_column(String(64))
     model: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _RateCountRow(_Base):
+    """Requests one bucket (a hashed API key or a client address) made in one window; every
+    worker and replica counts in the same row, so a limit holds across all of them."""
+
+    __tablename__ = "rate_counts"
+
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 @dataclass(frozen=True)
@@ -110,9 +132,9 @@ class Store:
     """The drafts table behind one engine."""
 
     def __init__(self, database_url: str) -> None:
-        self.engine = _make_engine(database_url)
+        self.engine = make_engine(database_url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._create_schema()
+        self._upgrade_schema()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -214,6 +236,38 @@ class Store:
             f"Could not add a version to draft {draft_id}: too many writers at once; try again."
         )
 
+    def count_request(self, bucket: str, window: int) -> tuple[int, int]:
+        """Count one request of `bucket` in window number `window` (one atomic upsert); returns
+        its count there, this one included, and its count in the window before."""
+        with self._transaction() as session:
+            current = _increment(session, bucket, window)
+            previous = session.scalar(
+                select(_RateCountRow.count).where(
+                    _RateCountRow.bucket == bucket, _RateCountRow.window_number == window - 1
+                )
+            )
+        if current == 1:  # the bucket's first in this window: forget windows no one reads
+            self._forget_windows_before(window - 1)
+        return current, previous or 0
+
+    def uncount_request(self, bucket: str, window: int) -> None:
+        """Take back a request counted by `count_request` that was then refused."""
+        with self._transaction() as session:
+            session.execute(
+                update(_RateCountRow)
+                .where(_RateCountRow.bucket == bucket, _RateCountRow.window_number == window)
+                .values(count=_RateCountRow.count - 1)
+            )
+
+    def _forget_windows_before(self, window: int) -> None:
+        """Delete old counts in a transaction of its own: two workers pruning at once may
+        deadlock on PostgreSQL, and a count left for the next prune does no harm."""
+        try:
+            with self._sessions.begin() as session:
+                session.execute(delete(_RateCountRow).where(_RateCountRow.window_number < window))
+        except SQLAlchemyError as exc:
+            log_event(log, "rate_counts.prune_failed", logging.WARNING, error=type(exc).__name__)
+
     def ping(self) -> None:
         """Read the drafts table once: StoreError when the database cannot serve (readiness)."""
         with self._transaction() as session:
@@ -233,18 +287,15 @@ class Store:
         except SQLAlchemyError as exc:
             raise _store_error(exc) from exc
 
-    def _create_schema(self) -> None:
-        """Create missing tables; a second worker racing us to it just checks again."""
+    def _upgrade_schema(self) -> None:
+        """Bring the tables up to date (Alembic, under a lock every worker and replica takes)."""
         try:
-            _Base.metadata.create_all(self.engine)
-        except SQLAlchemyError:
-            try:
-                _Base.metadata.create_all(self.engine)
-            except SQLAlchemyError as exc:
-                raise _store_error(exc) from exc
+            upgrade(self.engine)
+        except SQLAlchemyError as exc:
+            raise _store_error(exc) from exc
 
 
-def _make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str) -> Engine:
     """The engine for a URL; a bad URL or a missing driver is a StoreError naming the setting."""
     try:
         url = make_url(database_url)
@@ -354,6 +405,36 @@ def _append_version(
     session.add(row)
     session.flush()  # a taken version number fails here, inside the retry loop
     return row.version
+
+
+def _increment(session: Session, bucket: str, window: int) -> int:
+    """count + 1 for (bucket, window) in one statement where the database has an upsert
+    (SQLite, PostgreSQL); elsewhere an update, or an insert when there is no row yet."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        upsert = insert(_RateCountRow).values(bucket=bucket, window_number=window, count=1)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[_RateCountRow.bucket, _RateCountRow.window_number],
+            set_={"count": _RateCountRow.count + 1},
+        )
+        counted = session.scalar(upsert.returning(_RateCountRow.count))
+        return int(counted or 0)
+    return _increment_portably(session, bucket, window)
+
+
+def _increment_portably(session: Session, bucket: str, window: int) -> int:
+    """The same as the upsert, in statements every database has; a row another writer inserted
+    first makes our insert fail inside a savepoint, and we update it instead."""
+    where = (_RateCountRow.bucket == bucket, _RateCountRow.window_number == window)
+    bumped = update(_RateCountRow).where(*where).values(count=_RateCountRow.count + 1)
+    if session.execute(bumped).rowcount == 0:  # type: ignore[attr-defined]
+        try:
+            with session.begin_nested():
+                session.add(_RateCountRow(bucket=bucket, window_number=window, count=1))
+        except IntegrityError:
+            session.execute(bumped)
+    return int(session.scalar(select(_RateCountRow.count).where(*where)) or 0)
 
 
 def _status(value: str) -> Status:

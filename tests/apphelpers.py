@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
 
 from service.api.app import create_app
 from service.config import Settings
@@ -23,6 +25,7 @@ from service.knowledge.kit import default_kit
 from service.retrieval.saved import CORPUS_FILENAME, open_index
 
 BRIEFS_DIR = Path(__file__).resolve().parent.parent / "prompts" / "briefs"
+PG_URL = os.environ.get("JIANGGAO_TEST_POSTGRES_URL", "")
 
 
 def make_build_dir(root: Path, records: list[CorpusRecord]) -> Path:
@@ -83,6 +86,23 @@ def free_port() -> int:
 def serving(root: Path, build_dir: Path, *args: str, **settings: str) -> Iterator[str]:
     """`jianggao serve` as a real process (built-in drafter, its own SQLite file) on a free
     port; yields its base URL and stops it afterwards. Extra args go to `serve`."""
+    process, base = start_server(root, build_dir, *args, **settings)
+    try:
+        _wait_until_up(base, process, root)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def start_server(
+    root: Path, build_dir: Path, *args: str, **settings: str
+) -> tuple[subprocess.Popen[str], str]:
+    """Start `jianggao serve` in a session of its own (so a test can kill it and its workers
+    at once, as a crash or the OOM killer would); returns the process and its base URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -95,26 +115,27 @@ def serving(root: Path, build_dir: Path, *args: str, **settings: str) -> Iterato
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    root.mkdir(parents=True, exist_ok=True)
+    # Its output to a file, never a pipe nobody reads: a busy server would fill it and stall.
+    with (root / f"serve-{port}.log").open("a") as log:
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+    return process, f"http://127.0.0.1:{port}"
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
+def wait_until_up(base: str, process: subprocess.Popen[str], root: Path) -> None:
+    """Return once /healthz answers; fail with the server's output if it exits first."""
+    _wait_until_up(base, process, root)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[str], log_dir: Path | None = None) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
+            log = log_dir / f"serve-{base.rsplit(':', 1)[1]}.log" if log_dir else None
+            output = log.read_text() if log else "(see its output)"
             raise AssertionError(f"server exited: {output}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -122,3 +143,20 @@ def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise AssertionError("server did not start within 60 s")
+
+
+@contextmanager
+def pg_schema(server_url: str) -> Iterator[str]:
+    """A URL of the test PostgreSQL server whose tables go in a new schema of their own,
+    dropped afterwards (tests of one run, or of two checkouts, never see each other's)."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

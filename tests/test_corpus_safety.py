@@ -76,7 +76,9 @@ def test_a_torn_build_is_ignored_and_the_last_good_index_serves(
         assert health.status_code == 200 and health.json()["corpus_records"] == before
         assert client.post("/v1/drafts", json=BRIEF).status_code == 201
         assert client.get("/v1/corpus").json()["total"] == before
-        assert "corpus.ignored reason=ValidationError" in capsys.readouterr().err
+        assert (
+            'corpus.ignored reason="ValidationError' in capsys.readouterr().err
+        )  # quoted: multi-line
         # an upload writes the whole corpus anew: the torn line is gone, the build valid again
         added = client.post(
             "/v1/corpus", files={"file": ("秋收.txt", _speech("秋收"), "text/plain")}

@@ -4,11 +4,13 @@ request; JSON when asked; never a brief's or a draft's text unless at DEBUG."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from service.logs import TextFormatter
 from service.testing.fake_upstream import FakeUpstream, Status
 from service.testing.model_responder import ModelResponder
 from tests.apphelpers import example_brief, running_app, settings_for
@@ -103,3 +105,13 @@ def test_text_format_is_one_readable_line(
         client.post("/v1/drafts", json=example_brief("address"))
     lines = [line for line in capsys.readouterr().err.splitlines() if " draft " in line]
     assert len(lines) == 1 and "type=address" in lines[0] and "drafter=builtin" in lines[0]
+
+
+def test_a_control_character_from_a_request_cannot_start_a_forged_line() -> None:
+    record = logging.LogRecord(
+        "jianggao.api", logging.INFO, __file__, 1, "request.rejected", None, None
+    )
+    record.fields = {"field": "x\n2026-01-01 00:00:00 ERROR forged", "path": "/v1/drafts"}
+    line = TextFormatter().format(record)
+    assert "\n" not in line and 'field="x\\n2026-01-01 00:00:00 ERROR forged"' in line
+    assert "path=/v1/drafts" in line  # plain values stay as they were

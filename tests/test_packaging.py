@@ -32,3 +32,17 @@ def test_lock_files_pin_every_dependency_with_hashes() -> None:
     test = _names(project["optional-dependencies"]["test"])
     assert runtime <= _pinned("requirements.lock"), "run `make lock` after editing dependencies"
     assert runtime | test <= _pinned("requirements-dev.lock"), "run `make lock`"
+
+
+def test_the_migrations_ship_in_the_wheel() -> None:
+    """Every file Alembic needs at start-up is in a package, or named in package-data."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    data = config["tool"]["setuptools"]["package-data"]["service.migrations"]
+    scripts = ROOT / "service" / "migrations"
+    files = [p for p in scripts.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert any(p.parent.name == "versions" for p in files)
+    for path in files:
+        if path.suffix == ".py":
+            assert (path.parent / "__init__.py").is_file(), f"{path} is in no package"
+        else:
+            assert any(path.relative_to(scripts).match(glob) for glob in data), path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ def pg_url() -> Iterator[str]:
     engine = create_engine(URL)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS drafts"))
+        connection.execute(text("DROP TABLE IF EXISTS rate_counts"))
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     yield URL
 
@@ -52,3 +55,13 @@ def test_api_drafts_into_postgres(pg_url: str, tmp_path: Path, build_dir: Path) 
     with running_app(settings_for(tmp_path, build_dir, database_url=pg_url)) as client:
         draft = client.post("/v1/drafts", json=example_brief("pledge")).json()
         assert client.get(f"/v1/drafts/{draft['id']}").json()["text"] == draft["text"]
+
+
+def test_rate_counts_from_two_workers_at_once_are_each_counted_once(pg_url: str) -> None:
+    stores = [Store(pg_url), Store(pg_url)]
+    with ThreadPoolExecutor(8) as pool:
+        counts = list(pool.map(lambda n: stores[n % 2].count_request("key:x", 5)[0], range(40)))
+    assert sorted(counts) == list(range(1, 41))
+    assert stores[0].count_request("key:x", 6) == (1, 40)
+    for store in stores:
+        store.close()

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
 from service.api.admission import Admission
 from service.api.body_limit import BodyLimit
-from service.api.problems import install, problem, rejected
+from service.api.problems import error_problem, install, problem, rejected
+from service.api.rate_limit import RateLimit, bucket_of, costly
 from service.api.routes import router
 from service.config import Settings, get_settings
-from service.logs import configure_logging
+from service.errors import RateLimited, StoreError
+from service.logs import configure_logging, get_logger, log_event
 from service.resources import Resources
 from service.web import install_web
 from service.web.office import install_addins
 
 Handler = Callable[[Request], Awaitable[Response]]
+log = get_logger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,6 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources = Resources.build(settings)
         app.state.resources = resources
         app.state.admission = Admission(settings.max_drafts_in_flight)
+        app.state.rate_limit = (
+            RateLimit(resources.store, settings.rate_limit_per_minute)
+            if settings.rate_limit_per_minute
+            else None
+        )
         try:
             yield
         finally:
@@ -80,6 +90,9 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             )
             response.headers["WWW-Authenticate"] = "Bearer"
             return rejected(request, response, code="unauthorized")
+        refused = await _over_rate_limit(request, keyed=bool(keys))
+        if refused is not None:
+            return rejected(request, error_problem(refused), code=refused.code)
         _treat_form_body_as_json(request)
         return await call_next(request)
 
@@ -90,6 +103,23 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
+
+
+async def _over_rate_limit(request: Request, *, keyed: bool) -> RateLimited | None:
+    """The refusal of a costly request past its key's limit, or None. A database that cannot
+    count lets the request through (logged): the limit protects the service, it is no reason
+    to stop serving."""
+    limit: RateLimit | None = getattr(request.app.state, "rate_limit", None)
+    kind = costly(request.method, request.url.path)
+    if limit is None or kind is None:
+        return None
+    try:
+        await run_in_threadpool(limit.check, bucket_of(request, keyed), kind)
+    except RateLimited as exc:
+        return exc
+    except StoreError as exc:
+        log_event(log, "rate_limit.unavailable", logging.WARNING, reason=exc.detail[:200])
+    return None
 
 
 def _authorised(request: Request, keys: list[str]) -> bool:

@@ -17,6 +17,7 @@ from service.errors import (
     InputError,
     JianggaoError,
     NotFound,
+    RateLimited,
     StoreError,
     UpstreamError,
     UpstreamRateLimited,
@@ -28,6 +29,7 @@ from service.schemas import FIELD_LABELS
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:jianggao:problem:"
+LOGGED_FIELD_CHARS = 60  # a made-up field's name can be any length; the log keeps its start
 
 _STATUS: tuple[tuple[type[JianggaoError], int], ...] = (
     (InputError, 422),
@@ -38,6 +40,7 @@ _STATUS: tuple[tuple[type[JianggaoError], int], ...] = (
     (ConfigError, 500),
     (StoreError, 503),
     (Busy, 503),
+    (RateLimited, 429),
     (CorpusError, 503),
 )
 _MESSAGES = {
@@ -81,6 +84,17 @@ def _field(loc: tuple[Any, ...], kind: str = "") -> str:
         return "body"  # its loc holds a byte offset, not a field
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or "body"
+
+
+def error_problem(error: JianggaoError) -> JSONResponse:
+    """The problem+json answer to one of our errors, with Retry-After when it has one."""
+    response = problem(
+        status_of(error), error.title, error.detail, code=error.code, field=error.field
+    )
+    retry_after = getattr(error, "retry_after_s", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def field_label(field: str) -> str:
@@ -171,30 +185,36 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(JianggaoError)
     async def _ours(request: Request, exc: JianggaoError) -> JSONResponse:
-        response = problem(status_of(exc), exc.title, exc.detail, code=exc.code, field=exc.field)
-        if isinstance(exc, Busy):
-            response.headers["Retry-After"] = str(exc.retry_after_s)
-        return rejected(request, response, code=exc.code, field=exc.field)
+        return rejected(request, error_problem(exc), code=exc.code, field=exc.field)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         response = validation_problem(list(exc.errors()), exc.body)
-        fields = sorted({_field(tuple(e.get("loc", ())), e.get("type", "")) for e in exc.errors()})
+        fields = sorted(
+            {
+                _field(tuple(e.get("loc", ())), e.get("type", ""))[:LOGGED_FIELD_CHARS]
+                for e in exc.errors()
+            }
+        )
         return rejected(request, response, code="validation-error", field=",".join(fields))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {
+            400: "请求体无法读取",
             404: "找不到",
             405: "不支持这种请求方法",
             401: "需要 API 密钥",
             413: "请求体过大",
         }.get(exc.status_code, "请求出错")
-        detail = {404: "没有这个地址", 405: "这个地址不接受这种请求"}.get(
-            exc.status_code, str(exc.detail)
-        )
+        detail = {
+            400: "请求体无法读取：请发送 UTF-8 编码的 JSON",  # the framework's English words
+            404: "没有这个地址",
+            405: "这个地址不接受这种请求",
+        }.get(exc.status_code, str(exc.detail))
         code = "too-large" if exc.status_code == 413 else f"http-{exc.status_code}"
-        response = problem(exc.status_code, title, detail, code=code)
+        field = "body" if exc.status_code == 400 else None
+        response = problem(exc.status_code, title, detail, code=code, field=field)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return rejected(request, response, code=code)

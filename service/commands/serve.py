@@ -19,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
     """Start uvicorn; the app factory builds the expensive parts once per worker."""
     import uvicorn
 
+    from service.commands.db import upgrade_or_say
     from service.config import get_settings
     from service.resources import wants_model
 
@@ -30,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
         if wants_model(settings)
         else "内置起草器（未配置大模型；设置 OPENAI_API_KEY 或 OPENAI_BASE_URL 后改用大模型）"
     )
+    # Once here, before uvicorn starts its workers (each checks again, under the same lock).
+    if not upgrade_or_say(settings.database_url):
+        return 1
     print(f"jianggao 服务启动：网页 http://{host}:{port}/  接口文档 http://{host}:{port}/docs")
     print(f"起草器：{drafter}")
     uvicorn.run(
