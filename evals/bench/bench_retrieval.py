@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _, t_rank = timed(lambda: BM25Okapi(flat))
     m_ours = held_memory(lambda: fit_bm25(speech_ids, len(vocab.terms)))
     m_rank = held_memory(lambda: BM25Okapi(flat))
-    index, t_full = timed(lambda: CorpusIndex(records, encoded, vocab, segmenter=segmenter))
+    index, t_full = timed(lambda: CorpusIndex.fitted(records, encoded, vocab, segmenter=segmenter))
     rank = BM25Okapi(flat)
 
     texts = make_queries(sentences, args.queries, args.seed)
