@@ -423,15 +423,23 @@ def _mmr(table: Table, pool: list[_Candidate], k: int, diversity: float) -> list
         c.relevance = (1.0 if c.same_type else 0.0) + (c.score / top if top > 0 else 0.0)
     chosen: list[_Candidate] = []
     remaining = list(pool)
+    sets: dict[int, frozenset[int]] = {}
+
+    def term_set(doc: int) -> frozenset[int]:
+        found = sets.get(doc)
+        if found is None:
+            found = sets[doc] = table.term_set(doc)
+        return found
+
     while remaining and len(chosen) < k:
         best = max(remaining, key=lambda c: _mmr_score(c, diversity))
         best.picked_penalty = diversity * best.similarity
         chosen.append(best)
         remaining.remove(best)
         if diversity > 0 and len(chosen) < k:
-            picked = table.term_set(best.doc)
+            picked = term_set(best.doc)
             for c in remaining:  # only the newest pick can raise a candidate's similarity
-                c.similarity = max(c.similarity, jaccard(table.term_set(c.doc), picked))
+                c.similarity = max(c.similarity, jaccard(term_set(c.doc), picked))
     return chosen
 
 

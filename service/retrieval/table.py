@@ -20,7 +20,6 @@ from service.retrieval.ragged import IdArray, Ragged, Terms
 
 SECTION_ROLES = ("opening", "achievements", "problems", "agenda", "point", "closing")
 FloatArray = npt.NDArray[np.float32]
-_TERM_SETS = 4096  # cached distinct-term sets per table (MMR compares a query's pool)
 
 
 @dataclass
@@ -127,7 +126,6 @@ class Table:
             self.facts = DocFacts.joined(shifted)
         self.record_of = np.asarray(self.facts.record)
         self._firsts = np.cumsum([0] + [len(p.facts) for p in self.parts])
-        self._sets: dict[int, frozenset[int]] = {}
 
     def __len__(self) -> int:
         return int(self._firsts[-1])
@@ -147,13 +145,9 @@ class Table:
         return np.concatenate(found) if found else np.zeros(0, dtype=np.float32)
 
     def term_set(self, doc: int) -> frozenset[int]:
-        """The document's distinct term ids (cached: MMR compares them often)."""
-        found = self._sets.get(doc)
-        if found is None:
-            if len(self._sets) >= _TERM_SETS:
-                self._sets.clear()
-            found = self._sets[doc] = frozenset(self.doc_ids(doc).tolist())
-        return found
+        """The document's distinct term ids (a search keeps those of its candidates; a cache
+        across searches would grow with every document ever returned)."""
+        return frozenset(self.doc_ids(doc).tolist())
 
 
 def _part_scores(part: Part, query: IdArray) -> FloatArray:

@@ -1,0 +1,194 @@
+"""Benchmark: the saved corpus index at an archive's scale (10,000 and 100,000 speeches).
+
+Speeches are generated from the seeds' sentences as in bench_retrieval.py. For each size:
+the index build (tokenising on every core, fitting, saving), its size on disk, the load
+time and memory of worker processes that map it (one worker alone, then four at once,
+from /proc/PID/smaps_rollup: what loading and 200 searches added to each worker's RSS
+and PSS), search latency (type filter + MMR), top-5 agreement with an index fitted in
+memory, and how far a main index plus a delta of added speeches ranks from a full refit.
+
+Usage: python evals/bench/bench_index_scale.py [--docs 10000 100000] [--queries N] [--seed S]
+
+Measured on the project machine (2 cores, shared), defaults, about 7 minutes in all:
+
+(figures below)
+
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.bench.bench_retrieval import make_queries, seed_sentences, synthetic_records
+from service.corpus.records import CorpusRecord
+from service.knowledge.kit import default_kit
+from service.retrieval.index import CorpusIndex, Vocabulary
+from service.retrieval.saved import build_index, load_index
+from service.retrieval.tokenise import cores
+
+TYPE = "progress"
+
+
+def rollup(pid: int | str = "self") -> dict[str, int]:
+    """Rss and Pss of a process in kB, from /proc/PID/smaps_rollup."""
+    found = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("Rss", "Pss", "Pss_Anon", "Pss_File"):
+            found[name] = int(rest.split()[0])
+    return found
+
+
+def worker(index_dir: str, queries_file: str) -> None:
+    """One worker: load the index, search, report; steps paced by the parent on stdin."""
+    kit = default_kit()
+    queries: list[str] = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    kit.segmenter.tokens(queries[0])
+    print("ready", flush=True)
+    sys.stdin.readline()
+    before = rollup()
+    started = time.perf_counter()
+    index = load_index(Path(index_dir), kit.segmenter)
+    load_s = time.perf_counter() - started
+    latencies = []
+    for query in queries:
+        started = time.perf_counter()
+        index.search(query, speech_type=TYPE, k=5)
+        index.search_sections(query, "point", speech_type=TYPE, k=3)
+        latencies.append((time.perf_counter() - started) * 1000)
+    print("searched", flush=True)
+    sys.stdin.readline()  # every worker holds its index now
+    after = rollup()
+    grown = {k: after[k] - before[k] for k in after}
+    print(json.dumps({"load_s": load_s, "ms": latencies, "kb": grown}), flush=True)
+
+
+def run_workers(index_dir: Path, queries_file: Path, n: int) -> list[dict[str, Any]]:
+    """n worker processes, loading and searching together; each one's figures."""
+    command = [sys.executable, __file__, "--worker", str(index_dir), str(queries_file)]
+    procs = [
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for _ in range(n)
+    ]
+    for step in ("ready", "searched"):
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == step
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+    results = []
+    for proc in procs:
+        assert proc.stdout is not None
+        results.append(json.loads(proc.stdout.readline()))
+        proc.wait()
+    return results
+
+
+def disk_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def ids(hits: Sequence[Any]) -> list[str]:
+    return [h.record.id for h in hits]
+
+
+def agreement(a: CorpusIndex, b: CorpusIndex, queries: list[str]) -> tuple[float, float]:
+    """Share of top-5 results shared, and of queries with the same top 5 in the same order,
+    over plain BM25, search (type + MMR) and point sections."""
+    shared, same = [], []
+    for query in queries:
+        for x, y in zip(top5s(a, query), top5s(b, query), strict=True):
+            shared.append(len(set(x) & set(y)) / max(len(x), 1))
+            same.append(x == y)
+    return float(np.mean(shared)), float(np.mean(same))
+
+
+def top5s(index: CorpusIndex, query: str) -> list[list[Any]]:
+    sections = index.search_sections(query, "point", k=5)
+    return [
+        [r for r, _ in index.top_k(query, 5)],
+        ids(index.search(query, speech_type=TYPE, k=5)),
+        [(h.record.id, h.section_index) for h in sections],
+    ]
+
+
+def in_memory(index: CorpusIndex, records: list[CorpusRecord], n: int) -> CorpusIndex:
+    """The first n records fitted in memory from the saved index's term ids (no mapping)."""
+    encoded = [index.terms_of(i) for i in range(n)]
+    vocab = Vocabulary(index.vocab.terms)
+    return CorpusIndex.fitted(records[:n], encoded, vocab, segmenter=index.segmenter)
+
+
+def measure(n: int, sentences: list[str], args: argparse.Namespace, tmp: Path) -> None:
+    segmenter = default_kit().segmenter
+    records = synthetic_records(sentences, n, args.seed)
+    index_dir = tmp / f"index-{n}"
+    started = time.perf_counter()
+    build_index(records, index_dir, segmenter)
+    build_s = time.perf_counter() - started
+    gc.collect()  # this process maps nothing while the workers are measured
+    print(f"\n{n} speeches: built in {build_s:.1f} s on {cores()} cores, "
+          f"{disk_mb(index_dir):.0f} MB on disk")  # fmt: skip
+    queries = make_queries(sentences, args.queries, args.seed)
+    queries_file = tmp / "queries.json"
+    queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+    for count in (1, 4):
+        found = run_workers(index_dir, queries_file, count)
+        ms = np.concatenate([f["ms"] for f in found])
+        rss = [f["kb"]["Rss"] / 1e3 for f in found]
+        pss = [f["kb"]["Pss"] / 1e3 for f in found]
+        anon = [f["kb"].get("Pss_Anon", 0) / 1e3 for f in found]
+        print(f"  {count} worker(s): load {max(f['load_s'] for f in found):.3f} s, "
+              f"search p50 {np.percentile(ms, 50):.1f} ms p99 {np.percentile(ms, 99):.1f} ms, "
+              f"index memory per worker RSS {np.mean(rss):.0f} MB PSS {np.mean(pss):.0f} MB "
+              f"(anonymous {np.mean(anon):.0f} MB), together PSS {sum(pss):.0f} MB")  # fmt: skip
+
+    loaded = load_index(index_dir, segmenter)
+    reference = in_memory(loaded, records, n)
+    shared, same = agreement(loaded, reference, queries)
+    print(f"  mapped vs in memory, top 5: {shared:.1%} shared, {same:.1%} identical")
+
+    delta = int(n * args.delta_share)
+    main = in_memory(loaded, records, n - delta)
+    started = time.perf_counter()
+    for record in records[n - delta :]:
+        main.add(record)
+    add_ms = (time.perf_counter() - started) / max(delta, 1) * 1000
+    assert main.delta is not None and len(main.delta) == delta
+    shared, same = agreement(main, reference, queries)
+    print(f"  main {n - delta} + delta {delta} (added at {add_ms:.0f} ms each) vs full refit, "
+          f"top 5: {shared:.1%} shared, {same:.1%} identical")  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=20240)
+    parser.add_argument("--delta-share", type=float, default=0.019)
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(*args.worker)
+        return 0
+    sentences = seed_sentences()
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.docs:
+            measure(n, sentences, args, Path(tmp))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
