@@ -8,6 +8,7 @@ the page cache for every worker) and a line is parsed when a caller takes that r
 from __future__ import annotations
 
 import mmap
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ class StoredRecords(Sequence[CorpusRecord]):
                 raise ValueError(f"{path} holds {size} bytes, its offsets say {int(offsets[-1])}")
             self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else None
         self._parsed: OrderedDict[int, CorpusRecord] = OrderedDict()
+        self._lock = threading.Lock()  # searches run in several threads of a worker
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -50,14 +52,16 @@ class StoredRecords(Sequence[CorpusRecord]):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         i = i + len(self) if i < 0 else i
-        found = self._parsed.get(i)
-        if found is None:
-            found = CorpusRecord.model_validate_json(self.line(i))
+        with self._lock:
+            found = self._parsed.get(i)
+            if found is not None:
+                self._parsed.move_to_end(i)
+                return found
+        found = CorpusRecord.model_validate_json(self.line(i))
+        with self._lock:
             self._parsed[i] = found
             if len(self._parsed) > _CACHED:
                 self._parsed.popitem(last=False)
-        else:
-            self._parsed.move_to_end(i)
         return found
 
     def __iter__(self) -> Iterator[CorpusRecord]:

@@ -9,13 +9,13 @@ the same whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 from service.corpus.records import CorpusRecord
+from service.cpu import cores
 from service.retrieval.index import EncodedRecord, Vocabulary, encode_record, section_text
 from service.retrieval.ragged import IdArray
 from service.text.segment import Segmenter
@@ -25,14 +25,6 @@ _CHUNK = 500  # records per task
 
 Run = tuple[list[str], IdArray, list[int], list[int]]  # terms, local ids, lengths, counts
 _SEGMENTER: Segmenter | None = None
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def encode_records(
