@@ -152,6 +152,8 @@ def test_an_added_speech_goes_to_a_delta_that_other_workers_load(
     speech = next(r for r in built_corpus if r.is_example)
     for record in (news, speech):
         index.add(record)
+    assert index.get(news.id) == news and index.get(speech.id) == speech
+    assert index.get(large_build.name) is None
     save_added(index, build)
     assert read_meta(index_dir)["id"] == main_id  # type: ignore[index]  # the main untouched
     assert (index_dir / DELTA_DIRNAME / "meta.json").is_file()
@@ -208,6 +210,7 @@ def test_a_delta_past_its_share_is_merged_into_a_new_main(
     assert index.delta is not None and len(index.delta) == room
     index.add(extra[-1])
     assert index.delta is None and len(index.main) == len(main) + room + 1
+    assert index.get(extra[-1].id) == extra[-1] and index.get(extra[0].id) == extra[0]
     save_added(index, build)
     assert read_meta(index_dir)["id"] != first
     merged = open_index(build, KIT.segmenter)

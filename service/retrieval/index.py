@@ -177,6 +177,7 @@ class CorpusIndex:
         self.signature = signature or segmenter.signature
         self.type_names = type_names or {}
         self._main_ids = record_ids
+        self._positions: dict[str, int] | None = None
         self._assemble()
 
     def _assemble(self) -> None:
@@ -190,13 +191,13 @@ class CorpusIndex:
         )
         self.speeches = Table([s.speeches for s in segments], offsets)
         self.sections = Table([s.sections for s in segments], offsets)
-        self._positions: dict[str, int] | None = None
         self._excluded: npt.NDArray[np.bool_] | None = None
 
     def adopt(self, other: CorpusIndex) -> None:
         """Serve from another index of the same records (the saved copy, mapped from disk)."""
         self.main, self.delta, self._main_ids = other.main, other.delta, other._main_ids
         self.vocab, self.types = other.vocab, other.types
+        self._positions = None
         self._assemble()
 
     def record_ids(self) -> list[str]:
@@ -281,6 +282,9 @@ class CorpusIndex:
                 self._main_ids = lambda: ids
             else:
                 self.delta = delta
+            if self._positions is not None:  # records keep their places; this one is last
+                total = len(self.main) + (len(self.delta) if self.delta else 0)
+                self._positions[record.id] = total - 1
         self._assemble()
 
     def query_ids(self, text: str) -> tuple[IdArray, list[str]]:
