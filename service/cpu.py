@@ -22,6 +22,14 @@ _SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] 
 )
 
 
+def cores() -> int:
+    """The cores this process may run on (a process pool's size)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 async def run_cpu(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`func(*args, **kwargs)` in a worker thread, once one of the CPU slots is free."""
     loop = asyncio.get_running_loop()

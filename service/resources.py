@@ -18,7 +18,7 @@ from service.corpus.dedup import ShingleIndex
 from service.corpus.document import build_document
 from service.corpus.lock import build_lock
 from service.corpus.reading import SUPPORTED_SUFFIXES, read_source
-from service.corpus.records import CorpusRecord, write_records
+from service.corpus.records import CorpusRecord
 from service.drafters.base import Drafter
 from service.drafters.builtin import BuiltinDrafter
 from service.drafters.model import ModelDrafter
@@ -30,13 +30,7 @@ from service.pipeline.judge import Judge
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.prompts import Prompter
 from service.retrieval.index import CorpusIndex
-from service.retrieval.saved import (
-    CORPUS_FILENAME,
-    INDEX_DIRNAME,
-    file_digest,
-    open_index,
-    save_index,
-)
+from service.retrieval.saved import CORPUS_FILENAME, open_index, save_added
 from service.scoring import Scorer
 from service.store import Store
 from service.text.tokens import TokenBudget
@@ -253,14 +247,11 @@ class Resources:
         return self._shingles
 
     def _persist(self) -> None:
-        """Write speeches.jsonl whole (new file, then rename) and save the index, so other
-        workers and restarts see it; the caller holds the build lock."""
+        """Write speeches.jsonl whole (new file, then rename) and save the index's delta, so
+        other workers and restarts see it; the caller holds the build lock."""
         assert self.index is not None
-        build = self.settings.build_dir
-        corpus = build / CORPUS_FILENAME
         try:
-            write_records(corpus, self.index.records)
-            save_index(self.index, build / INDEX_DIRNAME, source_digest=file_digest(corpus))
+            save_added(self.index, self.settings.build_dir)
         except OSError as exc:
             self._corpus_state = None  # read the corpus from disk again before the next use
             raise CorpusError(f"语料库无法写入（{exc.strerror or exc}），上传未保存") from exc

@@ -9,22 +9,26 @@ well), top-5 agreement, and the segmenter itself (jieba-rs against jieba).
 
 Usage: python evals/bench/bench_retrieval.py [--docs N] [--queries N] [--seed S]
 
-Measured on the project machine (2 cores, shared), defaults, about 35 s in all:
+Measured on the project machine (2 cores, shared with another benchmark at the time),
+defaults, about 35 s in all:
 
-    corpus: 10000 documents, 4245652 terms, vocabulary 1393, tokenised in 5.1 s
+    corpus: 10000 documents, 4245652 terms, vocabulary 1393, tokenised in 5.9 s
                                     ours (bm25s)     rank_bm25     ratio
-    index build, s                          0.88          0.90      1.0x
+    index build, s                          1.07          0.82      0.8x
     index memory, MB                       23.37         84.18      3.6x
-    queries/s, BM25 top-5                 832.19          3.78    220.2x
-    queries/s, search+MMR                 560.08          3.78    148.2x
-    both tables (speeches + 40000 sections) from cached terms: 0.97 s
-    saved in 0.72 s, loaded in 1.76 s (no tokenising, no refit)
+    queries/s, BM25 top-5                 569.51          3.33    171.0x
+    queries/s, search+MMR                 371.03          3.33    111.4x
+    both tables (speeches + 40000 sections) from cached terms: 0.87 s
+    saved in 0.46 s, loaded in 0.00 s (no tokenising, no refit)
     top-5 agreement on 50 queries: 100.0% of results shared, 100.0% of queries in the same order
-    segmenter on 0.67 MB: jieba-rs 28.8 MB/s, jieba 1.29 MB/s (22x; jieba loads its
-    dictionary in 0.6 s), 100.00% of jieba's word boundaries shared
+    segmenter on 0.67 MB: jieba-rs 19.8 MB/s, jieba 0.83 MB/s (24x; jieba loads its
+    dictionary in 0.9 s), 100.00% of jieba's word boundaries shared
 
-Queries per second vary by about ±20% between runs on this machine; the ratios
-stay above 140x. Loading is mostly reading and validating the 10,000 records.
+Queries per second vary by about ±20% between runs on this machine. Loading maps the saved
+arrays and parses no record (it took 1.76 s when every record was read and validated);
+search+MMR no longer keeps every returned document's term set across searches (that cache
+grew without bound in a long-running worker), which costs it some speed (148x before).
+See bench_index_scale.py for 100,000 documents.
 """
 
 from __future__ import annotations
@@ -176,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _, t_rank = timed(lambda: BM25Okapi(flat))
     m_ours = held_memory(lambda: fit_bm25(speech_ids, len(vocab.terms)))
     m_rank = held_memory(lambda: BM25Okapi(flat))
-    index, t_full = timed(lambda: CorpusIndex(records, encoded, vocab, segmenter=segmenter))
+    index, t_full = timed(lambda: CorpusIndex.fitted(records, encoded, vocab, segmenter=segmenter))
     rank = BM25Okapi(flat)
 
     texts = make_queries(sentences, args.queries, args.seed)

@@ -90,10 +90,10 @@ def _progress_printer() -> Callable[[int, int], None]:
 def _index_after_build(out: Path, segmenter: Segmenter) -> int:
     """Build the retrieval index beside the new speeches.jsonl (unchanged records are reused)."""
     from service.corpus.records import read_records
-    from service.retrieval.saved import INDEX_DIRNAME, build_index, file_digest
+    from service.retrieval.saved import INDEX_DIRNAME, build_index
 
     index_dir = out.parent / INDEX_DIRNAME
-    index = build_index(read_records(out), index_dir, segmenter, source_digest=file_digest(out))
+    index = build_index(read_records(out), index_dir, segmenter, source=out)
     print(f"检索索引：{len(index.speeches)} 篇、{len(index.sections)} 段 → {index_dir}")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -86,20 +87,33 @@ class CorpusRecord(BaseModel):
 
 
 def write_records(path: Path, records: Iterable[CorpusRecord]) -> None:
-    """Write records as JSON lines (UTF-8, Chinese unescaped), atomically: into a new file of
-    its own name (two writers never share one), synced, then renamed over the old, so a
-    reader sees the old file or the new one and a crash or full disk leaves no torn line."""
+    """Write records as JSON lines (UTF-8, Chinese unescaped), atomically (see write_lines)."""
+    write_lines(path, (record_line(r).encode("utf-8") for r in records))
+
+
+def write_lines(path: Path, lines: Iterable[bytes]) -> str:
+    """Write JSON lines atomically: into a new file of its own name (two writers never share
+    one), synced, then renamed over the old, so a reader sees the old file or the new one and
+    a crash or full disk leaves no torn line. Returns the SHA-256 of what was written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+    digest = hashlib.sha256()
     try:
-        with tmp.open("w", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        with tmp.open("wb") as out:
+            for line in lines:
+                digest.update(line)
+                out.write(line)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    return digest.hexdigest()
+
+
+def record_line(record: CorpusRecord) -> str:
+    """A record as one line of speeches.jsonl (with its newline)."""
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n"
 
 
 def read_records(path: Path) -> Iterator[CorpusRecord]:

@@ -10,11 +10,15 @@ those terms at 0.25 × the mean idf. Term frequency is ATIRE's, k1 1.5, b 0.75.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import bm25s
 import numpy as np
 import numpy.typing as npt
+
+from service.retrieval.ragged import Ragged
 
 K1, B = 1.5, 0.75
 IDF_FLOOR = 0.25  # rank_bm25's epsilon: common terms weigh this share of the mean idf
@@ -31,18 +35,44 @@ def okapi_idf(df: npt.NDArray[np.float64], n_docs: int) -> npt.NDArray[np.float6
     return np.where(raw < 0, max(IDF_FLOOR * mean, 1e-3), raw)
 
 
-def okapi_matrix(docs: list[IdArray], vocab_size: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Stats:
+    """Documents scored by another matrix that still count in idf and the mean length: a
+    small delta matrix fitted beside a large saved one scores its documents as one index."""
+
+    df: npt.NDArray[np.int64]  # documents containing each term
+    docs: int
+    length: int  # terms in all of them
+
+    @classmethod
+    def of(cls, model: Any, lengths: npt.NDArray[np.int64]) -> Stats:
+        """The statistics of a fitted model (df from its column pointers)."""
+        if model is None:
+            return cls(np.zeros(0, np.int64), 0, 0)
+        df = np.diff(np.asarray(model.scores["indptr"])).astype(np.int64)
+        return cls(df, int(model.scores["num_docs"]), int(lengths.sum()))
+
+
+def okapi_matrix(docs: Ragged, vocab_size: int, base: Stats | None = None) -> dict[str, Any]:
     """The term-by-document score matrix in the CSC layout bm25s reads (one column per term)."""
     n_docs = len(docs)
-    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n_docs)
+    lengths = docs.lengths()
     doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-    terms = np.concatenate(docs).astype(np.int64) if n_docs else np.zeros(0, np.int64)
+    terms = docs.concatenated().astype(np.int64)
     # One key per (term, document) pair, sorted by term then document: the CSC order.
     keys, tf = np.unique(terms * max(n_docs, 1) + doc_of, return_counts=True)
     term, doc = np.divmod(keys, max(n_docs, 1))
     df = np.bincount(term, minlength=vocab_size).astype(np.float64)
-    norm = K1 * (1 - B + B * lengths / max(float(lengths.mean()) if n_docs else 1.0, 1e-9))
-    scores = okapi_idf(df, n_docs)[term] * tf * (K1 + 1) / (tf + norm[doc])
+    if base is None:
+        idf = okapi_idf(df, n_docs)
+        mean = float(lengths.mean()) if n_docs else 1.0
+    else:
+        every = df.copy()
+        every[: len(base.df)] += base.df[:vocab_size]
+        idf = okapi_idf(every, n_docs + base.docs)
+        mean = (float(lengths.sum()) + base.length) / max(n_docs + base.docs, 1)
+    norm = K1 * (1 - B + B * lengths / max(mean, 1e-9))
+    scores = idf[term] * tf * (K1 + 1) / (tf + norm[doc])
     indptr = np.concatenate([[0], np.cumsum(df.astype(np.int64))])
     return {
         "data": scores.astype(np.float32),
@@ -52,10 +82,17 @@ def okapi_matrix(docs: list[IdArray], vocab_size: int) -> dict[str, Any]:
     }
 
 
-def fit_bm25(docs: list[IdArray], vocab_size: int) -> Any:
+def fit_bm25(docs: Sequence[IdArray], vocab_size: int, base: Stats | None = None) -> Any:
     """A bm25s model over already-tokenised documents (bm25s's splitter is never used)."""
+    return model_of(
+        okapi_matrix(docs if isinstance(docs, Ragged) else Ragged.of(docs), vocab_size, base)
+    )
+
+
+def model_of(scores: dict[str, Any]) -> Any:
+    """A bm25s model serving a score matrix."""
     model = bm25s.BM25(k1=K1, b=B, method="atire", idf_method="robertson")
-    model.scores = okapi_matrix(docs, vocab_size)
+    model.scores = scores
     model.vocab_dict = {}
     model.unique_token_ids_set = set()
     model.nonoccurrence_array = None
@@ -63,5 +100,5 @@ def fit_bm25(docs: list[IdArray], vocab_size: int) -> Any:
 
 
 def load_bm25(path: str) -> Any:
-    """A model saved by bm25s's own save()."""
-    return bm25s.BM25.load(path, load_vocab=False, show_progress=False)
+    """A model saved by bm25s's own save(), its arrays mapped from disk, not read."""
+    return bm25s.BM25.load(path, load_vocab=False, mmap=True, show_progress=False)

@@ -5,13 +5,15 @@ and sections (opening, achievements, problems, agenda, each point, closing), so
 a section prompt can show sections rather than whole speeches. Scores are
 rank_bm25's BM25Okapi, served by bm25s (see service.retrieval.bm25). The index keeps
 every document's token ids; it is saved beside the corpus build
-(service.retrieval.saved) and loading it tokenises nothing.
+(service.retrieval.saved), loading it maps arrays from disk and tokenises or parses nothing,
+and a record is parsed only when a search returns it. Added records go to a small delta
+segment beside the main one (service.retrieval.segment).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +22,20 @@ import numpy.typing as npt
 
 from service.corpus.records import CorpusRecord, RecordSection
 from service.errors import RetrievalError
-from service.retrieval.bm25 import fit_bm25
+from service.retrieval.lazy import Chained
+from service.retrieval.ragged import Terms
+from service.retrieval.segment import (
+    Segment,
+    TypeCodes,
+    compact,
+    compaction_due,
+    fit_segment,
+)
+from service.retrieval.table import SECTION_ROLES, Table
 from service.schemas import Brief, BriefPoint
 from service.text.segment import Segmenter
 
-SECTION_ROLES = ("opening", "achievements", "problems", "agenda", "point", "closing")
+__all__ = ["SECTION_ROLES", "CorpusIndex", "Hit", "Table"]
 # Corpora that do not tell achievements, problems or agenda apart keep them in the opening.
 SECTION_FALLBACK = {"achievements": "opening", "problems": "opening", "agenda": "opening"}
 DEFAULT_DIVERSITY = 0.4  # MMR: 1 - lambda; near-copies lose to a different document
@@ -79,44 +90,6 @@ class Vocabulary:
             return np.fromiter((self.add(t) for t in tokens), dtype=np.int32)
         ids = [self.ids[t] for t in tokens if t in self.ids]
         return np.asarray(ids, dtype=np.int32)
-
-
-@dataclass(frozen=True)
-class DocRef:
-    """Which record (position in the index) and which section (-1: the whole speech)."""
-
-    record: int
-    section: int
-
-
-class Table:
-    """One BM25 matrix with its documents' token ids and the facts searches filter on."""
-
-    def __init__(
-        self, refs: list[DocRef], ids: list[IdArray], vocab_size: int, bm25: Any = None
-    ) -> None:
-        self.refs = refs
-        self.ids = ids
-        self.record_of = np.fromiter((ref.record for ref in refs), dtype=np.int64, count=len(refs))
-        self.bm25 = bm25 if bm25 is not None or not refs else fit_bm25(ids, vocab_size)
-        self._sets: dict[int, frozenset[int]] = {}
-
-    def __len__(self) -> int:
-        return len(self.refs)
-
-    def scores(self, query: IdArray) -> FloatArray:
-        """BM25 score of every document for the query ids (zeros for an empty table)."""
-        if not self.refs:
-            return np.zeros(0, dtype=np.float32)
-        query = query[query < self.bm25.scores["indptr"].shape[0] - 1]
-        return np.asarray(self.bm25.get_scores_from_ids(query), dtype=np.float32)
-
-    def term_set(self, doc: int) -> frozenset[int]:
-        """The document's distinct term ids (cached: MMR compares them often)."""
-        found = self._sets.get(doc)
-        if found is None:
-            found = self._sets[doc] = frozenset(self.ids[doc].tolist())
-        return found
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
@@ -183,40 +156,54 @@ class _Candidate:
 
 
 class CorpusIndex:
-    """The searchable corpus: records, their cached term ids, and the two BM25 tables."""
+    """The searchable corpus: a main segment (and the delta added since), one vocabulary."""
 
     def __init__(
         self,
-        records: list[CorpusRecord],
-        encoded: list[EncodedRecord],
+        main: Segment,
         vocab: Vocabulary,
+        types: TypeCodes,
         *,
         segmenter: Segmenter,
         signature: str | None = None,
-        tables: tuple[Table, Table] | None = None,
+        delta: Segment | None = None,
         type_names: dict[str, str] | None = None,
+        record_ids: Callable[[], list[str]] | None = None,
     ) -> None:
-        self.records = records
-        self.encoded = encoded
+        self.main, self.delta = main, delta
         self.vocab = vocab
+        self.types = types
         self.segmenter = segmenter
         self.signature = signature or segmenter.signature
         self.type_names = type_names or {}
-        self.speeches, self.sections = tables or build_tables(records, encoded, len(vocab.terms))
-        self._positions = {record.id: i for i, record in enumerate(records)}
-        self._refresh()
+        self._main_ids = record_ids
+        self._positions: dict[str, int] | None = None
+        self._assemble()
 
-    def _refresh(self) -> None:
-        """Per-document facts searches filter on, as arrays so a search stays vectorised."""
-        self._type_codes = {
-            t: i for i, t in enumerate(sorted({r.speech_type or "" for r in self.records}))
-        }
-        codes = [self._type_codes[r.speech_type] if r.speech_type else -1 for r in self.records]
-        self._types = np.asarray(codes, dtype=np.int16)
-        self._examples = np.asarray([r.is_example for r in self.records], dtype=bool)
-        roles = [self._section(ref).role for ref in self.sections.refs]
-        self._section_roles = np.asarray(roles, dtype=object)
-        self._excluded = np.zeros(len(self.records), dtype=bool)
+    def _assemble(self) -> None:
+        """Tables over the main segment and the delta; per-document facts stay arrays."""
+        segments = [self.main] if self.delta is None else [self.main, self.delta]
+        offsets = [0, len(self.main)][: len(segments)]
+        self.records: Sequence[CorpusRecord] = (
+            self.main.records
+            if self.delta is None
+            else Chained(self.main.records, self.delta.records)
+        )
+        self.speeches = Table([s.speeches for s in segments], offsets)
+        self.sections = Table([s.sections for s in segments], offsets)
+        self._excluded: npt.NDArray[np.bool_] | None = None
+
+    def adopt(self, other: CorpusIndex) -> None:
+        """Serve from another index of the same records (the saved copy, mapped from disk)."""
+        self.main, self.delta, self._main_ids = other.main, other.delta, other._main_ids
+        self.vocab, self.types = other.vocab, other.types
+        self._positions = None
+        self._assemble()
+
+    def record_ids(self) -> list[str]:
+        """Every record's id, in index order (a saved index reads them without the records)."""
+        head = self._main_ids() if self._main_ids else [r.id for r in self.main.records]
+        return head + [r.id for r in (self.delta.records if self.delta else [])]
 
     def excluding(self, record_ids: Iterable[str]) -> CorpusIndex:
         """A read-only view whose searches never return these records (leave-one-out evals).
@@ -226,7 +213,7 @@ class CorpusIndex:
         """
         unwanted = frozenset(record_ids)
         view = copy.copy(self)
-        view._excluded = np.asarray([r.id in unwanted for r in self.records], dtype=bool)
+        view._excluded = np.asarray([i in unwanted for i in self.record_ids()], dtype=bool)
         return view
 
     @classmethod
@@ -235,26 +222,70 @@ class CorpusIndex:
         unique = list({record.id: record for record in records}.values())
         vocab = Vocabulary()
         encoded = [encode_record(r, segmenter, vocab) for r in unique]
-        return cls(unique, encoded, vocab, segmenter=segmenter)
+        return cls.fitted(unique, encoded, vocab, segmenter=segmenter)
+
+    @classmethod
+    def fitted(
+        cls,
+        records: Sequence[CorpusRecord],
+        encoded: Sequence[EncodedRecord],
+        vocab: Vocabulary,
+        *,
+        segmenter: Segmenter,
+    ) -> CorpusIndex:
+        """An index of records whose term ids are known: only the tables are fitted."""
+        types = TypeCodes()
+        terms = Terms.of([e.sections for e in encoded])
+        main = fit_segment(records, terms, types, len(vocab.terms))
+        return cls(main, vocab, types, segmenter=segmenter)
 
     def get(self, record_id: str) -> CorpusRecord | None:
         """The record with this id, if indexed."""
-        position = self._positions.get(record_id)
+        position = self._position(record_id)
         return None if position is None else self.records[position]
 
+    def _position(self, record_id: str) -> int | None:
+        if self._positions is None:
+            self._positions = {i: n for n, i in enumerate(self.record_ids())}
+        return self._positions.get(record_id)
+
+    def terms_of(self, position: int) -> EncodedRecord:
+        """A record's cached term ids."""
+        n = len(self.main)
+        if position < n:
+            return EncodedRecord(self.main.terms.record(position))
+        assert self.delta is not None
+        return EncodedRecord(self.delta.terms.record(position - n))
+
     def add(self, record: CorpusRecord) -> None:
-        """Add or replace one record: only it is tokenised, the BM25 matrices are refitted."""
+        """Add or replace one record: only it is tokenised. A new record joins the delta,
+        whose tables alone are refitted; a replaced one, or a delta grown past its share,
+        refits everything (see service.retrieval.segment)."""
         encoded = encode_record(record, self.segmenter, self.vocab)
-        position = self._positions.get(record.id)
-        if position is None:
-            self._positions[record.id] = len(self.records)
-            self.records.append(record)
-            self.encoded.append(encoded)
-        else:
-            self.records[position], self.encoded[position] = record, encoded
         size = len(self.vocab.terms)
-        self.speeches, self.sections = build_tables(self.records, self.encoded, size)
-        self._refresh()
+        position = self._position(record.id)
+        if position is not None:
+            records = list(self.records)
+            records[position] = record
+            cached = [self.terms_of(i).sections for i in range(len(records))]
+            cached[position] = encoded.sections
+            self.main = fit_segment(records, Terms.of(cached), self.types, size)
+            self.delta, self._main_ids = None, None
+        else:
+            added = [*(self.delta.records if self.delta else []), record]
+            terms = Terms.of([encoded.sections])
+            terms = self.delta.terms.plus(terms) if self.delta else terms
+            delta = fit_segment(added, terms, self.types, size, base=self.main)
+            if compaction_due(len(self.main), len(added)):
+                ids = [*self.record_ids(), record.id]
+                self.main, self.delta = compact(self.main, delta, size), None
+                self._main_ids = lambda: ids
+            else:
+                self.delta = delta
+            if self._positions is not None:  # records keep their places; this one is last
+                total = len(self.main) + (len(self.delta) if self.delta else 0)
+                self._positions[record.id] = total - 1
+        self._assemble()
 
     def query_ids(self, text: str) -> tuple[IdArray, list[str]]:
         """Query term ids (repeats kept, as BM25 weighs them) and the distinct known terms."""
@@ -268,7 +299,7 @@ class CorpusIndex:
         ids, _ = self.query_ids(query)
         scores = self.speeches.scores(ids)
         order = _best(scores, k)
-        return [(self.records[self.speeches.refs[i].record].id, float(scores[i])) for i in order]
+        return [(self.records[int(self.speeches.record_of[i])].id, float(scores[i])) for i in order]
 
     def search(
         self,
@@ -297,8 +328,10 @@ class CorpusIndex:
             raise RetrievalError(f"未知的段落角色“{role}”；可用：{'、'.join(SECTION_ROLES)}")
         examples = self._record_mask(self.sections, examples_only=True)
         for wanted in (role, SECTION_FALLBACK.get(role)):
-            mask = examples & (self._section_roles == wanted)
-            if wanted is not None and mask.any():
+            if wanted is None:
+                continue
+            mask = examples & (self.sections.facts.role == SECTION_ROLES.index(wanted))
+            if mask.any():
                 return self._rank(self.sections, query, mask, speech_type, k, diversity)
         return []
 
@@ -313,13 +346,13 @@ class CorpusIndex:
         query = section_query(brief, role, point)
         return self.search_sections(query, role, speech_type=brief.speech_type, k=k)
 
-    def _section(self, ref: DocRef) -> RecordSection:
-        return self.records[ref.record].sections[ref.section]
-
     def _record_mask(self, table: Table, examples_only: bool) -> npt.NDArray[np.bool_]:
-        kept: npt.NDArray[np.bool_] = ~self._excluded[table.record_of]
         if examples_only:
-            kept &= self._examples[table.record_of]
+            kept: npt.NDArray[np.bool_] = np.array(table.facts.example, dtype=bool)
+        else:
+            kept = np.ones(len(table), dtype=bool)
+        if self._excluded is not None:
+            kept &= ~self._excluded[table.record_of]
         return kept
 
     def _rank(
@@ -353,8 +386,8 @@ class CorpusIndex:
         if speech_type is None:
             same = np.zeros(len(table), dtype=bool)
         else:
-            code = self._type_codes.get(speech_type, -2)
-            same = self._types[table.record_of] == code
+            code = self.types.codes.get(speech_type, -2)
+            same = np.asarray(table.facts.type) == code
         eligible = mask & ((scores > 0) | same)
         # Same type ranks above any score: a tier, not a boost (float64 keeps the scores exact).
         keys = np.where(eligible, scores.astype(np.float64) + np.where(same, 1e9, 0.0), -1.0)
@@ -362,18 +395,19 @@ class CorpusIndex:
         return [_Candidate(i, float(scores[i]), bool(same[i])) for i in order]
 
     def _hit(self, table: Table, chosen: _Candidate, known: list[str]) -> Hit:
-        ref = table.refs[chosen.doc]
+        record = self.records[int(table.record_of[chosen.doc])]
+        section = int(table.facts.section[chosen.doc])
         terms = table.term_set(chosen.doc)
         present = [t for t in known if self.vocab.ids[t] in terms]
         return Hit(
-            record=self.records[ref.record],
-            section_index=None if ref.section < 0 else ref.section,
+            record=record,
+            section_index=None if section < 0 else section,
             score=chosen.score,
             same_type=chosen.same_type,
             matched=tuple(present[:_MATCHED_SHOWN]),
             similarity=round(chosen.similarity, 4),
             penalty=round(chosen.picked_penalty, 4),
-            type_name=self.type_names.get(self.records[ref.record].speech_type or "", ""),
+            type_name=self.type_names.get(record.speech_type or "", ""),
             terms=frozenset(present),
         )
 
@@ -393,15 +427,23 @@ def _mmr(table: Table, pool: list[_Candidate], k: int, diversity: float) -> list
         c.relevance = (1.0 if c.same_type else 0.0) + (c.score / top if top > 0 else 0.0)
     chosen: list[_Candidate] = []
     remaining = list(pool)
+    sets: dict[int, frozenset[int]] = {}
+
+    def term_set(doc: int) -> frozenset[int]:
+        found = sets.get(doc)
+        if found is None:
+            found = sets[doc] = table.term_set(doc)
+        return found
+
     while remaining and len(chosen) < k:
         best = max(remaining, key=lambda c: _mmr_score(c, diversity))
         best.picked_penalty = diversity * best.similarity
         chosen.append(best)
         remaining.remove(best)
         if diversity > 0 and len(chosen) < k:
-            picked = table.term_set(best.doc)
+            picked = term_set(best.doc)
             for c in remaining:  # only the newest pick can raise a candidate's similarity
-                c.similarity = max(c.similarity, jaccard(table.term_set(c.doc), picked))
+                c.similarity = max(c.similarity, jaccard(term_set(c.doc), picked))
     return chosen
 
 
@@ -410,35 +452,8 @@ def encode_record(record: CorpusRecord, segmenter: Segmenter, vocab: Vocabulary)
     return EncodedRecord([vocab.encode(t, grow=True) for t in tokenise_record(record, segmenter)])
 
 
-Documents = tuple[list[DocRef], list[IdArray], list[DocRef], list[IdArray]]
-
-
-def documents(records: list[CorpusRecord], encoded: list[EncodedRecord]) -> Documents:
-    """(refs, ids) of the speech table, then of the section table, from cached term ids."""
-    speech_refs, speech_ids, section_refs, section_ids = [], [], [], []
-    for position, (record, codes) in enumerate(zip(records, encoded, strict=True)):
-        speech_refs.append(DocRef(position, -1))
-        speech_ids.append(codes.speech())
-        for number, section in enumerate(record.sections):
-            if section.role in SECTION_ROLES and number < len(codes.sections):
-                section_refs.append(DocRef(position, number))
-                section_ids.append(codes.sections[number])
-    return speech_refs, speech_ids, section_refs, section_ids
-
-
 def _mmr_score(candidate: _Candidate, diversity: float) -> float:
     return (1 - diversity) * candidate.relevance - diversity * candidate.similarity
-
-
-def build_tables(
-    records: list[CorpusRecord], encoded: list[EncodedRecord], vocab_size: int
-) -> tuple[Table, Table]:
-    """Both BM25 tables fitted from cached term ids: no tokenisation here."""
-    speech_refs, speech_ids, section_refs, section_ids = documents(records, encoded)
-    return (
-        Table(speech_refs, speech_ids, vocab_size),
-        Table(section_refs, section_ids, vocab_size),
-    )
 
 
 def brief_query(brief: Brief) -> str:

@@ -66,6 +66,7 @@ class Segmenter:
         for term in user_terms:
             self._jieba.add_word(term, None, "nz")
         self.user_terms = frozenset(user_terms)
+        self.added_terms = tuple(user_terms)  # as given: another process builds the same one
         self.signature = _signature(user_terms)
 
     def words(self, text: str) -> list[str]:

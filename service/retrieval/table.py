@@ -1,0 +1,185 @@
+"""One BM25 table (whole speeches, or sections) as arrays: its documents' term ids, the facts
+searches filter on, and the fitted matrix; a saved index maps all of them from disk.
+
+A table is one part, or a saved part and the small delta added since: documents are
+numbered through the parts in order and their scores concatenated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from service.corpus.records import CorpusRecord
+from service.retrieval.bm25 import Stats, fit_bm25
+from service.retrieval.ragged import IdArray, Ragged, Terms
+
+SECTION_ROLES = ("opening", "achievements", "problems", "agenda", "point", "closing")
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass
+class DocFacts:
+    """Per document: its record, section (-1: the whole speech), the record's type code
+    (-1: none), whether the record may be an example, and the section's role (-1: speech)."""
+
+    record: npt.NDArray[np.int64]
+    section: npt.NDArray[np.int32]
+    type: npt.NDArray[np.int16]
+    example: npt.NDArray[np.bool_]
+    role: npt.NDArray[np.int8]
+
+    def __len__(self) -> int:
+        return len(self.record)
+
+    def shifted(self, records: int) -> DocFacts:
+        """The same facts with record positions moved past `records` earlier ones."""
+        return DocFacts(
+            np.asarray(self.record) + records, self.section, self.type, self.example, self.role
+        )
+
+    @staticmethod
+    def joined(parts: Sequence[DocFacts]) -> DocFacts:
+        def cat(name: str) -> Any:
+            return np.concatenate([np.asarray(getattr(p, name)) for p in parts])
+
+        return DocFacts(cat("record"), cat("section"), cat("type"), cat("example"), cat("role"))
+
+
+@dataclass
+class Part:
+    """Documents fitted into one matrix (None when there are none)."""
+
+    model: Any
+    docs: Ragged
+    facts: DocFacts
+
+    def stats(self) -> Stats:
+        return Stats.of(self.model, self.docs.lengths())
+
+
+def docs_of(terms: Terms, facts: DocFacts, *, speeches: bool) -> Ragged:
+    """The term ids of each document the facts describe."""
+    if speeches:
+        return terms.speeches()
+    chosen = np.asarray(terms.first[np.asarray(facts.record)]) + np.asarray(facts.section)
+    return terms.sections(chosen.astype(np.int64))
+
+
+def fit_part(
+    terms: Terms, facts: DocFacts, vocab_size: int, *, speeches: bool, base: Stats | None = None
+) -> Part:
+    """A part's matrix fitted from cached term ids (no tokenising)."""
+    docs = docs_of(terms, facts, speeches=speeches)
+    return Part(fit_bm25(docs, vocab_size, base) if len(facts) else None, docs, facts)
+
+
+def speech_facts(types: npt.NDArray[np.int16], examples: npt.NDArray[np.bool_]) -> DocFacts:
+    """One document per record."""
+    n = len(types)
+    return DocFacts(
+        np.arange(n, dtype=np.int64),
+        np.full(n, -1, np.int32),
+        types,
+        examples,
+        np.full(n, -1, np.int8),
+    )
+
+
+def section_facts(
+    records: Sequence[CorpusRecord],
+    terms: Terms,
+    types: npt.NDArray[np.int16],
+    examples: npt.NDArray[np.bool_],
+) -> DocFacts:
+    """One document per section in a searchable role (that was tokenised)."""
+    chosen: list[tuple[int, int, int]] = []
+    for position, record in enumerate(records):
+        count = int(terms.first[position + 1] - terms.first[position])
+        for number, section in enumerate(record.sections):
+            if section.role in SECTION_ROLES and number < count:
+                chosen.append((position, number, SECTION_ROLES.index(section.role)))
+    rows = np.asarray(chosen, dtype=np.int64).reshape(-1, 3)
+    owner = rows[:, 0]
+    return DocFacts(
+        owner,
+        rows[:, 1].astype(np.int32),
+        np.asarray(types)[owner].astype(np.int16),
+        np.asarray(examples)[owner].astype(bool),
+        rows[:, 2].astype(np.int8),
+    )
+
+
+class Table:
+    """One BM25 table over one or more parts, documents numbered through them in order."""
+
+    def __init__(self, parts: Sequence[Part], record_offsets: Sequence[int] = (0,)) -> None:
+        self.parts = list(parts)
+        if len(self.parts) == 1 and record_offsets[0] == 0:
+            self.facts = self.parts[0].facts
+        else:
+            shifted = [p.facts.shifted(o) for p, o in zip(self.parts, record_offsets, strict=True)]
+            self.facts = DocFacts.joined(shifted)
+        self.record_of = np.asarray(self.facts.record)
+        self._firsts = np.cumsum([0] + [len(p.facts) for p in self.parts])
+
+    def __len__(self) -> int:
+        return int(self._firsts[-1])
+
+    @property
+    def ids(self) -> Sequence[IdArray]:
+        """Every document's term ids."""
+        return self.parts[0].docs if len(self.parts) == 1 else _Docs(self)
+
+    def doc_ids(self, doc: int) -> IdArray:
+        part = int(np.searchsorted(self._firsts, doc, side="right")) - 1
+        return self.parts[part].docs[doc - int(self._firsts[part])]
+
+    def scores(self, query: IdArray) -> FloatArray:
+        """BM25 score of every document for the query ids (zeros for an empty table)."""
+        found = [_part_scores(p, query) for p in self.parts]
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.float32)
+
+    def term_set(self, doc: int) -> frozenset[int]:
+        """The document's distinct term ids (a search keeps those of its candidates; a cache
+        across searches would grow with every document ever returned)."""
+        return frozenset(self.doc_ids(doc).tolist())
+
+
+def _part_scores(part: Part, query: IdArray) -> FloatArray:
+    """bm25s's sum of the query terms' columns, term after term in float32 (the same scores
+    to the bit), with a column's scores added by indexing: a column holds each document
+    once, and this is faster than bm25s's np.add.at."""
+    if part.model is None:
+        return np.zeros(0, dtype=np.float32)
+    matrix = part.model.scores
+    indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+    scores = np.zeros(int(matrix["num_docs"]), dtype=np.float32)
+    for term in query[query < len(indptr) - 1].tolist():
+        start, end = int(indptr[term]), int(indptr[term + 1])
+        scores[indices[start:end]] += data[start:end]
+    return scores
+
+
+class _Docs(Sequence[IdArray]):
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @overload
+    def __getitem__(self, i: int) -> IdArray: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[IdArray]: ...
+    def __getitem__(self, i: int | slice) -> IdArray | Sequence[IdArray]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self.table.doc_ids(i)
+
+    def __iter__(self) -> Iterator[IdArray]:
+        return (self.table.doc_ids(i) for i in range(len(self)))
