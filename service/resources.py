@@ -138,7 +138,7 @@ class Resources:
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
-        kit = load_kit(settings.prompts_dir)
+        kit = load_kit(settings.prompts_dir).warmed()
         drafter, client = make_drafter(settings, kit)
         state = _file_state(settings.build_dir / CORPUS_FILENAME)
         index = load_index(settings, kit)

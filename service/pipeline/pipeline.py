@@ -370,10 +370,7 @@ class Pipeline:
     ) -> _PartResult:
         """One part: its examples, then its pieces written at once (or the part whole, when it
         has no items to split), joined by code and cleaned."""
-        part = outline.parts[index]
-        judged = await run_cpu(self._part_hits, run, part)
-        hits = [j.hit for j in judged]
-        examples = examples_from_hits(hits, run.brief, self.kit.scrubber, voices=_voices(judged))
+        hits, examples = await run_cpu(self._part_examples, run, outline.parts[index])
         job = PartJob(
             brief=run.brief,
             skeleton=run.skeleton,
@@ -545,6 +542,13 @@ class Pipeline:
         bare = sum(1 for hits in run.part_hits if not hits)
         if self.index is not None and run.hits and bare:
             run.notes.append(f"有 {bare} 个部分在语料库里没有相近的范文，按结构要求起草")
+
+    def _part_examples(self, run: _Run, part: OutlinePart) -> tuple[list[Hit], list[Example]]:
+        """One part's examples, found and scrubbed (CPU work, run in a thread)."""
+        judged = self._part_hits(run, part)
+        hits = [j.hit for j in judged]
+        scrubber = self.kit.scrubber
+        return hits, examples_from_hits(hits, run.brief, scrubber, voices=_voices(judged))
 
     def _part_hits(self, run: _Run, part: OutlinePart) -> list[Judged]:
         if self.index is None:
