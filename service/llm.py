@@ -43,6 +43,9 @@ log = get_logger(__name__)
 # Local servers (Ollama, vLLM without --api-key) ignore the key, but the client insists on one.
 DUMMY_API_KEY = "not-needed"
 CONNECT_TIMEOUT_S = 10.0
+# A stream whose chunks are already buffered (a fast model, a burst over the network) is
+# parsed without the loop ever waiting; every so many chunks it lets other requests run.
+CHUNKS_PER_TURN = 16
 
 
 @dataclass(frozen=True)
@@ -367,10 +370,14 @@ class ChatStream:
             )
         with client._mapped_errors(mid_stream=True):
             async with chunks:
+                parsed = 0
                 async for chunk in chunks:
                     delta = self._take(chunk)
                     if delta:
                         yield delta
+                    parsed += 1
+                    if parsed % CHUNKS_PER_TURN == 0:
+                        await asyncio.sleep(0)  # let other requests in between
         if self.finish_reason is None:
             raise UpstreamBadResponse(
                 "The model endpoint ended the stream without saying why (no finish_reason); "

@@ -183,10 +183,13 @@ class Domains:
         for domain in home:
             at_home |= self.at_home(domain)
             keys |= {domain.key, *self._neighbours[domain.key]}
+        # A foreign word that is part of a home word (安全 in 安全度汛) is not foreign: one
+        # search of all home words joined (a shorter or equal word cannot contain it).
+        joined = "\x00".join(at_home)
         return {
             word: owners
             for word, owners in self._owner.items()
-            if word not in at_home and not owners & keys and not _inside(word, at_home)
+            if word not in at_home and not owners & keys and word not in joined
         }
 
 
@@ -230,11 +233,6 @@ def _leading(placed: list[Placement], near: int) -> list[Domain]:
         return []
     top = placed[0].weight
     return [p.domain for p in placed if p.weight * near >= top][:BROAD_FIELDS]
-
-
-def _inside(word: str, words: set[str]) -> bool:
-    """A foreign word that is part of a home word (安全 in 安全度汛) is not foreign."""
-    return any(word in home for home in words if len(home) > len(word))
 
 
 def load_domains(folder: Path, rules: Rules, phrasebank: Phrasebank) -> Domains:
