@@ -23,7 +23,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -34,6 +36,7 @@ from service.testing.model_responder import ModelResponder
 ROOT = Path(__file__).resolve().parents[2]
 BRIEF = json.loads((ROOT / "prompts" / "briefs" / "work_meeting.json").read_text("utf-8"))
 DRAFTS_PER_CLIENT = 2
+MIN_DRAFTS = 12  # at low concurrency each client drafts more, so p99 is not one draft
 PROBE_EVERY_S = 0.05
 DEADLINE_S = 300
 PACED = Pacing(first_token_s=0.3, tokens_per_s=200)  # a served model, quicker than most
@@ -91,11 +94,11 @@ async def _run(base: str, concurrency: int, model: str) -> None:
         probes: list[float] = []
         results: list[Result] = []
         stop = asyncio.Event()
+        await _drafts(client, 1, [])  # warm-up, not counted: a serving worker is past it
         probe = asyncio.create_task(_probe(client, stop, probes))
+        each = max(DRAFTS_PER_CLIENT, -(-MIN_DRAFTS // concurrency))
         started = time.perf_counter()
-        await asyncio.gather(
-            *(_drafts(client, DRAFTS_PER_CLIENT, results) for _ in range(concurrency))
-        )
+        await asyncio.gather(*(_drafts(client, each, results) for _ in range(concurrency)))
         wall = time.perf_counter() - started
         stop.set()
         await probe
@@ -133,11 +136,37 @@ async def _run(base: str, concurrency: int, model: str) -> None:
     )
 
 
+@contextlib.contextmanager
+def _fake_model(kind: str) -> Iterator[str]:
+    """The fake model in a process of its own (its stand-in writes with the built-in
+    drafter's means, which would otherwise take the GIL from this script's probe)."""
+    fake = subprocess.Popen(
+        [sys.executable, __file__, "--serve-fake", kind], cwd=ROOT,
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert fake.stdout is not None
+        yield fake.stdout.readline().strip()
+    finally:
+        fake.terminate()
+        fake.wait(10)
+
+
+def _serve_fake(kind: str) -> None:
+    pacing = PACED if kind == "paced" else Pacing()
+    with FakeUpstream(ModelResponder(), pacing=pacing) as fake:
+        print(fake.base_url, flush=True)
+        threading.Event().wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("concurrency", type=int, nargs="?", default=None)
     parser.add_argument("--model", choices=["builtin", "paced", "instant"], default="builtin")
+    parser.add_argument("--serve-fake", choices=["paced", "instant"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_fake:
+        _serve_fake(args.serve_fake)
     concurrency = args.concurrency or (64 if args.model == "builtin" else 16)
     port = _free_port()
     with tempfile.TemporaryDirectory() as var, contextlib.ExitStack() as stack:
@@ -150,10 +179,9 @@ def main() -> int:
             "JIANGGAO_LOG_LEVEL": "WARNING",
         }
         if args.model != "builtin":
-            pacing = PACED if args.model == "paced" else Pacing()
-            fake = stack.enter_context(FakeUpstream(ModelResponder(), pacing=pacing))
+            fake_url = stack.enter_context(_fake_model(args.model))
             env |= {
-                "JIANGGAO_DRAFTER": "openai", "OPENAI_BASE_URL": fake.base_url,
+                "JIANGGAO_DRAFTER": "openai", "OPENAI_BASE_URL": fake_url,
                 "OPENAI_API_KEY": "bench", "JIANGGAO_MODEL": "fake-model",
                 "JIANGGAO_JUDGE": "false",
             }  # fmt: skip
