@@ -79,6 +79,9 @@ def test_an_instruction_the_builtin_drafter_cannot_follow_makes_no_new_version(
     assert client.get(f"/v1/drafts/{draft['id']}").json()["version"] == 1
     followed = client.post(url, json={"instruction": "更精炼"})
     assert followed.status_code == 201 and followed.json()["version"] == 2
+    title = f"/v1/drafts/{draft['id']}/sections/0/regenerate"  # a part the program writes
+    fixed = _plain(client.post(title, json={"instruction": "更精炼"}), 422)
+    assert fixed["detail"] == "第 0 部分（标题）由程序按格式写成，不需要重写"
 
 
 def test_what_does_not_exist_is_said_in_words(client: TestClient) -> None:

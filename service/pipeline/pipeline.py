@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -419,7 +419,7 @@ class Pipeline:
     async def regenerate(self, draft: Draft, brief: Brief, section: int, instruction: str) -> Draft:
         """A new version of the draft with one section (an index into draft.sections)
         written again to the user's instruction; InputError for sections code writes."""
-        index = part_index(draft, section)
+        index = part_index(draft, section, self.kit.roles.label)
         started = time.perf_counter()
         async with self._deadline(self._deadline_at()):
             return await self._regenerate(draft, brief, index, section, instruction, started)
@@ -959,7 +959,7 @@ def _words_of(part: OutlinePart) -> str:
     return part.heading + part.gist + "".join(part.subpoints)
 
 
-def part_index(draft: Draft, section: int) -> int:
+def part_index(draft: Draft, section: int, label: Callable[[str], str]) -> int:
     """The outline part that draft.sections[section] is, or InputError saying why there is none."""
     if draft.mode == "single":
         raise InputError("单次调用模式的草稿不分部分，不能单独重写某一部分", field="index")
@@ -968,7 +968,9 @@ def part_index(draft: Draft, section: int) -> int:
         raise InputError(f"部分序号应在 0 到 {count - 1} 之间", field="index")
     role = draft.sections[section].role
     if role in PROGRAM_PARTS:
-        raise InputError(f"第 {section} 部分（{role}）由程序按格式写成，不需要重写", field="index")
+        raise InputError(
+            f"第 {section} 部分（{label(role)}）由程序按格式写成，不需要重写", field="index"
+        )
     return sum(1 for s in draft.sections[:section] if s.role not in PROGRAM_PARTS)
 
 
