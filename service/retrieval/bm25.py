@@ -82,6 +82,16 @@ def okapi_matrix(docs: Ragged, vocab_size: int, base: Stats | None = None) -> di
     }
 
 
+def distinct_terms(scores: dict[str, Any]) -> Ragged:
+    """Each document's distinct term ids, ascending: the matrix read by rows (its CSR layout),
+    which MMR compares candidates by."""
+    indptr, indices = np.asarray(scores["indptr"]), np.asarray(scores["indices"])
+    term = np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), np.diff(indptr))
+    counts = np.bincount(indices, minlength=int(scores["num_docs"])).astype(np.int64)
+    bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return Ragged(term[np.argsort(indices, kind="stable")], bounds[:-1], bounds[1:])
+
+
 def fit_bm25(docs: Sequence[IdArray], vocab_size: int, base: Stats | None = None) -> Any:
     """A bm25s model over already-tokenised documents (bm25s's splitter is never used)."""
     return model_of(
