@@ -3,7 +3,8 @@
 MMR compares every candidate with each document it picks. A Python set of every
 candidate's terms, made again on every search, cost a search more time than scoring the
 corpus did; a cache of those sets across searches grew with every document ever returned.
-One sort of the candidates' (candidate, term) pairs gives all their sets at once.
+Each document's distinct terms are stored, ascending (service.retrieval.bm25.distinct_terms):
+a candidate's set is a slice, and its overlap with a pick one pass over all of them.
 """
 
 from __future__ import annotations
@@ -16,16 +17,14 @@ Floats = npt.NDArray[np.float64]
 
 
 class Overlap:
-    """Candidate i's distinct terms are term[start[i]:start[i + 1]], sorted."""
+    """Candidate i's distinct terms are term[start[i]:start[i + 1]], ascending."""
 
-    def __init__(self, owner: Ints, ids: npt.NDArray[np.integer], count: int) -> None:
-        """`ids` are the candidates' term ids, `owner` says whose (0..count-1), any order."""
-        self.count = count
-        self.span = int(ids.max()) + 1 if len(ids) else 1
-        pairs = np.unique(owner.astype(np.int64) * self.span + ids)
-        owners, self.term = np.divmod(pairs, self.span)
+    def __init__(self, owners: Ints, term: npt.NDArray[np.int32], count: int) -> None:
+        """`term` holds each candidate's distinct term ids in turn, `owners` whose they are
+        (0..count-1, ascending)."""
+        self.count, self.owners, self.term = count, owners, term
+        self.span = int(term.max()) + 1 if len(term) else 1
         self.sizes: Ints = np.bincount(owners, minlength=count).astype(np.int64)
-        self.owners = owners
         self.start: Ints = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
 
     def terms(self, i: int) -> Ints:

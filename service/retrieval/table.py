@@ -190,8 +190,8 @@ class Table:
         return found
 
     def gather(self, docs: Sequence[int]) -> tuple[npt.NDArray[np.int64], IdArray]:
-        """The distinct term ids of the given documents, and for each id its document's place
-        in `docs` (one array pass per part, no Python object per document)."""
+        """The distinct term ids of the given documents one after the other, and for each id
+        its document's place in `docs` (array passes, no Python object per document)."""
         wanted = np.asarray(docs, dtype=np.int64)
         part_of = np.searchsorted(self._firsts, wanted, side="right") - 1
         owners, found = [], []
@@ -203,7 +203,10 @@ class Table:
                 found.append(ids)
         if not found:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
-        return np.concatenate(owners).astype(np.int64), np.concatenate(found)
+        if len(found) == 1:
+            return owners[0].astype(np.int64), found[0]
+        order = np.argsort(np.concatenate(owners), kind="stable")  # main's and delta's in turn
+        return np.concatenate(owners)[order].astype(np.int64), np.concatenate(found)[order]
 
 
 def _part_scores(part: Part, query: IdArray, lo: int, hi: int) -> FloatArray:
