@@ -106,6 +106,14 @@ def test_a_mapped_index_answers_as_one_fitted_in_memory(
         for table in (loaded.speeches, loaded.sections):
             expected = table.parts[0].model.get_scores_from_ids(ids)
             assert np.array_equal(table.scores(ids), expected)
+    for table in (loaded.speeches, loaded.sections):  # each document's distinct terms, mapped
+        distinct = table.parts[0].distinct
+        assert isinstance(distinct.flat, np.memmap) and len(distinct) == len(table)
+        assert all(
+            distinct[d].tolist() == np.unique(table.doc_ids(d)).tolist() for d in range(len(table))
+        )
+    roles = np.asarray(loaded.sections.facts.role)  # sections by role: a role is one span
+    assert (np.diff(roles) >= 0).all()
     assert 0 < len(loaded.records._parsed) < len(records)  # only hits were parsed
     assert [r.id for r in loaded.records] == [r.id for r in records]
     assert loaded.get(records[7].id) == records[7]
