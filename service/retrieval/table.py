@@ -225,8 +225,7 @@ def _part_scores(part: Part, query: IdArray, lo: int, hi: int) -> FloatArray:
         if whole:
             scores[indices[start:end]] += data[start:end]
             continue
-        column = indices[start:end]
-        a, b = start + int(np.searchsorted(column, lo)), start + int(np.searchsorted(column, hi))
+        a, b = (start + np.searchsorted(indices[start:end], (lo, hi))).tolist()
         scores[indices[a:b] - lo] += data[a:b]
     return scores
 
