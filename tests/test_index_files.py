@@ -21,6 +21,7 @@ from service.corpus.build import build_corpus
 from service.corpus.records import CorpusRecord, read_records, write_records
 from service.retrieval.index import CorpusIndex, Vocabulary
 from service.retrieval.lazy import StoredRecords
+from service.retrieval.overlap import Overlap
 from service.retrieval.saved import (
     CORPUS_FILENAME,
     DELTA_DIRNAME,
@@ -175,6 +176,12 @@ def test_an_added_speech_goes_to_a_delta_that_other_workers_load(
     assert reopened.search(query, k=1, examples_only=False)[0].record.id == news.id
     assert all(h.record.id != news.id for h in reopened.search(query, k=5))
     assert reopened.get(speech.id) == speech
+    for table in (reopened.speeches, reopened.sections):  # candidates of both parts, mixed
+        docs = [len(table) - 1, 0, len(table) - 2, 5]
+        overlap = Overlap(*table.gather(docs), len(docs))
+        assert [overlap.terms(i).tolist() for i in range(4)] == [
+            np.unique(table.doc_ids(d)).tolist() for d in docs
+        ]
     # scores of the delta's documents are a full refit's; the main's are near them
     full = CorpusIndex.from_records(corpus, KIT.segmenter)
     ours = dict(reopened.top_k(query, 5))
