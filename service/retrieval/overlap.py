@@ -27,7 +27,7 @@ class Overlap:
         self.sizes: Ints = np.bincount(owners, minlength=count).astype(np.int64)
         self.start: Ints = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
 
-    def terms(self, i: int) -> Ints:
+    def terms(self, i: int) -> npt.NDArray[np.int32]:
         """Candidate i's distinct term ids, ascending."""
         return self.term[int(self.start[i]) : int(self.start[i + 1])]
 
