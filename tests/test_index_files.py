@@ -21,6 +21,7 @@ from service.corpus.build import build_corpus
 from service.corpus.records import CorpusRecord, read_records, write_records
 from service.retrieval.index import CorpusIndex, Vocabulary
 from service.retrieval.lazy import StoredRecords
+from service.retrieval.overlap import Overlap
 from service.retrieval.saved import (
     CORPUS_FILENAME,
     DELTA_DIRNAME,
@@ -106,6 +107,14 @@ def test_a_mapped_index_answers_as_one_fitted_in_memory(
         for table in (loaded.speeches, loaded.sections):
             expected = table.parts[0].model.get_scores_from_ids(ids)
             assert np.array_equal(table.scores(ids), expected)
+    for table in (loaded.speeches, loaded.sections):  # each document's distinct terms, mapped
+        distinct = table.parts[0].distinct
+        assert isinstance(distinct.flat, np.memmap) and len(distinct) == len(table)
+        assert all(
+            distinct[d].tolist() == np.unique(table.doc_ids(d)).tolist() for d in range(len(table))
+        )
+    roles = np.asarray(loaded.sections.facts.role)  # sections by role: a role is one span
+    assert (np.diff(roles) >= 0).all()
     assert 0 < len(loaded.records._parsed) < len(records)  # only hits were parsed
     assert [r.id for r in loaded.records] == [r.id for r in records]
     assert loaded.get(records[7].id) == records[7]
@@ -167,6 +176,12 @@ def test_an_added_speech_goes_to_a_delta_that_other_workers_load(
     assert reopened.search(query, k=1, examples_only=False)[0].record.id == news.id
     assert all(h.record.id != news.id for h in reopened.search(query, k=5))
     assert reopened.get(speech.id) == speech
+    for table in (reopened.speeches, reopened.sections):  # candidates of both parts, mixed
+        docs = [len(table) - 1, 0, len(table) - 2, 5]
+        overlap = Overlap(*table.gather(docs), len(docs))
+        assert [overlap.terms(i).tolist() for i in range(4)] == [
+            np.unique(table.doc_ids(d)).tolist() for d in docs
+        ]
     # scores of the delta's documents are a full refit's; the main's are near them
     full = CorpusIndex.from_records(corpus, KIT.segmenter)
     ours = dict(reopened.top_k(query, 5))

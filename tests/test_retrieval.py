@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from service import cli
@@ -13,7 +14,8 @@ from service.corpus.records import CorpusRecord, write_records
 from service.errors import RetrievalError
 from service.retrieval.examples import examples_from_hits
 from service.retrieval.floor import VOICE_LABELS, ExampleFloor
-from service.retrieval.index import CorpusIndex, brief_query, jaccard
+from service.retrieval.index import CorpusIndex, _best, brief_query, jaccard
+from service.retrieval.overlap import Overlap
 from service.retrieval.saved import (
     add_document,
     build_index,
@@ -231,6 +233,24 @@ def test_jaccard_of_identical_and_disjoint_sets() -> None:
     assert jaccard(a, a) == 1.0
     assert jaccard(a, frozenset({4, 5})) == 0.0
     assert jaccard(a, frozenset({2, 3, 4})) == 0.5
+
+
+def test_candidates_overlap_as_their_term_sets_do(seed_index: CorpusIndex) -> None:
+    for table in (seed_index.speeches, seed_index.sections):
+        docs = list(range(0, len(table), max(1, len(table) // 15)))
+        overlap = Overlap(*table.gather(docs), len(docs))
+        sets = [frozenset(table.doc_ids(d).tolist()) for d in docs]
+        for i in range(len(docs)):
+            assert overlap.terms(i).tolist() == sorted(sets[i])
+            expected = [jaccard(s, sets[i]) for s in sets]
+            assert overlap.similarity(i).tolist() == expected  # the same floats
+
+
+def test_best_breaks_ties_in_document_order() -> None:
+    values = np.asarray([1.0, 3.0, 2.0, 3.0, 2.0, 2.0, 0.5])
+    assert _best(values, 3) == [1, 3, 2]
+    assert _best(values, 4) == [1, 3, 2, 4]
+    assert _best(values, 9) == [1, 3, 2, 4, 5, 0, 6]
 
 
 def test_cli_search_prints_json_with_scores_and_reasons(

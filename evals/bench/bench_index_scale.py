@@ -9,33 +9,41 @@ memory, and how far a main index plus a delta of added speeches ranks from a ful
 
 Usage: python evals/bench/bench_index_scale.py [--docs 10000 100000] [--queries N] [--seed S]
 
-Measured on the project machine (2 cores, shared), defaults, about 10 minutes in all
-(memory is what loading and searching added to a worker; p50/p99 of one search call):
+Measured on the project machine (2 cores, shared with another session's tests), defaults,
+about 9 minutes in all (memory is what loading and searching added to a worker; p50/p99 of
+one search call):
 
-    10000 speeches: built in 12.5 s on 2 cores, 149 MB on disk
-      1 worker(s): load 0.004 s; p50/p99 ms: search 2.4/7.1 (first time 2.4/7.4),
-        sections 2.5/6.0; index memory per worker RSS 117 MB PSS 116 MB (anonymous 8 MB)
-      4 worker(s): load 0.036 s; p50/p99 ms: search 10.4/146.2, sections 11.2/131.5;
-        per worker RSS 117 MB PSS 35 MB (anonymous 8 MB), together PSS 141 MB
+    10000 speeches: built in 5.7 s on 2 cores, 175 MB on disk
+      1 worker(s): load 0.005 s; p50/p99 ms: search 1.6/3.5 (first time 1.6/3.6),
+        sections 1.6/3.7; index memory per worker RSS 119 MB PSS 118 MB (anonymous 7 MB)
+      4 worker(s): load 0.013 s; p50/p99 ms: search 2.7/22.1, sections 2.8/22.6;
+        per worker RSS 119 MB PSS 35 MB (anonymous 7 MB), together PSS 140 MB
       mapped vs in memory, top 5: 100.0% shared, 100.0% identical
-      main 9810 + delta 190 (added at 16 ms each) vs full refit, top 5: 99.3% shared,
-        95.7% identical
-    100000 speeches: built in 68.9 s on 2 cores, 1502 MB on disk
-      1 worker(s): load 0.004 s; p50/p99 ms: search 10.8/33.0 (first time 11.3/44.4),
-        sections 22.4/54.7; index memory per worker RSS 775 MB PSS 773 MB (anonymous 11 MB)
-      4 worker(s): load 0.030 s; p50/p99 ms: search 49.4/269.7, sections 113.0/370.8;
-        per worker RSS 775 MB PSS 204 MB (anonymous 11 MB), together PSS 815 MB
+      main 9810 + delta 190 (added at 6 ms each) vs full refit, top 5: 99.6% shared,
+        97.5% identical
+    100000 speeches: built in 81.0 s on 2 cores, 1761 MB on disk
+      1 worker(s): load 0.004 s; p50/p99 ms: search 9.8/29.0 (first time 9.3/29.3),
+        sections 9.8/27.2; index memory per worker RSS 787 MB PSS 785 MB (anonymous 10 MB)
+      4 worker(s): load 0.050 s; p50/p99 ms: search 31.1/146.6, sections 31.1/202.0;
+        per worker RSS 786 MB PSS 205 MB (anonymous 10 MB), together PSS 820 MB
       mapped vs in memory, top 5: 100.0% shared, 100.0% identical
-      (main + delta at 100,000: the run was stopped after 10 minutes of adding 1,900
-       speeches one by one on a machine shared with another benchmark; not measured)
+      main 98100 + delta 1900 (added at 71 ms each) vs full refit, top 5: 98.4% shared,
+        95.5% identical
 
 Four workers hold 1.05× (10,000: 1.2×) what one holds: the arrays and records.jsonl are
 file pages shared through the page cache, and what each worker adds of its own (parsed
 hits, a search's arrays) stays near 10 MB. Four workers searching at once on two cores
 queue for them, hence their latency. A build took 69–142 s at 100,000 between runs (the
-machine is shared); tokenising is most of it. The delta's documents score exactly as in a
-full refit; the main's keep the idf and mean length of their own build, which is the whole
-difference measured above.
+machine is shared); tokenising is most of it. The section search was 22.4/54.7 ms at
+100,000 when it scored every section: sections are now ordered by role and a search scores
+only its role's span of each column (cProfile: scoring was 55% of it, the pool's
+argpartition over all 400,000 sections 20%, now only the same-type tier when it fills the
+pool). Each document's distinct terms, stored for MMR, add 17% on disk (1502 → 1761 MB).
+Adding a speech refits the delta alone (the main's arrays are mapped, not refitted), but
+the whole delta each time: its cost grows with the delta (6 ms per add at 190, 12 ms at
+300, 71 ms on average up to 1,900 at 100,000; sorting the delta's (term, document) pairs
+is most of it). The delta's documents score exactly as in a full refit; the main's keep
+the idf and mean length of their own build, which is the whole difference measured above.
 """
 
 from __future__ import annotations

@@ -9,26 +9,31 @@ well), top-5 agreement, and the segmenter itself (jieba-rs against jieba).
 
 Usage: python evals/bench/bench_retrieval.py [--docs N] [--queries N] [--seed S]
 
-Measured on the project machine (2 cores, shared with another benchmark at the time),
+Measured on the project machine (2 cores, shared with another session's tests at the time),
 defaults, about 35 s in all:
 
-    corpus: 10000 documents, 4245652 terms, vocabulary 1393, tokenised in 5.9 s
+    corpus: 10000 documents, 4245652 terms, vocabulary 1393, tokenised in 4.1 s
                                     ours (bm25s)     rank_bm25     ratio
-    index build, s                          1.07          0.82      0.8x
+    index build, s                          0.80          0.67      0.8x
     index memory, MB                       23.37         84.18      3.6x
-    queries/s, BM25 top-5                 569.51          3.33    171.0x
-    queries/s, search+MMR                 371.03          3.33    111.4x
-    both tables (speeches + 40000 sections) from cached terms: 0.87 s
-    saved in 0.46 s, loaded in 0.00 s (no tokenising, no refit)
+    queries/s, BM25 top-5                 528.63          3.27    161.6x
+    queries/s, search+MMR                 496.61          3.27    151.8x
+    both tables (speeches + 40000 sections) from cached terms: 1.55 s
+    saved in 0.64 s, loaded in 0.01 s (no tokenising, no refit)
     top-5 agreement on 50 queries: 100.0% of results shared, 100.0% of queries in the same order
-    segmenter on 0.67 MB: jieba-rs 19.8 MB/s, jieba 0.83 MB/s (24x; jieba loads its
-    dictionary in 0.9 s), 100.00% of jieba's word boundaries shared
+    segmenter on 0.67 MB: jieba-rs 19.1 MB/s, jieba 0.91 MB/s (21x; jieba loads its
+    dictionary in 0.8 s), 100.00% of jieba's word boundaries shared
 
-Queries per second vary by about ±20% between runs on this machine. Loading maps the saved
-arrays and parses no record (it took 1.76 s when every record was read and validated);
-search+MMR no longer keeps every returned document's term set across searches (that cache
-grew without bound in a long-running worker), which costs it some speed (148x before).
-See bench_index_scale.py for 100,000 documents.
+Queries per second vary by about ±20% between runs on this machine; compare the two rows of
+one run. search+MMR was 111x of rank_bm25 (0.65 of the plain top 5) while MMR made a Python
+set of every candidate's terms on each search, 148x while those sets were cached across
+searches (a cache that grew without bound in a long-running worker); it now reads each
+candidate's distinct terms from a stored array (the BM25 matrix by rows, mapped from disk
+like the rest) and compares them in array passes: 0.94 of the plain top 5, whose figure
+includes sorting every score. The same hits as before, bar ties at the edge of the pool
+that argpartition used to break arbitrarily (now in document order). Loading maps the
+saved arrays and parses no record (it took 1.76 s when every record was read and
+validated). See bench_index_scale.py for 100,000 documents.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def okapi_matrix(docs: Ragged, vocab_size: int, base: Stats | None = None) -> di
     doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     terms = docs.concatenated().astype(np.int64)
     # One key per (term, document) pair, sorted by term then document: the CSC order.
-    keys, tf = np.unique(terms * max(n_docs, 1) + doc_of, return_counts=True)
+    keys, tf = _counted(terms * max(n_docs, 1) + doc_of)
     term, doc = np.divmod(keys, max(n_docs, 1))
     df = np.bincount(term, minlength=vocab_size).astype(np.float64)
     if base is None:
@@ -80,6 +80,28 @@ def okapi_matrix(docs: Ragged, vocab_size: int, base: Stats | None = None) -> di
         "indptr": indptr.astype(np.int64),
         "num_docs": n_docs,
     }
+
+
+def distinct_terms(scores: dict[str, Any]) -> Ragged:
+    """Each document's distinct term ids, ascending: the matrix read by rows (its CSR layout),
+    which MMR compares candidates by."""
+    indptr, indices = np.asarray(scores["indptr"]), np.asarray(scores["indices"])
+    term = np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), np.diff(indptr))
+    counts = np.bincount(indices, minlength=int(scores["num_docs"])).astype(np.int64)
+    bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    # a stable sort of 16-bit keys is a radix sort: a delta's documents fit in them
+    keys = indices.astype(np.uint16) if len(counts) <= 1 << 16 else indices
+    return Ragged(term[np.argsort(keys, kind="stable")], bounds[:-1], bounds[1:])
+
+
+def _counted(keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """np.unique(keys, return_counts=True) with one plain sort (numpy's hashing is slower)."""
+    ordered = np.sort(keys)
+    if not len(ordered):
+        return ordered, np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    counts = np.diff(np.append(starts, len(ordered)))
+    return ordered[starts], counts
 
 
 def fit_bm25(docs: Sequence[IdArray], vocab_size: int, base: Stats | None = None) -> Any:

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from service.corpus.records import CorpusRecord, RecordSection
 from service.errors import RetrievalError
 from service.retrieval.lazy import Chained
+from service.retrieval.overlap import Overlap
 from service.retrieval.ragged import Terms
 from service.retrieval.segment import (
     Segment,
@@ -31,7 +32,7 @@ from service.retrieval.segment import (
     compaction_due,
     fit_segment,
 )
-from service.retrieval.table import SECTION_ROLES, Table
+from service.retrieval.table import SECTION_ROLES, Span, Table
 from service.schemas import Brief, BriefPoint
 from service.text.segment import Segmenter
 
@@ -148,6 +149,7 @@ class Hit:
 @dataclass
 class _Candidate:
     doc: int
+    slot: int  # its place in the pool
     score: float
     same_type: bool
     relevance: float = 0.0
@@ -311,8 +313,9 @@ class CorpusIndex:
         diversity: float = DEFAULT_DIVERSITY,
     ) -> list[Hit]:
         """Whole speeches for a query: same type first, news and duplicates never as examples."""
-        mask = self._record_mask(self.speeches, examples_only)
-        return self._rank(self.speeches, query, mask, speech_type, k, diversity)
+        within = self.speeches.whole()
+        mask = self._record_mask(self.speeches, examples_only, within)
+        return self._rank(self.speeches, within, query, mask, speech_type, k, diversity)
 
     def search_sections(
         self,
@@ -323,16 +326,17 @@ class CorpusIndex:
         k: int = 3,
         diversity: float = DEFAULT_DIVERSITY,
     ) -> list[Hit]:
-        """Sections of example speeches in the given role (or its fallback) matching the query."""
+        """Sections of example speeches in the given role (or its fallback) matching the query:
+        only that role's documents are scored."""
         if role not in SECTION_ROLES:
             raise RetrievalError(f"未知的段落角色“{role}”；可用：{'、'.join(SECTION_ROLES)}")
-        examples = self._record_mask(self.sections, examples_only=True)
         for wanted in (role, SECTION_FALLBACK.get(role)):
             if wanted is None:
                 continue
-            mask = examples & (self.sections.facts.role == SECTION_ROLES.index(wanted))
+            within = self.sections.spans(SECTION_ROLES.index(wanted))
+            mask = self._record_mask(self.sections, True, within)
             if mask.any():
-                return self._rank(self.sections, query, mask, speech_type, k, diversity)
+                return self._rank(self.sections, within, query, mask, speech_type, k, diversity)
         return []
 
     def search_brief(self, brief: Brief, *, k: int = 3) -> list[Hit]:
@@ -346,18 +350,22 @@ class CorpusIndex:
         query = section_query(brief, role, point)
         return self.search_sections(query, role, speech_type=brief.speech_type, k=k)
 
-    def _record_mask(self, table: Table, examples_only: bool) -> npt.NDArray[np.bool_]:
+    def _record_mask(
+        self, table: Table, examples_only: bool, within: Sequence[Span]
+    ) -> npt.NDArray[np.bool_]:
+        """Which documents of the spans may be returned."""
         if examples_only:
-            kept: npt.NDArray[np.bool_] = np.array(table.facts.example, dtype=bool)
+            kept: npt.NDArray[np.bool_] = np.array(table.cut(table.facts.example, within), bool)
         else:
-            kept = np.ones(len(table), dtype=bool)
+            kept = np.ones(sum(hi - lo for lo, hi in within), dtype=bool)
         if self._excluded is not None:
-            kept &= ~self._excluded[table.record_of]
+            kept &= ~self._excluded[table.cut(table.record_of, within)]
         return kept
 
     def _rank(
         self,
         table: Table,
+        within: Sequence[Span],
         query: str,
         mask: npt.NDArray[np.bool_],
         speech_type: str | None,
@@ -369,35 +377,31 @@ class CorpusIndex:
         if not 0.0 <= diversity < 1.0:
             raise RetrievalError("diversity 必须在 0 到 1 之间（不含 1）")
         ids, known = self.query_ids(query)
-        scores = table.scores(ids)
-        pool = self._pool(table, scores, mask, speech_type, k)
-        chosen = _mmr(table, pool, k, diversity)
-        return [self._hit(table, c, known) for c in chosen]
+        scores = table.scores(ids, within)
+        same = self._same_type(table, within, speech_type)
+        order = _pool(scores, mask, same, max(_POOL_MIN, 4 * k))
+        docs = table.numbers(order, within)
+        pool = [
+            _Candidate(doc, n, float(scores[i]), bool(same[i]))
+            for n, (doc, i) in enumerate(zip(docs, order, strict=True))
+        ]
+        overlap = Overlap(*table.gather(docs), len(pool))
+        chosen = _mmr(pool, overlap, k, diversity)
+        return [self._hit(table, c, known, overlap) for c in chosen]
 
-    def _pool(
-        self,
-        table: Table,
-        scores: FloatArray,
-        mask: npt.NDArray[np.bool_],
-        speech_type: str | None,
-        k: int,
-    ) -> list[_Candidate]:
-        """The best candidates: same type first, then by score; unmatched others are left out."""
+    def _same_type(
+        self, table: Table, within: Sequence[Span], speech_type: str | None
+    ) -> npt.NDArray[np.bool_]:
         if speech_type is None:
-            same = np.zeros(len(table), dtype=bool)
-        else:
-            code = self.types.codes.get(speech_type, -2)
-            same = np.asarray(table.facts.type) == code
-        eligible = mask & ((scores > 0) | same)
-        # Same type ranks above any score: a tier, not a boost (float64 keeps the scores exact).
-        keys = np.where(eligible, scores.astype(np.float64) + np.where(same, 1e9, 0.0), -1.0)
-        order = [int(i) for i in _best(keys, max(_POOL_MIN, 4 * k)) if eligible[i]]
-        return [_Candidate(i, float(scores[i]), bool(same[i])) for i in order]
+            return np.zeros(sum(hi - lo for lo, hi in within), dtype=bool)
+        code = self.types.codes.get(speech_type, -2)
+        same: npt.NDArray[np.bool_] = table.cut(table.facts.type, within) == code
+        return same
 
-    def _hit(self, table: Table, chosen: _Candidate, known: list[str]) -> Hit:
+    def _hit(self, table: Table, chosen: _Candidate, known: list[str], overlap: Overlap) -> Hit:
         record = self.records[int(table.record_of[chosen.doc])]
         section = int(table.facts.section[chosen.doc])
-        terms = table.term_set(chosen.doc)
+        terms = set(overlap.terms(chosen.slot).tolist())
         present = [t for t in known if self.vocab.ids[t] in terms]
         return Hit(
             record=record,
@@ -412,38 +416,47 @@ class CorpusIndex:
         )
 
 
+def _pool(
+    scores: FloatArray, mask: npt.NDArray[np.bool_], same: npt.NDArray[np.bool_], n: int
+) -> list[int]:
+    """The best n candidates: same type first, then by score; unmatched others are left out.
+    Same type is a tier, not a boost: with n of them allowed, no other is looked at."""
+    tier = np.flatnonzero(mask & same)
+    if len(tier) >= n:
+        return [int(i) for i in tier[_best(scores[tier], n)]]
+    others = np.flatnonzero(mask & ~same & (scores > 0))
+    found = [int(i) for i in tier[_best(scores[tier], len(tier))]]
+    return found + [int(i) for i in others[_best(scores[others], n - len(found))]]
+
+
 def _best(values: npt.NDArray[Any], n: int) -> list[int]:
-    """Indices of the n largest values, largest first, ties in document order."""
+    """Indices of the n largest values, largest first, ties in index order."""
     if n >= len(values):
         return [int(i) for i in np.argsort(-values, kind="stable")]
-    top = np.argpartition(-values, n)[:n]
+    if n <= 0:
+        return []
+    kth = np.partition(values, len(values) - n)[len(values) - n]  # the n-th largest
+    above = np.flatnonzero(values > kth)
+    top = np.concatenate([above, np.flatnonzero(values == kth)[: n - len(above)]])
     return [int(i) for i in top[np.lexsort((top, -values[top]))]]
 
 
-def _mmr(table: Table, pool: list[_Candidate], k: int, diversity: float) -> list[_Candidate]:
+def _mmr(pool: list[_Candidate], overlap: Overlap, k: int, diversity: float) -> list[_Candidate]:
     """Maximal marginal relevance: relevance (same type adds 1) minus similarity to the chosen."""
     top = max((c.score for c in pool), default=0.0)
     for c in pool:
         c.relevance = (1.0 if c.same_type else 0.0) + (c.score / top if top > 0 else 0.0)
     chosen: list[_Candidate] = []
     remaining = list(pool)
-    sets: dict[int, frozenset[int]] = {}
-
-    def term_set(doc: int) -> frozenset[int]:
-        found = sets.get(doc)
-        if found is None:
-            found = sets[doc] = table.term_set(doc)
-        return found
-
     while remaining and len(chosen) < k:
         best = max(remaining, key=lambda c: _mmr_score(c, diversity))
         best.picked_penalty = diversity * best.similarity
         chosen.append(best)
         remaining.remove(best)
         if diversity > 0 and len(chosen) < k:
-            picked = term_set(best.doc)
+            similar = overlap.similarity(best.slot).tolist()
             for c in remaining:  # only the newest pick can raise a candidate's similarity
-                c.similarity = max(c.similarity, jaccard(term_set(c.doc), picked))
+                c.similarity = max(c.similarity, similar[c.slot])
     return chosen
 
 

@@ -49,6 +49,14 @@ class Ragged(Sequence[IdArray]):
     def lengths(self) -> Offsets:
         return np.asarray(self.ends - self.starts, dtype=np.int64)
 
+    def take(self, rows: Offsets) -> tuple[Offsets, IdArray]:
+        """The lengths of the given documents and their ids one after the other."""
+        starts = np.asarray(self.starts[rows], dtype=np.int64)
+        lengths = np.asarray(self.ends[rows], dtype=np.int64) - starts
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        ids: IdArray = np.asarray(self.flat[np.arange(int(lengths.sum())) + shift])
+        return lengths, ids
+
     def concatenated(self) -> IdArray:
         """Every document's ids one after the other (one copy, no Python loop)."""
         lengths = self.lengths()

@@ -34,7 +34,7 @@ from service.retrieval.stored import load_segment, read_digests, save_segment
 from service.retrieval.tokenise import encode_records
 from service.text.segment import Segmenter
 
-INDEX_FORMAT = 3  # bump when the saved layout or the scoring changes
+INDEX_FORMAT = 4  # bump when the saved layout or the scoring changes
 INDEX_DIRNAME = "index"
 DELTA_DIRNAME = "delta"
 CORPUS_FILENAME = "speeches.jsonl"

@@ -98,7 +98,7 @@ def compact(main: Segment, delta: Segment, vocab_size: int) -> Segment:
         return DocFacts.joined([a.facts, b.facts.shifted(n)])
 
     speeches = joined(main.speeches, delta.speeches)
-    sections = joined(main.sections, delta.sections)
+    sections = joined(main.sections, delta.sections).by_role()
     return Segment(
         Chained(main.records, delta.records),
         terms,

@@ -4,7 +4,7 @@ Files: records.jsonl with offsets.npy (where each line starts), ids.json (record
 only when a caller looks a record up by id), digests.npy (SHA-1 of each line: which cached
 term ids a rebuild may reuse), terms.npy / bounds.npy / first.npy (every section's term ids,
 service.retrieval.ragged), and per table (speeches/, sections/) the bm25s matrix beside the
-documents' spans and facts (service.retrieval.table) as .npy arrays.
+documents' spans, facts and distinct terms (service.retrieval.table) as .npy arrays.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from service.retrieval.bm25 import load_bm25
 from service.retrieval.lazy import StoredRecords, record_lines
 from service.retrieval.ragged import Ragged, Terms
 from service.retrieval.segment import Segment
-from service.retrieval.table import DocFacts, Part
+from service.retrieval.table import FACT_NAMES, DocFacts, Part
 
-_FACTS = ("record", "section", "type", "example", "role")
 _DIGEST = "S20"
 
 
@@ -53,8 +52,12 @@ def _save_part(part: Part, path: Path) -> None:
     path.mkdir(exist_ok=True)
     np.save(path / "starts.npy", np.asarray(part.docs.starts, dtype=np.int64))
     np.save(path / "ends.npy", np.asarray(part.docs.ends, dtype=np.int64))
-    for name in _FACTS:
+    for name in FACT_NAMES:
         np.save(path / f"{name}.npy", np.asarray(getattr(part.facts, name)))
+    distinct = part.distinct
+    bounds = np.append(np.asarray(distinct.starts), distinct.ends[-1:] if len(distinct) else [0])
+    np.save(path / "distinct.npy", np.asarray(distinct.flat, dtype=np.int32))
+    np.save(path / "distinct_bounds.npy", bounds.astype(np.int64))
 
 
 def load_segment(path: Path, name: str, n_records: int) -> Segment:
@@ -73,13 +76,15 @@ def load_segment(path: Path, name: str, n_records: int) -> Segment:
 
 
 def _load_part(path: Path, terms: Terms) -> Part:
-    facts = DocFacts(*(_array(path / f"{name}.npy") for name in _FACTS))
+    facts = DocFacts(*(_array(path / f"{name}.npy") for name in FACT_NAMES))
     docs = Ragged(terms.flat, _array(path / "starts.npy"), _array(path / "ends.npy"))
+    bounds = _array(path / "distinct_bounds.npy")
+    distinct = Ragged(_array(path / "distinct.npy"), bounds[:-1], bounds[1:])
     model = load_bm25(str(path)) if (path / "params.index.json").is_file() else None
     held = 0 if model is None else int(model.scores["num_docs"])
-    if held != len(facts) or len(docs) != len(facts):
+    if held != len(facts) or len(docs) != len(facts) or len(distinct) != len(facts):
         raise ValueError(f"{path} holds {held} documents, expected {len(facts)}")
-    return Part(model, docs, facts)
+    return Part(model, docs, facts, distinct)
 
 
 def read_digests(path: Path) -> list[bytes]:
