@@ -19,7 +19,7 @@ from service.testing.replay import Session, answer_key, replay_draft, session_in
 from tests.kits import KIT
 
 RECORDED = PROJECT_ROOT / "evals" / "recorded"
-FLOOD = ("flood_careful", "flood_habits", "flood_subpoints")
+FLOOD = ("flood_careful", "flood_habits", "flood_subpoints", "flood_subpoints_b")
 
 
 def _replayed(name: str, tmp_path: Path) -> tuple[Session, Draft, list[str]]:
@@ -58,7 +58,7 @@ def test_an_extra_or_a_missing_item_is_sent_back_and_then_said(tmp_path: Path) -
     assert "列了3条分论点，正文写了4条" in notes and "列了3条分论点，正文写了2条" in notes
 
 
-@pytest.mark.parametrize("name", ["flood_careful", "flood_subpoints"])
+@pytest.mark.parametrize("name", ["flood_careful", "flood_subpoints", "flood_subpoints_b"])
 def test_the_careful_sessions_pass_every_check(name: str, tmp_path: Path) -> None:
     _, draft, _ = _replayed(name, tmp_path)
     assert draft.report.passed, [(c.name, c.detail) for c in draft.report.failed]
@@ -66,10 +66,11 @@ def test_the_careful_sessions_pass_every_check(name: str, tmp_path: Path) -> Non
     assert review is not None and all(s.quote and s.quote in draft.text for s in review.scores)
 
 
+@pytest.mark.parametrize("name", ["flood_subpoints", "flood_subpoints_b"])
 def test_a_subpoint_session_is_one_speech_with_every_item_where_the_outline_put_it(
-    tmp_path: Path,
+    name: str, tmp_path: Path
 ) -> None:
-    _, draft, missing = _replayed("flood_subpoints", tmp_path)
+    _, draft, missing = _replayed(name, tmp_path)
     assert draft.mode == "subpoints" and not missing
     for part in draft.outline.parts:
         if part.role != "points":
