@@ -22,6 +22,7 @@ from service.corpus.records import CorpusRecord, read_records, write_records
 from service.retrieval.index import CorpusIndex, Vocabulary
 from service.retrieval.lazy import StoredRecords
 from service.retrieval.overlap import Overlap
+from service.retrieval.ragged import Ragged
 from service.retrieval.saved import (
     CORPUS_FILENAME,
     DELTA_DIRNAME,
@@ -255,3 +256,16 @@ def test_tokenising_and_building_give_the_same_output_on_any_number_of_workers(
     ]
     assert [r.model_dump() for r in built[0].records] == [r.model_dump() for r in built[1].records]
     assert built[0].duplicates and built[0].duplicates == built[1].duplicates
+
+
+def test_the_index_arrays_index_and_slice_as_lists_do() -> None:
+    docs = [np.array(ids, dtype=np.int32) for ids in ([1, 2], [], [3], [4, 5, 6])]
+    ragged = Ragged.of(docs)
+    as_lists = [d.tolist() for d in docs]
+    assert [d.tolist() for d in ragged] == as_lists
+    assert ragged[-1].tolist() == as_lists[-1] and ragged[1].tolist() == []
+    assert [d.tolist() for d in ragged[1:3]] == as_lists[1:3]
+    assert [d.tolist() for d in ragged[::-2]] == as_lists[::-2]
+    for wrong in (4, -5):
+        with pytest.raises(IndexError):
+            ragged[wrong]

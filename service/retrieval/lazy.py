@@ -12,17 +12,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import overload
 
 import numpy as np
 import numpy.typing as npt
 
 from service.corpus.records import CorpusRecord, record_line
+from service.retrieval.items import Items
 
 _CACHED = 512  # parsed records kept: a draft's hits are asked for more than once
 
 
-class StoredRecords(Sequence[CorpusRecord]):
+class StoredRecords(Items[CorpusRecord]):
     """Records of a JSON-lines file; line i is bytes offsets[i]..offsets[i + 1]."""
 
     def __init__(self, path: Path, offsets: npt.NDArray[np.int64]) -> None:
@@ -44,14 +44,7 @@ class StoredRecords(Sequence[CorpusRecord]):
             raise IndexError(i)
         return self._map[int(self._offsets[i]) : int(self._offsets[i + 1])]
 
-    @overload
-    def __getitem__(self, i: int) -> CorpusRecord: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[CorpusRecord]: ...
-    def __getitem__(self, i: int | slice) -> CorpusRecord | Sequence[CorpusRecord]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        i = i + len(self) if i < 0 else i
+    def item(self, i: int) -> CorpusRecord:
         with self._lock:
             found = self._parsed.get(i)
             if found is not None:
@@ -68,7 +61,7 @@ class StoredRecords(Sequence[CorpusRecord]):
         return (CorpusRecord.model_validate_json(self.line(i)) for i in range(len(self)))
 
 
-class Chained(Sequence[CorpusRecord]):
+class Chained(Items[CorpusRecord]):
     """A saved index's records, then the ones added since (the delta's)."""
 
     def __init__(self, head: Sequence[CorpusRecord], tail: Sequence[CorpusRecord]) -> None:
@@ -77,14 +70,7 @@ class Chained(Sequence[CorpusRecord]):
     def __len__(self) -> int:
         return len(self.head) + len(self.tail)
 
-    @overload
-    def __getitem__(self, i: int) -> CorpusRecord: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[CorpusRecord]: ...
-    def __getitem__(self, i: int | slice) -> CorpusRecord | Sequence[CorpusRecord]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        i = i + len(self) if i < 0 else i
+    def item(self, i: int) -> CorpusRecord:
         if i < len(self.head):
             return self.head[i]
         return self.tail[i - len(self.head)]

@@ -6,18 +6,19 @@ spans (start, end) into one array can be memory-mapped and shared by every worke
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import overload
 
 import numpy as np
 import numpy.typing as npt
+
+from service.retrieval.items import Items
 
 IdArray = npt.NDArray[np.int32]
 Offsets = npt.NDArray[np.int64]
 
 
-class Ragged(Sequence[IdArray]):
+class Ragged(Items[IdArray]):
     """Documents as spans of `flat`: document i is flat[starts[i]:ends[i]]."""
 
     def __init__(self, flat: IdArray, starts: Offsets, ends: Offsets) -> None:
@@ -34,17 +35,8 @@ class Ragged(Sequence[IdArray]):
     def __len__(self) -> int:
         return len(self.starts)
 
-    @overload
-    def __getitem__(self, i: int) -> IdArray: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[IdArray]: ...
-    def __getitem__(self, i: int | slice) -> IdArray | Sequence[IdArray]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def item(self, i: int) -> IdArray:
         return np.asarray(self.flat[int(self.starts[i]) : int(self.ends[i])])
-
-    def __iter__(self) -> Iterator[IdArray]:
-        return (self[i] for i in range(len(self)))
 
     def lengths(self) -> Offsets:
         return np.asarray(self.ends - self.starts, dtype=np.int64)

@@ -9,15 +9,16 @@ part: a span of every column of the matrix too).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from service.corpus.records import CorpusRecord
 from service.retrieval.bm25 import Stats, distinct_terms, fit_bm25
+from service.retrieval.items import Items
 from service.retrieval.ragged import IdArray, Ragged, Terms
 
 SECTION_ROLES = ("opening", "achievements", "problems", "agenda", "point", "closing")
@@ -230,21 +231,12 @@ def _part_scores(part: Part, query: IdArray, lo: int, hi: int) -> FloatArray:
     return scores
 
 
-class _Docs(Sequence[IdArray]):
+class _Docs(Items[IdArray]):
     def __init__(self, table: Table) -> None:
         self.table = table
 
     def __len__(self) -> int:
         return len(self.table)
 
-    @overload
-    def __getitem__(self, i: int) -> IdArray: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[IdArray]: ...
-    def __getitem__(self, i: int | slice) -> IdArray | Sequence[IdArray]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def item(self, i: int) -> IdArray:
         return self.table.doc_ids(i)
-
-    def __iter__(self) -> Iterator[IdArray]:
-        return (self.table.doc_ids(i) for i in range(len(self)))
