@@ -10,6 +10,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# How a draft's parts are written: every item its own call, a call per part, or one call.
+DraftMode = Literal["subpoints", "parallel", "single"]
 
 
 class Settings(BaseSettings):
@@ -56,7 +58,7 @@ class Settings(BaseSettings):
     drafter: Literal["auto", "builtin", "openai"] = Field(
         "auto", description="auto: the model when an endpoint is configured, else built-in."
     )
-    draft_mode: Literal["subpoints", "parallel", "single"] = Field(
+    draft_mode: DraftMode = Field(
         "subpoints",
         description="How a model drafts when a request names no mode: subpoints (every item "
         "its own call, begun as the outline streams), parallel (a call per part), single.",

@@ -13,9 +13,10 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from service.commands.check import BadInput, load_brief, read_json, validated
+from service.config import DraftMode
 
 if TYPE_CHECKING:
     from service.config import Settings
@@ -46,7 +47,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--mode",
-        choices=("subpoints", "parallel", "single"),
+        choices=get_args(DraftMode),
         default=None,
         help="subpoints：分论点并行，提纲边写边起草（默认，可用 JIANGGAO_DRAFT_MODE 改）；"
         "parallel：分部分并行；single：一次写成全文",

@@ -37,38 +37,40 @@ class OutlineStream:
         self.points_roles = {s.role for s in skeleton.sections if s.numbering == "points"}
         self.numbered = {s.role for s in skeleton.sections if s.numbering != "none"}
         self.text = ""
+        self.whole = False  # the text so far is one complete JSON object
         self.known: dict[int, OutlinePart] = {}
 
     def feed(self, delta: str) -> list[tuple[int, OutlinePart]]:
         """Take the next chunk; return the parts (index in speaking order, part) that became
         known with it. A second answer after a malformed first starts the reading afresh."""
-        if self.text and delta.lstrip().startswith("{") and self._whole():
+        if self.whole and delta.lstrip().startswith("{"):
             self.text = ""
         self.text += delta
         start = self.text.find("{")
         if start < 0:
             return []
-        try:
-            data = jiter.from_json(self.text[start:].encode(), partial_mode="trailing-strings")
-        except ValueError:
-            return []
+        data = self._parsed(self.text[start:].encode())
         if not isinstance(data, dict):
             return []
         fresh = []
-        for index, part in self._entries(data, self._whole()):
+        for index, part in self._entries(data, self.whole):
             if index not in self.known:
                 self.known[index] = part
                 fresh.append((index, part))
         return fresh
 
-    def _whole(self) -> bool:
-        """Whether the text so far is one complete JSON object."""
-        start = self.text.find("{")
+    def _parsed(self, text: bytes) -> object:
+        """The JSON so far: whole if it is (noted in `whole`), else as far as it goes."""
         try:
-            jiter.from_json(self.text[start:].encode())
+            data = jiter.from_json(text)
+            self.whole = True
+            return data
         except ValueError:
-            return False
-        return start >= 0
+            self.whole = False
+        try:
+            return jiter.from_json(text, partial_mode="trailing-strings")
+        except ValueError:
+            return None
 
     def _entries(self, data: dict[str, Any], whole: bool) -> list[tuple[int, OutlinePart]]:
         """Complete, valid entries with the index each takes in the merged outline."""

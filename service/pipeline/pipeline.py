@@ -15,11 +15,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from service import metrics
+from service.config import DraftMode
 from service.cpu import run_cpu
 from service.drafters.base import TRUNCATED, Drafter, PartJob, Piece, TextSink
 from service.errors import InputError, JianggaoError, OutlineMismatch, UpstreamTimeout
@@ -64,7 +65,7 @@ from service.text.overlap import ExampleIndex
 from service.text.structure import parse_speech, split_sentences
 
 log = get_logger(__name__)
-Mode = Literal["parallel", "single", "subpoints"]
+Mode = DraftMode
 EXAMPLES_PER_DRAFT = 3
 EXAMPLES_PER_PART = 2
 NO_CLOSE_EXAMPLE = "语料库里没有与这次会议领域或内容相近的范文，按结构要求起草，未使用范文"
@@ -294,26 +295,22 @@ class Pipeline:
         await run_cpu(self._retrieve, run)
         if mode == "single" and outline is None:
             outline = derive_outline(run.brief, run.skeleton)  # the one call writes it all
-        if mode == "subpoints":
+        if mode == "subpoints":  # the outline and the parts written at once
             async for event in self._outline_and_pieces(run, outline):
                 yield event
-            assembled = await self._repair(run, mode)
-            report = await run_cpu(self._score, run, assembled.text)
-            run.result = (assembled, report)
-            yield DraftEvent("report", report.model_dump(mode="json"))
-            return
-        async for event in self._outline_events(run, outline):
-            yield event
-        assert run.outline is not None
-        yield DraftEvent("outline", self._outline_data(run))
-        if mode == "parallel":
-            async for event in self._write_parallel(run):
-                yield event
-            assembled = await self._repair(run, mode)
         else:
+            async for event in self._outline_events(run, outline):
+                yield event
+            yield DraftEvent("outline", self._outline_data(run))
+        if mode == "single":
             async for event in self._write_single(run):
                 yield event
             assembled = _parsed(run.whole)
+        else:
+            if mode == "parallel":
+                async for event in self._write_parallel(run):
+                    yield event
+            assembled = await self._repair(run, mode)
         report = await run_cpu(self._score, run, assembled.text)
         run.result = (assembled, report)
         yield DraftEvent("report", report.model_dump(mode="json"))
@@ -371,16 +368,8 @@ class Pipeline:
         """One part: its examples, then its pieces written at once (or the part whole, when it
         has no items to split), joined by code and cleaned."""
         hits, examples = await run_cpu(self._part_examples, run, outline.parts[index])
-        job = PartJob(
-            brief=run.brief,
-            skeleton=run.skeleton,
-            outline=outline,
-            index=index,
-            examples=examples,
-            phrases=phrases,
-            used=run.used,
-            voice_items=run.voice_items,
-            pending=pending,
+        job = self._job(
+            run, index, outline=outline, examples=examples, phrases=phrases, pending=pending
         )
         pieces = plan_pieces(job)
         if not pieces:
@@ -411,9 +400,7 @@ class Pipeline:
         try:  # the first failure is the part's (not an ExceptionGroup); the rest are stopped
             await asyncio.gather(*tasks)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _stopped(tasks)
         return join_pieces(pieces, [self._cleaned(job, text) for text in texts])
 
     async def regenerate(self, draft: Draft, brief: Brief, section: int, instruction: str) -> Draft:
@@ -561,19 +548,25 @@ class Pipeline:
         floor = run.floor or ExampleFloor(self.kit, run.brief, brief_query(run.brief))
         return floor.kept(found, EXAMPLES_PER_PART, part=True)
 
-    def _job(self, run: _Run, index: int, **changes: Any) -> PartJob:
-        assert run.outline is not None
-        examples = run.part_examples[index] if run.part_examples else []
+    def _job(
+        self, run: _Run, index: int, outline: Outline | None = None, **changes: Any
+    ) -> PartJob:
+        """The job of writing part `index`: of the run's outline, its examples and phrases,
+        unless given (a part begun from an outline still streaming)."""
+        outline = outline or run.outline
+        assert outline is not None
+        known = {
+            "examples": run.part_examples[index] if run.part_examples else [],
+            "phrases": run.phrases.get(index, []),
+        }
         return PartJob(
             brief=run.brief,
             skeleton=run.skeleton,
-            outline=run.outline,
+            outline=outline,
             index=index,
-            examples=examples,
-            phrases=run.phrases.get(index, []),
             used=run.used,
             voice_items=run.voice_items,
-            **changes,
+            **{**known, **changes},
         )
 
     async def _write_one(self, run: _Run, job: PartJob) -> str:
@@ -631,9 +624,7 @@ class Pipeline:
                 else:
                     yield item
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _stopped(tasks)
         run.timings["sections"] = _ms(started)
 
     async def _write_single(self, run: _Run) -> AsyncIterator[DraftEvent]:
@@ -897,10 +888,14 @@ class _Writing:
         )
 
     async def stop(self) -> None:
-        tasks = [begun[2] for begun in self.tasks.values()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await _stopped([begun[2] for begun in self.tasks.values()])
+
+
+async def _stopped(tasks: Sequence[asyncio.Task[Any]]) -> None:
+    """Cancel the tasks still running and wait until every one has ended."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _keep_notes(run: _Run, job: PartJob) -> None:

@@ -161,6 +161,7 @@ class ModelResponder:
         self.writer = BuiltinDrafter(self.kit)
         self.briefs: dict[str, Brief] = {}  # the whole brief of each meeting it outlined
         self.last: Brief | None = None
+        self._outlines: dict[str, Outline] = {}
 
     def _brief(self, prompt: str) -> tuple[Brief, int | None]:
         """The brief in the prompt; a part's prompt shows only its own point's details, so
@@ -191,7 +192,14 @@ class ModelResponder:
 
     def _outline_of(self, brief: Brief) -> Outline:
         """The outline a model proposes: the brief's, with two to four sub-points for every
-        point the brief gave no details for (as prompts/outline.md asks)."""
+        point the brief gave no details for (as prompts/outline.md asks). The same brief
+        always gets the same outline: it is made once (every part's and piece's prompt asks)."""
+        key = brief.model_dump_json()
+        if key not in self._outlines:
+            self._outlines[key] = self._proposed(brief)
+        return self._outlines[key]
+
+    def _proposed(self, brief: Brief) -> Outline:
         skeleton = self.kit.types.get(brief.speech_type)
         outline = rebalanced(derive_outline(brief, skeleton), brief, skeleton, self.kit)
         parts = list(outline.parts)
