@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     draft_timeout_s: float = Field(
         600.0, gt=0, description="A draft still streaming after this long ends with a 504."
     )
+    shutdown_grace_s: float = Field(
+        20.0,
+        ge=0,
+        le=3600,
+        description="A stopping worker lets drafts whose reader has gone run this long, then "
+        "stops them and keeps their briefs as failed drafts.",
+    )
     max_drafts_in_flight: int = Field(
         32, ge=1, le=10_000, description="Drafts one worker writes at once; beyond, 503."
     )

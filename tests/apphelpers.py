@@ -23,9 +23,14 @@ from service.config import Settings
 from service.corpus.records import CorpusRecord, write_records
 from service.knowledge.kit import default_kit
 from service.retrieval.saved import CORPUS_FILENAME, open_index
+from service.testing.fake_upstream import FakeUpstream, Pacing
+from service.testing.model_responder import ModelResponder
 
 BRIEFS_DIR = Path(__file__).resolve().parent.parent / "prompts" / "briefs"
 PG_URL = os.environ.get("JIANGGAO_TEST_POSTGRES_URL", "")
+# A model fast enough for tests yet slow enough that a draft is still streaming when a test
+# hangs up on it (about ten seconds for a speech).
+A_PACED_MODEL = Pacing(first_token_s=0.05, tokens_per_s=400)
 
 
 def make_build_dir(root: Path, records: list[CorpusRecord]) -> Path:
@@ -96,6 +101,22 @@ def serving(root: Path, build_dir: Path, *args: str, **settings: str) -> Iterato
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def serving_a_model(
+    root: Path, build_dir: Path, pacing: Pacing, **settings: str
+) -> Iterator[tuple[str, FakeUpstream]]:
+    """`jianggao serve` drafting with the stand-in model behind a fake OpenAI-compatible
+    endpoint on loopback, paced like a real one; yields the service's base URL and the fake."""
+    with FakeUpstream(ModelResponder(), pacing=pacing) as fake:
+        model = {
+            "JIANGGAO_DRAFTER": "openai",
+            "JIANGGAO_OPENAI_BASE_URL": fake.base_url,
+            "JIANGGAO_OPENAI_API_KEY": "test-key",
+        }
+        with serving(root, build_dir, **model, **settings) as base:
+            yield base, fake
 
 
 def start_server(

@@ -129,3 +129,39 @@ def screenshot(driver: Any, name: str) -> Path:
     path = SCREENSHOTS / name
     driver.save_screenshot(str(path))
     return path
+
+
+def close_pane_mid_draft(driver: Any, base: str, open_pane: Any) -> dict[str, Any]:
+    """An add-in's task pane closed while its draft streams (from a service drafting with a
+    paced model), then opened again: returns the draft as the service saved it meanwhile,
+    after checking it is offered under 打开最近的稿子 and opens from there."""
+    import httpx
+
+    open_pane(driver, base)
+    driver.execute_script(
+        "const s = document.getElementById('example');"
+        "s.value = 'progress'; s.dispatchEvent(new Event('change'));"
+        "document.getElementById('draft-button').click();"
+    )
+    wait(driver, lambda d: d.execute_script("return byId('live').textContent.trim()"), "words")
+    driver.get("about:blank")  # the pane closed mid-stream
+
+    def saved() -> Any:
+        items = httpx.get(f"{base}/v1/drafts", timeout=10).json()["items"]
+        return items[0] if items and items[0]["status"] == "complete" else None
+
+    wait(driver, lambda _: saved(), "the draft finished without its pane")
+    item = saved()
+    open_pane(driver, base)
+    options = driver.execute_script(
+        "return Array.from(byId('recent').options).map(o => [o.value, o.textContent])"
+    )
+    assert [item["id"], f"{item['meeting']} · 第 1 版"] in options, options
+    driver.execute_script(
+        "const r = byId('recent'); r.value = arguments[0]; r.dispatchEvent(new Event('change'))",
+        item["id"],
+    )
+    wait(driver, lambda d: d.find_element("id", "result").is_displayed(), "the saved draft")
+    draft: dict[str, Any] = httpx.get(f"{base}/v1/drafts/{item['id']}", timeout=10).json()
+    assert text(driver, "#result-title") == draft["title"]
+    return draft

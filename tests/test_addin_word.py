@@ -12,13 +12,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.web.office import HOST_SCRIPTS
-from tests.apphelpers import example_brief, free_port, running_app, serving, settings_for
-from tests.browsing import open_browser, text, wait
+from tests.apphelpers import (
+    A_PACED_MODEL,
+    example_brief,
+    free_port,
+    running_app,
+    serving,
+    serving_a_model,
+    settings_for,
+)
+from tests.browsing import close_pane_mid_draft, open_browser, text, wait
 
 STANDINS = Path(__file__).resolve().parent / "standins"
 HOLLOW = Path(__file__).resolve().parent.parent / "evals" / "calibration" / "hollow"
@@ -210,20 +217,11 @@ def test_word_service_down_and_wrong_key(browser: Any, build_dir: Path, tmp_path
         assert _standin(browser, "typed") == []
 
 
-def test_word_pane_closed_while_the_draft_streams_leaves_the_service_well(
-    browser: Any, server: str
+def test_word_pane_closed_while_the_draft_streams_finds_it_finished_when_opened_again(
+    browser: Any, build_dir: Path, tmp_path: Path
 ) -> None:
-    _open_pane(browser, server)
-    browser.execute_script(
-        "const s = document.getElementById('example');"
-        "s.value = 'progress'; s.dispatchEvent(new Event('change'));"
-        "document.getElementById('draft-button').click();"
-    )
-    browser.get("about:blank")  # the pane closed mid-stream
-    assert httpx.get(f"{server}/healthz").status_code == 200
-    listed = httpx.get(f"{server}/v1/drafts").json()["items"]
-    assert all(item["status"] in ("complete", "failed") for item in listed)
-    _open_pane(browser, server)  # opened again: nothing half-inserted, ready to draft
-    assert _standin(browser, "typed") == []
-    _draft_example(browser, "work_meeting")
-    assert httpx.get(f"{server}/readyz").status_code == 200
+    with serving_a_model(tmp_path, build_dir, A_PACED_MODEL) as (base, _):
+        draft = close_pane_mid_draft(browser, base, _open_pane)
+        assert draft["drafter"] == "openai" and draft["report"]["passed"]
+        assert _standin(browser, "typed") == []  # nothing half-inserted
+        _draft_example(browser, "work_meeting")  # and ready to draft again

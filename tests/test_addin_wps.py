@@ -11,13 +11,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.web.office import ADDINS_DIR
-from tests.apphelpers import example_brief, free_port, running_app, serving, settings_for
-from tests.browsing import open_browser, screenshot, text, viewport, wait
+from tests.apphelpers import (
+    A_PACED_MODEL,
+    example_brief,
+    free_port,
+    running_app,
+    serving,
+    serving_a_model,
+    settings_for,
+)
+from tests.browsing import close_pane_mid_draft, open_browser, screenshot, text, viewport, wait
 
 STANDINS = Path(__file__).resolve().parent / "standins"
 ROOT = Path(__file__).resolve().parent.parent
@@ -329,21 +336,13 @@ def test_a_wrong_key_is_said_plainly(browser: Any, build_dir: Path, tmp_path: Pa
         assert not browser.find_element("id", "message").is_displayed()
 
 
-def test_a_pane_closed_while_the_draft_streams_leaves_the_service_well(
-    browser: Any, server: str
+def test_a_pane_closed_while_the_draft_streams_finds_it_finished_when_opened_again(
+    browser: Any, build_dir: Path, tmp_path: Path
 ) -> None:
-    _open_pane(browser, server)
-    before = httpx.get(f"{server}/v1/drafts").json()["total"]
-    browser.execute_script(
-        "const s = document.getElementById('example');"
-        "s.value = 'progress'; s.dispatchEvent(new Event('change'));"
-        "document.getElementById('draft-button').click();"
-    )
-    browser.get("about:blank")  # the pane closed mid-stream
-    assert httpx.get(f"{server}/healthz").status_code == 200
-    wait(browser, lambda d: httpx.get(f"{server}/v1/drafts").json()["total"] >= before, "drafts")
-    _open_pane(browser, server)
-    assert _standin(browser, "typed") == []
+    with serving_a_model(tmp_path, build_dir, A_PACED_MODEL) as (base, _):
+        draft = close_pane_mid_draft(browser, base, _open_pane)
+        assert draft["drafter"] == "openai" and draft["report"]["passed"]
+        assert _standin(browser, "typed") == []  # nothing half-inserted
 
 
 def test_the_ribbon_opens_the_task_pane_once_and_at_the_view_asked(

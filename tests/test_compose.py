@@ -104,6 +104,12 @@ def test_several_workers_postgres_with_a_volume_and_an_optional_model_server() -
         assert volume in COMPOSE["volumes"]
 
 
+def test_a_stop_gives_drafts_their_grace_before_docker_kills() -> None:
+    stop_s = int(SERVICE["stop_grace_period"].removesuffix("s"))
+    grace_s = Settings.model_fields["shutdown_grace_s"].default
+    assert stop_s > grace_s + 5  # the grace, then closing the database and the model client
+
+
 def test_the_readme_describes_the_compose_deployment() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Scaling out") :]

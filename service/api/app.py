@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import __version__
 from service.api.admission import Admission
 from service.api.body_limit import BodyLimit
+from service.api.detached import DetachedDrafts
 from service.api.problems import error_problem, install, problem, rejected
 from service.api.rate_limit import RateLimit, bucket_of, costly
 from service.api.routes import router
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources = Resources.build(settings)
         app.state.resources = resources
         app.state.admission = Admission(settings.max_drafts_in_flight)
+        app.state.detached_drafts = DetachedDrafts()
         app.state.rate_limit = (
             RateLimit(resources.store, settings.rate_limit_per_minute)
             if settings.rate_limit_per_minute
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.detached_drafts.drain(settings.shutdown_grace_s)
             await resources.aclose()
 
     app = FastAPI(

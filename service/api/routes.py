@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.background import BackgroundTask
 
 from service import metrics
 from service.api.admission import Admission, Ticket
+from service.api.detached import DetachedDrafts
 from service.api.problems import problem, status_of
 from service.errors import InputError, JianggaoError, NotFound, OutlineMismatch, PromptTooLong
 from service.export import (
@@ -38,6 +38,7 @@ from service.store import StoredDraft
 router = APIRouter()
 log = get_logger(__name__)
 EVENT_STREAM = "text/event-stream"
+STOPPED_AT_SHUTDOWN = "服务停止时这篇稿子还没有写完，请重新起草"
 READY_MODEL_TIMEOUT_S = 3.0
 
 
@@ -149,11 +150,16 @@ async def create_draft(body: DraftRequest, request: Request, res: Res) -> Any:
     brief = res.kit.types.canonical(body.brief())
     ticket = _admit(request)
     if EVENT_STREAM in request.headers.get("accept", ""):
+        drafts: DetachedDrafts = request.app.state.detached_drafts
+        events = drafts.start(
+            _draft_events(res, brief, body.outline, _mode(res, body)),
+            ticket,
+            on_stopped=lambda: _record_failure(res, brief, STOPPED_AT_SHUTDOWN),
+        )
         return StreamingResponse(
-            _draft_stream(res, brief, body.outline, _mode(res, body), ticket),
+            events,
             media_type=EVENT_STREAM,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-            background=BackgroundTask(ticket.release),  # in case the stream never starts
         )
     with ticket:
         try:
@@ -202,14 +208,6 @@ async def _save(res: Resources, brief: Brief, draft: Draft) -> Draft:
         res.store.save_draft, payload, _json(brief), draft.drafter, draft.model
     )
     return draft.model_copy(update={"id": draft_id, "version": 1})
-
-
-async def _draft_stream(
-    res: Resources, brief: Brief, outline: Outline | None, mode: Mode, ticket: Ticket
-) -> AsyncIterator[bytes]:
-    with ticket:
-        async for chunk in _draft_events(res, brief, outline, mode):
-            yield chunk
 
 
 async def _draft_events(
