@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -100,7 +101,7 @@ def test_the_readmes_addin_pictures_are_there_and_small() -> None:
     """The README shows the pane and the inserted draft as the browser test below saved them
     (copied from var/screenshots/ to docs/screenshots/): PNGs, each under 300 KB."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in ("addin-taskpane.png", "addin-inserted.png"):
+    for name in ("addin-ribbon.png", "addin-taskpane.png", "addin-inserted.png"):
         assert f"](docs/screenshots/{name})" in readme
         picture = ROOT / "docs" / "screenshots" / name
         assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -357,3 +358,52 @@ def test_the_ribbon_opens_the_task_pane_once_and_at_the_view_asked(
     assert len(panes) == 1 and panes[0]["Visible"] is True and panes[0]["title"] == "讲稿"
     assert panes[0]["url"] == f"{server}/addins/wps/taskpane.html#check"
     assert browser.execute_script("return ribbon.GetImage({ Id: 'jianggaoPane' })").endswith(".svg")
+
+
+def test_the_ribbon_tab_drawn_from_ribbon_xml_opens_the_pane_beside_the_document(
+    browser: Any, server: str
+) -> None:
+    """The 讲稿 tab as the served ribbon.xml describes it, in the stand-in's host view: each
+    button shows its label and the image its getImage callback names, and a click runs its
+    onAction callback in main.js, which docks the task pane (a real one, in a frame) at the
+    right. Saves var/screenshots/addin-ribbon.png (the README's copy)."""
+    viewport(browser, 1280, 800)
+    try:
+        browser.get(f"{server}/addins/wps/index.html")
+        wait(
+            browser,
+            lambda d: d.execute_script("return typeof window.ribbon === 'object'"),
+            "main.js",
+        )
+        ribbon_xml = httpx.get(f"{server}/addins/wps/ribbon.xml", timeout=10).text
+        browser.execute_script("standin.host(arguments[0])", ribbon_xml)
+        buttons = browser.find_elements("css selector", "#standin-ribbon .standin-button")
+        assert [b.text for b in buttons] == ["起草讲稿", "检查本文档", "设置"]
+        icons = browser.find_elements("css selector", "#standin-ribbon .standin-button img")
+        wait(browser, lambda d: all(d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth", i) for i in icons), "icons")  # fmt: skip
+        assert "ribbonUI" in browser.execute_script("return Object.keys(window.Application)")
+        buttons[0].click()
+        (frame,) = browser.find_elements("css selector", "#standin-panes iframe")
+        assert frame.get_attribute("src") == f"{server}/addins/wps/taskpane.html"
+        browser.switch_to.frame(frame)
+        wait(browser, lambda d: d.execute_script("return document.body.dataset.ready"), "the pane")
+        browser.execute_script(
+            "const s = document.getElementById('example');"
+            "s.value = 'work_meeting'; s.dispatchEvent(new Event('change'));"
+        )
+        browser.find_element("id", "draft-button").click()
+        wait(browser, lambda d: d.find_element("id", "result").is_displayed(), "the draft")
+        browser.find_element("id", "insert-all").click()
+        browser.switch_to.default_content()
+        shown = _document_view(browser)  # the pane in its frame typed into the same document
+        assert len(shown) > 10 and shown[0]["style"] == "讲稿标题"
+        browser.execute_script("document.getElementById('standin-document').scrollTop = 0")
+        screenshot(browser, "addin-ribbon.png")
+
+        buttons[1].click()  # 检查本文档: the same pane, at its check section
+        assert len(browser.find_elements("css selector", "#standin-panes iframe")) == 1
+        assert frame.get_attribute("src") == f"{server}/addins/wps/taskpane.html#check"
+    finally:
+        browser.switch_to.default_content()
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -2,8 +2,14 @@
 // and a Selection that records what is typed and in which style. window.standin holds it all.
 // standin.show() puts a plain view of what it recorded beside the task pane (for the README's
 // screenshots): the paragraphs in order, each in what its recorded style says (size, alignment,
-// first-line indent, line pitch; 黑体 as bold), its style name in the margin. It is no WPS.
+// first-line indent, line pitch; 黑体 as bold), its style name in the margin; standin.host(xml)
+// adds the ribbon.xml's tab above it and docks task panes beside it. It is no WPS.
 (() => {
+  // A task pane the host view (standin.host) opened in a frame works on the same document.
+  if (window.parent !== window && window.parent.standin) {
+    Object.assign(window, { standin: window.parent.standin, Application: window.parent.Application, wps: window.parent.wps });
+    return;
+  }
   const standin = {
     text: "",            // the document's text, paragraphs ended by \r as WPS gives them
     styles: { "正文": { name: "正文" } },
@@ -120,6 +126,88 @@
     document.body.append(frame);
     render();
   };
+  // ---------- the host view (standin.host): a ribbon drawn from ribbon.xml ----------
+  // The 讲稿 tab as the served ribbon.xml describes it: each button's label, screentip and the
+  // image its getImage callback names; a click calls its onAction callback with { Id } as WPS
+  // does, and a task pane made visible is docked at the right in a frame. It is no WPS.
+  const RIBBON_HEIGHT = 104;
+  let host = null;
+  const callback = (name) => name.split(".").reduce((target, key) => target && target[key], window);
+  function dock(pane) {
+    if (!host) return;
+    let frame = host.querySelector(`iframe[data-pane="${pane.ID}"]`);
+    if (!frame) {
+      frame = el("iframe");
+      frame.dataset.pane = String(pane.ID);
+      frame.title = pane.title;
+      host.append(frame);
+    }
+    if (frame.dataset.url !== pane.url) { frame.dataset.url = pane.url; frame.src = pane.url; }
+    frame.hidden = !pane.Visible;
+  }
+  standin.host = (ribbonXml) => {
+    standin.show();
+    const ui = new DOMParser().parseFromString(ribbonXml, "application/xml");
+    const onLoad = ui.documentElement.getAttribute("onLoad");
+    if (onLoad) callback(onLoad)({ Invalidate() {} });
+    const bar = el("div");
+    bar.id = "standin-ribbon";
+    const tabs = el("div", "standin-tabs");
+    for (const tab of ui.getElementsByTagName("tab")) {
+      tabs.append(el("span", "standin-tab", tab.getAttribute("label")));
+      for (const group of tab.getElementsByTagName("group")) {
+        const box = el("div", "standin-group");
+        const buttons = el("div", "standin-buttons");
+        for (const button of group.getElementsByTagName("button")) {
+          const control = { Id: button.getAttribute("id") };
+          const made = el("button", "standin-button");
+          made.type = "button";
+          made.dataset.id = control.Id;
+          made.title = button.getAttribute("screentip") || "";
+          const image = button.getAttribute("getImage");
+          if (image) {
+            const icon = el("img");
+            icon.src = new URL(callback(image)(control), location.href).href;
+            icon.alt = "";
+            made.append(icon);
+          }
+          made.append(el("span", "", button.getAttribute("label")));
+          made.addEventListener("click", () => callback(button.getAttribute("onAction"))(control));
+          buttons.append(made);
+        }
+        box.append(buttons, el("div", "standin-group-label", group.getAttribute("label")));
+        bar.append(box);
+      }
+    }
+    bar.prepend(tabs);
+    bar.append(el("p", "standin-ribbon-note",
+      "测试用的功能区替身（tests/standins/wps.js）：按服务提供的 ribbon.xml 画出，按钮调用 main.js 的回调。这里不是 WPS。"));
+    host = el("div");
+    host.id = "standin-panes";
+    document.head.append(el("style", "", `
+      #standin-ribbon { position: fixed; left: 0; right: 0; top: 0; height: ${RIBBON_HEIGHT}px; z-index: 2;
+             background: #f7f7f7; border-bottom: 1px solid #d0d0d0; font: 13px/1.4 sans-serif; color: #222; }
+      #standin-ribbon .standin-tabs { height: 28px; padding: 0 12px; display: flex; align-items: end; gap: 4px; }
+      #standin-ribbon .standin-tab { padding: 3px 14px; background: #fff; border: 1px solid #d0d0d0;
+             border-bottom-color: #fff; border-radius: 3px 3px 0 0; color: #a8071a; font-weight: 700; }
+      #standin-ribbon .standin-group { display: inline-flex; flex-direction: column; margin: 6px 12px;
+             padding: 0 8px; border-right: 1px solid #ddd; }
+      #standin-ribbon .standin-buttons { display: flex; gap: 6px; }
+      #standin-ribbon .standin-button { display: flex; flex-direction: column; align-items: center; gap: 2px;
+             width: 76px; padding: 4px 2px; border: 1px solid transparent; background: none; font: inherit; cursor: pointer; }
+      #standin-ribbon .standin-button:hover { border-color: #c8c8c8; background: #fff; }
+      #standin-ribbon .standin-button img { width: 32px; height: 32px; }
+      #standin-ribbon .standin-group-label { text-align: center; color: #777; font-size: 12px; }
+      #standin-ribbon .standin-ribbon-note { position: absolute; right: 12px; top: 34px; width: 330px; margin: 0;
+             padding: 4px 8px; background: #fffbe6; border: 1px solid #e8d98a; color: #6b5900; font-size: 12px; }
+      html { overflow: hidden; }
+      #standin-document { top: ${RIBBON_HEIGHT + 1}px !important; }
+      #standin-panes { position: fixed; right: 0; top: ${RIBBON_HEIGHT + 1}px; bottom: 0; width: ${PANE_WIDTH}px; }
+      #standin-panes iframe { width: 100%; height: 100%; border: 0; background: #fff; }
+    `));
+    document.body.append(bar, host);
+    for (const pane of standin.panes) dock(pane);
+  };
   window.standin = standin;
   window.Application = { ActiveDocument: doc, Selection: selection };
   window.wps = {
@@ -129,7 +217,13 @@
       setItem: (k, v) => { standin.storage[k] = v; },
     },
     CreateTaskPane(url, title) {
-      const made = { ID: standin.panes.length + 1, url, title, Visible: false, Navigate(to) { this.url = to; } };
+      const made = { ID: standin.panes.length + 1, url, title, Navigate(to) { this.url = to; dock(this); } };
+      let visible = false;
+      Object.defineProperty(made, "Visible", {
+        enumerable: true,
+        get: () => visible,
+        set: (value) => { visible = Boolean(value); dock(made); },
+      });
       standin.panes.push(made);
       return made;
     },
