@@ -375,6 +375,7 @@ def test_the_ribbon_tab_drawn_from_ribbon_xml_opens_the_pane_beside_the_document
             lambda d: d.execute_script("return typeof window.ribbon === 'object'"),
             "main.js",
         )
+        browser.execute_script("localStorage.clear()")  # the pane's settings of other tests
         ribbon_xml = httpx.get(f"{server}/addins/wps/ribbon.xml", timeout=10).text
         browser.execute_script("standin.host(arguments[0])", ribbon_xml)
         buttons = browser.find_elements("css selector", "#standin-ribbon .standin-button")
