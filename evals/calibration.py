@@ -4,9 +4,10 @@ Strong texts: the speeches written with care for `evals/calibration/strong` (eac
 the brief it answers) and the complete speeches of the reading set (no brief). Hollow
 texts: the built-in drafter's drafts as it wrote them before it learned substance
 (`evals/calibration/hollow`, with their briefs), and, made by code from every strong
-text with two or more points, four spoiled copies a writer would throw away: headings
+text with two or more points, five spoiled copies a writer would throw away: headings
 swapped between parts, sub-points moved under a wrong heading, a paragraph of another
-field's work put in, and stock filler padding every part.
+field's work put in, stock filler padding every part, and one fact of the brief told again
+in every part.
 
 `run_calibration` scores them all and reports how well the score separates the groups
 (ROC AUC) and how many of each pass.
@@ -145,7 +146,7 @@ def load_samples(kit: Kit, folder: Path = CALIBRATION_DIR) -> list[Sample]:
 
 
 def spoil(sample: Sample, kit: Kit) -> list[Sample]:
-    """The four spoiled copies of a strong text with two or more points (fewer if a way
+    """The five spoiled copies of a strong text with two or more points (fewer if a way
     of spoiling does not apply)."""
     parsed = read_document(sample.text, kit.types).parsed
     if len(parsed.points) < 2:
@@ -237,11 +238,30 @@ def pad_filler(parsed: ParsedSpeech, sample: Sample, kit: Kit) -> str | None:
     return "\n".join(lines)
 
 
+def restate_facts(parsed: ParsedSpeech, sample: Sample, kit: Kit) -> str | None:
+    """The brief's first problem (else achievement) told again at the head of every part and
+    in the closing, as a model drafting part by part restates the opening's facts."""
+    brief = sample.brief
+    facts = (brief.problems or brief.achievements) if brief else []
+    if not facts:
+        return None
+    told = facts[0].rstrip("。；，") + "。"
+    lines = list(parsed.lines)
+    for point in parsed.points:
+        at = point.line + 1 if point.line + 1 < len(lines) else point.line
+        lines[at] = told + lines[at]
+    closing = _closing_start(parsed)
+    if closing < len(lines):
+        lines[closing] = told + lines[closing]
+    return "\n".join(lines)
+
+
 SPOILERS: dict[str, Callable[[ParsedSpeech, Sample, Kit], str | None]] = {
     "swapped": swap_headings,
     "moved": move_subpoints,
     "foreign": insert_foreign,
     "padded": pad_filler,
+    "restated": restate_facts,
 }
 
 
@@ -377,7 +397,7 @@ def render_calibration_markdown(run: CalibrationRun) -> str:
         "# 评分校准（calibration）",
         "",
         "好稿（用心写的讲话、读稿集里完整的讲话）与空稿（旧版内置起草器的草稿，以及把好稿"
-        "标题互换、条目挪错、插入别的领域的段落、用套话凑篇幅）各自的评分：分数能否把两者分开。",
+        "标题互换、条目挪错、插入别的领域的段落、用套话凑篇幅、每部分重讲同一条简报事实）各自的评分：分数能否把两者分开。",
         "",
         "| 指标 | 结果 | 目标 | 达标 |",
         "|---|---|---|---|",

@@ -19,6 +19,8 @@ from evals.calibration import (
     run_calibration,
 )
 from service.schemas import Brief
+from service.scoring.checks_repetition import reworded_sentences
+from service.scoring.context import Context
 from tests.kits import KIT, score_text
 
 REPORT = Path(__file__).resolve().parent.parent / "evals" / "reports" / "calibration.json"
@@ -46,7 +48,16 @@ def run(samples: list[Sample]) -> CalibrationRun:
 
 def test_the_set_has_both_groups_and_every_way_of_spoiling(samples: list[Sample]) -> None:
     origins = {s.origin for s in samples}
-    assert {"written", "reading", "drafter", "swapped", "moved", "foreign", "padded"} <= origins
+    assert {
+        "written",
+        "reading",
+        "drafter",
+        "swapped",
+        "moved",
+        "foreign",
+        "padded",
+        "restated",
+    } <= origins
     assert sum(s.label == "strong" for s in samples) >= 100
     assert sum(s.label == "hollow" for s in samples) >= 200
 
@@ -141,6 +152,59 @@ def test_circularity_and_self_praise_are_quoted() -> None:
     assert not passed and "夸自己的会议" in detail and "重复一遍" in detail
     passed, _ = _check(*_strong("s02"), "circularity")
     assert passed
+
+
+def test_a_fact_told_in_every_part_fails_and_is_named_with_its_lines(
+    samples: list[Sample],
+) -> None:
+    restated = next(s for s in samples if s.id == "s01-restated")
+    passed, detail = _check(restated.text, restated.brief, "restated")
+    assert restated.brief is not None
+    problem = restated.brief.problems[0]
+    assert (
+        not passed
+        and f"“{problem[:20]}" in detail
+        and re.search(r"在\d段都讲了（第[\d、]+行）", detail)
+    )
+    assert not score_text(restated.text, brief=restated.brief).passed  # it blocks the verdict
+    passed, detail = _check(*_strong("s01"), "restated")
+    assert passed
+
+
+def test_a_fact_in_three_paragraphs_passes_with_its_places_named() -> None:
+    text, brief = _strong("s01")
+    lines = text.split("\n")
+    fact = brief.problems[2]  # told once, in the opening
+    for at in (9, 11):  # and again in the first two points' bodies
+        lines[at] = f"{fact}。{lines[at]}"
+    passed, detail = _check("\n".join(lines), brief, "restated")
+    assert passed and detail.startswith("合稿时可删并") and f"“{fact[:20]}…”在3段" in detail
+    lines[13] = f"{fact}。{lines[13]}"  # and in the third: one time too many
+    passed, detail = _check("\n".join(lines), brief, "restated")
+    assert not passed and detail.startswith(
+        f"内容重复：“{fact[:20]}…”在4段都讲了（第7、10、12、14行）"
+    )
+
+
+def test_sentences_said_again_in_other_words_fail_but_not_an_agenda() -> None:
+    text, brief = _strong("s01")
+    lines = text.split("\n")
+    said = [s for s in re.split(r"(?<=。)", lines[5]) if len(s) > 20][:2]
+    reworded = ["当前，" + s.replace("，", "，切实", 1) for s in said]  # nearly the same words
+    lines[15] += "".join(reworded)
+    passed, detail = _check("\n".join(lines), brief, "restated")
+    assert not passed and detail.count("几乎一样") == 2
+    presiding = (
+        "主持词\n同志们：\n今天的会议议程有三项：一是请市委常委、常务副市长孙海涛同志通报全市"
+        "营商环境评价情况；二是请各县区主要负责同志作表态发言；三是请市委书记周振华同志作重要讲话。"
+        "\n下面进行第一项议程，请市委常委、常务副市长孙海涛同志通报全市营商环境评价情况。"
+        "\n下面进行第二项议程，请各县区主要负责同志作表态发言，每人发言不超过五分钟。"
+        "\n下面，请市委书记周振华同志作重要讲话，大家欢迎。\n散会。\n"
+    )
+    ctx = Context(text=presiding, kit=KIT)
+    assert ctx.kind == "presiding" and reworded_sentences(ctx, ctx.substance.sentences)
+    passed, detail = _check(presiding, None, "restated")  # an agenda is announced, then called
+    assert passed and "几乎一样" not in detail
 
 
 def test_openings_fire_on_a_run_of_yao() -> None:

@@ -66,6 +66,21 @@ def test_the_careful_sessions_pass_every_check(name: str, tmp_path: Path) -> Non
     assert review is not None and all(s.quote and s.quote in draft.text for s in review.scores)
 
 
+def test_the_problem_a_reviewer_saw_told_three_times_is_named_for_merging(
+    tmp_path: Path,
+) -> None:
+    """The first sub-point session's reviewer: 部分山塘水库巡查值守不到位 in the opening, the
+    lead and an item. The second session, written after the prompt change, tells it once."""
+    restated = {}
+    for name in ("flood_subpoints", "flood_subpoints_b"):
+        _, draft, _ = _replayed(name, tmp_path / name)
+        restated[name] = next(c for c in draft.report.checks if c.name == "restated")
+    first, second = restated["flood_subpoints"], restated["flood_subpoints_b"]
+    assert first.passed and first.detail.startswith("合稿时可删并")
+    assert "“部分山塘水库巡查值守不到位" in first.detail and "在3段都讲了" in first.detail
+    assert second.passed and "合稿时可删并" not in second.detail
+
+
 @pytest.mark.parametrize("name", ["flood_subpoints", "flood_subpoints_b"])
 def test_a_subpoint_session_is_one_speech_with_every_item_where_the_outline_put_it(
     name: str, tmp_path: Path

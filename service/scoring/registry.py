@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from service.scoring import (
     checks_brief,
     checks_copying,
+    checks_repetition,
     checks_structure,
     checks_substance,
     checks_text,
@@ -123,6 +124,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         checks_text.check_repeated_sentences,
         substance=True,
     ),
+    CheckSpec("restated", "内容重复", 3, checks_repetition.check_restated, substance=True),
     CheckSpec(
         "lexicon", "提法规范", 2, checks_text.check_lexicon, fix="请改用规范提法，一字不差。"
     ),
