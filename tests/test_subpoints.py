@@ -142,6 +142,33 @@ def test_parts_that_gain_nothing_from_splitting_are_written_whole() -> None:
     assert [p.number for p in pieces] == [0, 1, 2]
 
 
+def test_each_item_prompt_names_the_brief_facts_that_are_its_own() -> None:
+    """Items are written side by side: each is handed the clauses of the brief's problems and
+    details that share its wording, and told the rest belong to the other items."""
+    brief = Brief(
+        speech_type="mobilization",
+        meeting="全市防汛工作动员部署会议",
+        speaker="市长",
+        achievements=["去年转移避险群众1.2万人", "汛前排查风险隐患382处，已整改到位351处"],
+        problems=["部分山塘水库巡查值守不到位，仍有31处隐患未整改", "应急物资储备不均衡"],
+        points=[{"title": "全面排查整治风险隐患"}, {"title": "扎实做好应急准备"}],
+    )
+    subpoints = ["山塘水库责任人上岗到位，巡查值守不留空档", "31处未整改隐患逐一销号"]
+    prompter = Prompter(KIT, TokenBudget.from_settings(Settings()))
+    prompts = [
+        prompter.section(
+            brief, "points", point=1, heading="全面排查整治风险隐患", subpoints=subpoints,
+            piece=Piece(number, 400, marker),
+        ).messages[-1]["content"]
+        for number, marker in ((LEAD, ""), (0, "一是"), (1, "二是"))
+    ]  # fmt: skip
+    lead, first, second = prompts
+    assert "归这一条用的事实" not in lead
+    assert "归这一条用的事实：“部分山塘水库巡查值守不到位”。" in first
+    assert "归这一条用的事实：“仍有31处隐患未整改”。" in second
+    assert "应急物资储备不均衡”。" not in first + second  # no item's: left to the brief block
+
+
 def test_markers_are_written_by_code_whatever_the_model_put_at_the_head() -> None:
     pieces = [Piece(LEAD, 100), Piece(0, 200, "一是"), Piece(1, 200, "二是"), Piece(2, 200, "三是")]
     texts = ["安全生产是底线。", "一是压实责任。要……", "（二）排查隐患。\n要……", "3.强化应急。要……"]

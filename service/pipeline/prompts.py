@@ -9,6 +9,7 @@ budget is an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,8 +28,12 @@ from service.pipeline.outline import expected_roles
 from service.retrieval.examples import Example, ExampleSection
 from service.retrieval.floor import voice_items
 from service.schemas import Brief, BriefPoint
+from service.text.grams import Background
 from service.text.tokens import Message, TokenBudget, TokenCounter
 
+MIN_CLAUSE_CHARS = 4  # a shorter clause of a fact (仍有) says nothing on its own
+MIN_SHARED_PAIRS = 2  # content pairs a clause shares with an item for it to be the item's
+_CLAUSE_END = re.compile(r"[，；;。]")
 _SECTION_OVERHEAD_TOKENS = 8  # the 【label】 line and newlines around a section
 
 
@@ -125,10 +130,41 @@ def part_view(planned: PlannedSection) -> dict[str, Any]:
     }
 
 
-def piece_view(piece: Piece, subpoints: list[str]) -> dict[str, Any]:
-    """One piece of a part as prompts/piece.md sees it: what it writes, what the others do."""
+def item_facts(
+    subpoints: Sequence[str], facts: BriefFacts, background: Background
+) -> list[list[str]]:
+    """Each item's own facts: every clause of the brief's facts shown to the part goes to the
+    one item whose wording it shares most (MIN_SHARED_PAIRS content pairs at least), so items
+    written side by side do not all tell the same problem (a writer answering as the model
+    put another item's 31处隐患 into their own when shown the whole list)."""
+    details = [d for point in facts.points for d in point["details"]]
+    clauses = [
+        clause.strip()
+        for fact in (*facts.achievements, *facts.problems, *details)
+        for clause in _CLAUSE_END.split(fact)
+        if len(clause.strip()) >= MIN_CLAUSE_CHARS
+    ]
+    wordings = [background.content(item) for item in subpoints]
+    owned: list[list[str]] = [[] for _ in subpoints]
+    for clause in dict.fromkeys(clauses):
+        content = background.content(clause)
+        shared = [len(content & wording) for wording in wordings]
+        best = max(range(len(shared)), key=shared.__getitem__, default=None)
+        if (
+            best is not None
+            and shared[best] >= MIN_SHARED_PAIRS
+            and shared.count(shared[best]) == 1
+        ):
+            owned[best].append(clause)
+    return owned
+
+
+def piece_view(piece: Piece, subpoints: list[str], owned: list[list[str]]) -> dict[str, Any]:
+    """One piece of a part as prompts/piece.md sees it: what it writes, what the others do,
+    and the brief's facts that are its own (`owned`, by item, from item_facts)."""
     number = piece.number
     return {
+        "facts": [] if piece.is_lead else owned[number],
         "lead": piece.is_lead,
         "number": number + 1,
         "chars": piece.chars,
@@ -219,7 +255,11 @@ class Prompter:
             "gist": "" if gist in (heading, part["purpose"]) else gist,
         }
         kind = "section" if piece is None else "piece"
-        shown = {} if piece is None else {"piece": piece_view(piece, list(subpoints))}
+        if piece is None:
+            shown = {}
+        else:
+            owned = item_facts(subpoints, facts, self.kit.background)
+            shown = {"piece": piece_view(piece, list(subpoints), owned)}
 
         def build(kept: list[Example]) -> list[Message]:
             return self._messages(
