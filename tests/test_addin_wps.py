@@ -305,6 +305,31 @@ def test_check_this_document_points_at_each_finding(browser: Any, server: str) -
         assert chosen in hollow.replace("\n", "\r")
 
 
+def test_a_check_that_passes_with_something_to_change_is_listed_and_points_at_it(
+    browser: Any, server: str
+) -> None:
+    """One sentence said again in other words passes 内容重复 with both places named: the
+    pane lists it as 可改进 (not as a problem) and its button selects the repeat."""
+    strong = ROOT / "evals" / "calibration" / "strong"
+    lines = (strong / "s01.txt").read_text(encoding="utf-8").split("\n")
+    said = next(s for s in re.split(r"(?<=。)", lines[5]) if len(s) > 20)
+    again = "当前，" + said.replace("，", "，切实", 1)
+    lines[15] += again
+    document = "\r".join(lines) + "\r"
+    _open_pane(browser, server)
+    browser.execute_script("window.standin.text = arguments[0]", document)
+    browser.find_element("id", "check-button").click()
+    wait(browser, lambda d: d.find_element("id", "check-result").is_displayed(), "the findings")
+    assert re.search(r"0 项问题，1 处可改进$", text(browser, "#check-verdict"))
+    (advice,) = browser.find_elements("css selector", "#findings li.advice")
+    assert (
+        advice.text.startswith("内容重复（可改进）：合稿时可删并：") and "几乎一样" in advice.text
+    )
+    advice.find_element("css selector", ".find").click()
+    start, end, chosen = _standin(browser, "selected")
+    assert again.startswith(chosen) and document[start:end] == chosen
+
+
 def test_the_selection_becomes_the_briefs_notes(browser: Any, server: str) -> None:
     _open_pane(browser, server)
     browser.execute_script(

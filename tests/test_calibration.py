@@ -179,6 +179,8 @@ def test_a_fact_in_three_paragraphs_passes_with_its_places_named() -> None:
         lines[at] = f"{fact}。{lines[at]}"
     passed, detail = _check("\n".join(lines), brief, "restated")
     assert passed and detail.startswith("合稿时可删并") and f"“{fact[:20]}…”在3段" in detail
+    report = score_text("\n".join(lines), brief=brief)
+    assert [c.name for c in report.checks if c.advice] == ["restated"]  # 简报用全: all used
     lines[13] = f"{fact}。{lines[13]}"  # and in the third: one time too many
     passed, detail = _check("\n".join(lines), brief, "restated")
     assert not passed and detail.startswith(

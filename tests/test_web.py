@@ -341,3 +341,31 @@ def test_the_report_leads_with_substance_and_points_at_the_part(browser: Any, se
     judged = _text(browser, "#report .findings.judge")
     assert "模型评审" in judged and "切题 4/5" in judged and "原句" in judged
     assert _text(browser, "#report .verdict-word") == "合格"  # the checks decide
+
+
+def test_a_passing_check_with_something_to_change_is_shown_under_its_own_heading(
+    browser: Any, server: str
+) -> None:
+    """A fact of the brief told in three paragraphs passes, with its lines named: the page
+    shows it under 可以改进, apart from the problems, from the service's own report."""
+    strong = Path(__file__).resolve().parent.parent / "evals" / "calibration" / "strong"
+    lines = (strong / "s01.txt").read_text(encoding="utf-8").split("\n")
+    brief = json.loads((strong / "s01.json").read_text(encoding="utf-8"))
+    fact = brief["problems"][2]
+    for at in (9, 11):
+        lines[at] = f"{fact}。{lines[at]}"
+    report = httpx.post(
+        f"{server}/v1/checks", json={"text": "\n".join(lines), "brief": brief}, timeout=30
+    ).json()
+    (restated,) = [c for c in report["checks"] if c["name"] == "restated"]
+    assert report["passed"] and restated["passed"] and restated["advice"]
+    fresh_page(browser, server)
+    browser.execute_script(
+        "const box = document.createElement('section'); box.id = 'probe';"
+        "box.append(...reportView(arguments[0])); document.body.append(box);",
+        report,
+    )
+    assert _text(browser, "#probe .verdict-word") == "合格"
+    assert _text(browser, "#probe .findings.advice h3") == "可以改进"
+    advice = _text(browser, "#probe .findings.advice li")
+    assert advice.startswith("内容重复：合稿时可删并") and f"“{fact[:20]}…”在3段" in advice

@@ -59,7 +59,7 @@ def check_restated(ctx: Context) -> Outcome | Skip:
     if len(reworded) > REWORDED_MAX or heavy:
         return Outcome(False, f"内容重复：{found}")
     if found:
-        return Outcome(True, f"合稿时可删并：{found}")
+        return Outcome(True, f"合稿时可删并：{found}", advice=True)
     return Outcome(True, "没有换个说法重复的句子，简报的事实不反复讲")
 
 

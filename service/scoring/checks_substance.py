@@ -262,7 +262,7 @@ def check_brief_coverage(ctx: Context) -> Outcome | Skip:
         return Outcome(False, "；".join(problems))
     if unused:
         shown = "；".join(f"{kind}“{_clip(fact)}”" for kind, fact in unused[:_SHOW])
-        return Outcome(True, f"简报内容用了{used}/{len(facts)}条，未用：{shown}")
+        return Outcome(True, f"简报内容用了{used}/{len(facts)}条，未用：{shown}", advice=True)
     return Outcome(True, f"简报内容全部用上（{len(facts)}条）")
 
 

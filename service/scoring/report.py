@@ -21,6 +21,7 @@ class Outcome:
 
     passed: bool
     detail: str
+    advice: bool = False  # passed, with something worth changing named in the detail
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class CheckResult(BaseModel):
     weight: int = Field(ge=1)
     detail: str
     substance: bool = Field(False, description="是否是内容检查（切题、领域、简报、套话……）")
+    advice: bool = Field(
+        False, description="通过了，但 detail 里有值得改的地方（未用上的简报内容、可删并的重复）"
+    )
 
 
 class SkippedCheck(BaseModel):

@@ -121,6 +121,7 @@ def _run_checks(ctx: Context) -> tuple[list[CheckResult], list[SkippedCheck]]:
                     weight=spec.weight,
                     detail=outcome.detail,
                     substance=spec.substance,
+                    advice=outcome.advice,
                 )
             )
     return ran, skipped

@@ -54,8 +54,9 @@ const JianggaoDocument = (() => {
 
   /** Findings of a report that quote the text: [{label, detail, quotes: [{line, text}]}]. */
   function findings(report) {
-    return report.checks.filter((check) => !check.passed).map((check) => ({
+    return report.checks.filter((check) => !check.passed || check.advice).map((check) => ({
       label: check.label || check.name,
+      advice: check.passed,
       detail: check.detail,
       quotes: Array.from(check.detail.matchAll(/(?:第(\d+)行)?“([^”]{2,})”/g), (m) => ({
         line: m[1] ? Number(m[1]) : null,

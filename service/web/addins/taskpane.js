@@ -219,8 +219,8 @@ function showDraft(done) {
   const report = done.report;
   byId("verdict").textContent = `${report.passed ? "合格" : "不合格"} · 得分 ${Math.round(report.score * 100)}`
     + ` · 第 ${done.version} 版 · 用时 ${(done.timings_ms.total / 1000).toFixed(1)} 秒`;
-  byId("result-notes").replaceChildren(...report.checks.filter((c) => !c.passed)
-    .map((c) => node("li", {}, `${c.label}：${c.detail}`)));
+  byId("result-notes").replaceChildren(...report.checks.filter((c) => !c.passed || c.advice)
+    .map((c) => node("li", { className: c.passed ? "advice" : "" }, `${c.label}${c.passed ? "（可改进）" : ""}：${c.detail}`)));
   byId("result-parts").replaceChildren(...JianggaoDocument.parts(done).map(({ index, section }) =>
     node("li", {},
       node("span", { className: "part-name" }, (section.heading || section.text).slice(0, 24)),
@@ -266,9 +266,12 @@ async function checkDocument() {
     return;
   }
   pane.findings = JianggaoDocument.findings(report);
-  byId("check-verdict").textContent = `${report.passed ? "合格" : "不合格"} · 得分 ${Math.round(report.score * 100)} · ${pane.findings.length} 项问题`;
-  byId("findings").replaceChildren(...pane.findings.map((finding) => node("li", {},
-    node("strong", {}, finding.label), "：", finding.detail,
+  const problems = pane.findings.filter((finding) => !finding.advice).length;
+  const advice = pane.findings.length - problems;
+  byId("check-verdict").textContent = `${report.passed ? "合格" : "不合格"} · 得分 ${Math.round(report.score * 100)} · ${problems} 项问题`
+    + (advice ? `，${advice} 处可改进` : "");
+  byId("findings").replaceChildren(...pane.findings.map((finding) => node("li", { className: finding.advice ? "advice" : "" },
+    node("strong", {}, finding.advice ? `${finding.label}（可改进）` : finding.label), "：", finding.detail,
     ...finding.quotes.map((quote) => {
       const place = JianggaoDocument.locate(text, quote);
       return place

@@ -744,7 +744,8 @@ function reportView(report, sections = []) {
   const contentOk = substance.length && !failed.some((c) => c.substance)
     ? el("p", { className: "substance-ok" }, `内容检查全部通过：${substance.map((c) => c.label).join("、")}`)
     : null;
-  const failures = el("div", {}, ...[content, contentOk, judgeView(report.judge), form].filter(Boolean));
+  const advice = findings("可以改进", report.checks.filter((c) => c.passed && c.advice), "advice");
+  const failures = el("div", {}, ...[content, contentOk, advice, judgeView(report.judge), form].filter(Boolean));
   const all = el("details", { className: "all-checks" },
     el("summary", {}, "查看全部检查项"),
     el("ul", {}, report.checks.map((c) => el("li", { className: c.passed ? "ok" : "bad" },
