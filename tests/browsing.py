@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -150,8 +151,10 @@ def close_pane_mid_draft(driver: Any, base: str, open_pane: Any) -> dict[str, An
         items = httpx.get(f"{base}/v1/drafts", timeout=10).json()["items"]
         return items[0] if items and items[0]["status"] == "complete" else None
 
-    wait(driver, lambda _: saved(), "the draft finished without its pane")
-    item = saved()
+    deadline = time.monotonic() + 3 * WAIT_S  # the whole draft, written with nobody reading
+    while (item := saved()) is None:
+        assert time.monotonic() < deadline, "the draft never finished without its pane"
+        time.sleep(0.3)
     open_pane(driver, base)
     options = driver.execute_script(
         "return Array.from(byId('recent').options).map(o => [o.value, o.textContent])"
