@@ -6,6 +6,7 @@ action, and every error reads as plain Chinese. Real `jianggao serve`, real Chro
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from service.limits import MEETING_MAX_CHARS
-from tests.apphelpers import example_brief, serving
+from tests.apphelpers import A_PACED_MODEL, example_brief, serving, serving_a_model
 from tests.browsing import fresh_page, open_browser, screenshot, text, viewport, wait
 from tests.test_plain_errors import DEVELOPER_TEXT
 
@@ -94,6 +95,53 @@ def test_reload_keeps_the_form_and_the_draft_and_history_reopens_one(
     browser.execute_script("document.querySelectorAll(arguments[0])[1].click()", listed)
     wait(browser, lambda d: text(d, "#draft .doc-title") == first_title, "the first draft again")
     assert _active(browser) == "version-label"
+
+
+def test_a_draft_still_being_written_at_a_reload_or_a_cancel_opens_when_it_is_done(
+    browser: Any, build_dir: Path, tmp_path: Path
+) -> None:
+    """The service writes on when the page stops reading: after a reload mid-draft the page
+    says the draft is still being written and opens it once saved; a cancel does the same."""
+    from selenium.webdriver.common.by import By
+
+    def words(driver: Any) -> Any:
+        return driver.execute_script(
+            "return Array.from(document.querySelectorAll('#live-parts .live-body:not(.waiting)'))"
+            ".some(p => p.textContent.trim())"
+        )
+
+    def opened_after_a_while(driver: Any, meeting: str) -> None:
+        deadline = time.monotonic() + 90
+        title = (
+            "const t = document.querySelector('#draft .doc-title'); return t ? t.textContent : ''"
+        )
+        while meeting not in driver.execute_script(title):
+            assert time.monotonic() < deadline, "the draft never opened"
+            time.sleep(0.3)
+        assert not driver.find_element(By.ID, "pending-note").is_displayed()
+        assert driver.execute_script("return localStorage.getItem('jianggao.pending')") is None
+
+    with serving_a_model(tmp_path, build_dir, A_PACED_MODEL) as (base, _):
+        fresh_page(browser, base)
+        _example(browser, "work_meeting")
+        meeting = example_brief("work_meeting")["meeting"]
+        browser.find_element(By.ID, "draft-button").click()
+        wait(browser, words, "the first words")
+        browser.refresh()  # mid-draft
+        wait(browser, lambda d: d.execute_script("return document.body.dataset.ready"), "the page")
+        note = text(browser, "#pending-note")
+        assert note == f"“{meeting}”还在写，写完会自动打开。", note
+        opened_after_a_while(browser, meeting)
+        assert text(browser, "#version-label") == "第 1 版"
+
+        _example(browser, "progress")  # the form holds an example as loaded: no question
+        browser.find_element(By.ID, "draft-button").click()
+        wait(browser, words, "the first words")
+        browser.find_element(By.ID, "cancel-button").click()
+        wait(browser, lambda d: "已取消显示" in text(d, "#progress-status"), "the cancel")
+        opened_after_a_while(browser, example_brief("progress")["meeting"])
+        items = browser.find_elements(By.CSS_SELECTOR, "#history-list .history-item")
+        assert len(items) == 2
 
 
 def test_an_example_asks_before_it_overwrites_a_hand_filled_form(browser: Any, server: str) -> None:

@@ -5,6 +5,11 @@
 const KEY_STORAGE = "jianggao.apiKey";
 const FORM_STORAGE = "jianggao.brief"; // the form as typed, kept across reloads
 const DRAFT_STORAGE = "jianggao.draft"; // the draft on screen: {id, version}
+// A draft the service is still writing for this page after a reload or a cancel (it writes on
+// when nobody reads): {meeting, since}. The page watches the recent drafts for it.
+const PENDING_STORAGE = "jianggao.pending";
+const PENDING_WATCH_MS = 15 * 60 * 1000;
+const PENDING_POLL_MS = 3000;
 const FIELD_NAMES = {
   speech_type: "讲话类型", meeting: "会议名称", speaker: "讲话人职务", speaker_name: "讲话人姓名", organization: "单位",
   date: "会议日期", audience: "参会对象", purpose: "会议目的", achievements: "成绩",
@@ -473,6 +478,7 @@ async function draft(withOutline) {
   if (!withOutline) $("#outline-panel").hidden = true;  // an earlier outline no longer applies
   const live = beginProgress();
   let finished = false;
+  rememberPending(brief.meeting);
   try {
     const response = await api("POST", "/v1/drafts", {
       body, accept: "text/event-stream", signal: state.controller.signal,
@@ -483,14 +489,76 @@ async function draft(withOutline) {
       onDraftEvent(live, name, data);
     });
     if (!finished) {
-      throw new ApiError(0, { title: "连接中断", detail: "草稿还没写完，服务就断开了，请再试一次。" });
+      throw new ApiError(0, { title: "连接中断", code: "interrupted",
+        detail: "草稿还没写完，连接就断开了：服务可能仍在写，写完会出现在“最近的稿子”里；也可以再试一次。" });
     }
   } catch (error) {
-    if (error.name === "AbortError") setStatus("已取消");
+    // Once the stream has begun, the service writes on without the page.
+    const writingOn = error.name === "AbortError" || (error.problem && error.problem.code === "interrupted");
+    if (error.name === "AbortError") setStatus("已取消显示：服务仍会把这篇稿子写完，写完后出现在“最近的稿子”里");
     else failProgress(error, withOutline);
+    if (writingOn) watchPending();
+    else localStorage.removeItem(PENDING_STORAGE);
   } finally {
+    if (finished) localStorage.removeItem(PENDING_STORAGE);
     endProgress();
   }
+}
+
+function rememberPending(meeting) {
+  localStorage.setItem(PENDING_STORAGE, JSON.stringify({ meeting: meeting || "", since: Date.now() }));
+}
+
+/** After a reload or a cancel: the draft the service is still writing for this page is opened
+ * as soon as it is saved (a newer draft of the same meeting in the recent drafts); a failure
+ * is said. Watched for PENDING_WATCH_MS at most. */
+function watchPending() {
+  let pending = null;
+  try {
+    pending = JSON.parse(localStorage.getItem(PENDING_STORAGE) || "null");
+  } catch {
+    pending = null;
+  }
+  if (!pending || Date.now() - pending.since > PENDING_WATCH_MS) {
+    localStorage.removeItem(PENDING_STORAGE);
+    return;
+  }
+  const note = $("#pending-note");
+  note.textContent = `“${plain(pending.meeting) || "上次的稿子"}”还在写，写完会自动打开。`;
+  note.hidden = false;
+  $("#history-panel").hidden = false;
+  const since = new Date(pending.since - 60 * 1000);  // the service's clock may differ a little
+  const check = async () => {
+    if (localStorage.getItem(PENDING_STORAGE) === null) {
+      note.hidden = true;
+      return;
+    }
+    let page = null;
+    try {
+      page = await (await api("GET", "/v1/drafts?limit=10")).json();
+    } catch {
+      page = null;
+    }
+    const found = page && page.items.find((item) => item.meeting === pending.meeting && new Date(item.created_at) >= since);
+    if (found) {
+      localStorage.removeItem(PENDING_STORAGE);
+      note.hidden = true;
+      await loadHistory();
+      if (found.status === "complete") {
+        await openDraft(found.id).catch((error) => showProblem(error, $("#form-error")));
+      } else {
+        showProblem(new ApiError(0, { title: "起草失败", detail: plain(found.error) || "上次的稿子没有写成，请重新起草。" }), $("#form-error"));
+      }
+      return;
+    }
+    if (Date.now() - pending.since > PENDING_WATCH_MS) {
+      localStorage.removeItem(PENDING_STORAGE);
+      note.textContent = "上次的稿子没有等到，请在“最近的稿子”里找，或重新起草。";
+      return;
+    }
+    setTimeout(check, PENDING_POLL_MS);
+  };
+  check();
 }
 
 function beginProgress() {
@@ -915,6 +983,7 @@ async function start() {
   restoreForm();
   await restoreDraft();
   await loadHistory();
+  if (!state.controller) watchPending();
   document.body.dataset.ready = "true";
 }
 
