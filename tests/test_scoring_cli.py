@@ -45,7 +45,15 @@ def test_json_report_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["passed"] is True
     assert set(report) >= {"score", "passed", "checks", "structure", "skipped", "mode"}
-    assert set(report["checks"][0]) == {"name", "label", "passed", "weight", "detail", "substance"}
+    assert set(report["checks"][0]) == {
+        "name",
+        "label",
+        "passed",
+        "weight",
+        "detail",
+        "substance",
+        "advice",
+    }
     structure = report["structure"]
     assert structure["kind"] == "speech" and structure["salutation"] == "同志们："
     assert structure["points_announced"] == 2 and structure["points_found"] == 2
