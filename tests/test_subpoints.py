@@ -18,9 +18,17 @@ from service.drafters.model import ModelDrafter
 from service.errors import UpstreamError
 from service.knowledge.kit import default_kit
 from service.llm import ChatClient
+from service.pipeline.assembly import assemble
 from service.pipeline.outline import Outline, OutlinePart, derive_outline, parse_outline_json
 from service.pipeline.outline_stream import OutlineStream
-from service.pipeline.pieces import PieceOrder, bare, join_pieces, plan_pieces, split_items
+from service.pipeline.pieces import (
+    PieceOrder,
+    bare,
+    join_pieces,
+    placed_phrases,
+    plan_pieces,
+    split_items,
+)
 from service.pipeline.pipeline import DraftEvent, Mode, Pipeline
 from service.pipeline.prompts import Prompter
 from service.schemas import Brief
@@ -131,6 +139,37 @@ def test_a_part_is_split_into_its_lead_and_one_piece_per_sub_point() -> None:
     assert [p.marker for p in habit][1:] == ["一要", "二要", "三要"]
 
 
+def test_a_fixed_lead_after_a_paragraph_of_the_models_own_comes_before_the_first_item() -> None:
+    """督导组讲话“评价特点”: 总体评价 first (the model's), then the program's 我们感到有四个方面的
+    特点：, then 一是…; a part with no such paragraph keeps its lead at the top."""
+    skeleton = KIT.types.get("supervision")
+    items = ["甲", "乙", "丙", "丁"]
+    evaluation = OutlinePart(
+        role="evaluation", heading="对主题教育的评价", subpoints=items, chars=1300
+    )
+    pieces = plan_pieces(_job(evaluation, speech_type="supervision"))
+    assert [p.number for p in pieces] == [LEAD, 0, 1, 2, 3]
+    outline = Outline(
+        title="标题", parts=[OutlinePart(role="comment", gist="评价汇报", chars=300), evaluation]
+    )
+    body = "局党组高度重视、组织精心、推进扎实、成效明显。\n一是学习深入。二是调研扎实。三是整改有力。四是为民实在。"
+    text = assemble(outline, ["刚才的汇报很全面。", body], skeleton).text
+    assert "成效明显。\n我们感到有四个方面的特点：一是学习深入。" in text
+    without = assemble(outline, ["刚才的汇报很全面。", body.split("\n")[1]], skeleton).text
+    assert "我们感到有四个方面的特点：一是学习深入。" in without
+    progress = OutlinePart(role="achievements", subpoints=["甲", "乙", "丙"], chars=900)
+    assert [p.number for p in plan_pieces(_job(progress, speech_type="progress"))] == [0, 1, 2]
+
+
+def test_a_required_phrase_goes_to_the_item_whose_sub_point_names_it() -> None:
+    subpoints = ["坚定拥护“两个确立”、坚决做到“两个维护”", "扎实整改", "健全机制"]
+    assert placed_phrases(["两个确立", "两个维护"], subpoints) == [["两个确立", "两个维护"], [], []]
+    assert placed_phrases(["两个确立", "人民至上"], ["甲", "乙确立"]) == [
+        ["两个确立"],
+        ["人民至上"],
+    ]
+
+
 def test_parts_that_gain_nothing_from_splitting_are_written_whole() -> None:
     prose = OutlinePart(role="opening", gist="开场", subpoints=["甲", "乙"], chars=400)
     one = OutlinePart(role="points", heading="压实责任", subpoints=["甲"], chars=900)
@@ -163,6 +202,7 @@ def test_each_item_prompt_names_the_brief_facts_that_are_its_own() -> None:
         for number, marker in ((LEAD, ""), (0, "一是"), (1, "二是"))
     ]  # fmt: skip
     lead, first, second = prompts
+    assert "这句接在“二是”后面要读得通，如“二是31处未整改隐患逐一销号”" in second
     assert "归这一条用的事实" not in lead
     assert "归这一条用的事实：“部分山塘水库巡查值守不到位”。" in first
     assert "归这一条用的事实：“仍有31处隐患未整改”。" in second

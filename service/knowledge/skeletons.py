@@ -156,10 +156,13 @@ class SkeletonSection(Strict):
     count: int | None = Field(None, ge=1, le=12)
     items: ItemStyle = "none"
     lead: str | None = None
+    # What the model's own paragraph before a fixed lead says (a 总体评价 before
+    # 我们感到有四个方面的特点：); the program puts the lead just before the first item.
+    intro: str | None = None
     main: bool = False
     _spec: RoleSpec | None = PrivateAttr(None)
 
-    @field_validator("purpose", "heading_hint", "lead")
+    @field_validator("purpose", "heading_hint", "lead", "intro")
     @classmethod
     def _join_lines(cls, value: str | None) -> str | None:
         """YAML folds long lines with a space; Chinese text has none."""
@@ -196,6 +199,8 @@ class SkeletonSection(Strict):
     def _check(self) -> SkeletonSection:
         if self.numbering == "points" and self.count is None:
             raise ValueError(f"{self.role}：分点的部分要写默认点数 count")
+        if self.intro and (not self.lead or "……" in self.lead):
+            raise ValueError(f"{self.role}：intro 只用于程序写定的引导语（lead，不含……）")
         if self.lead and "{n}" in self.lead and self.count is None:
             raise ValueError(f"{self.role}：引导语用了 {{n}}，要写 count")
         _check_placeholders(self.lead or "", self.role)

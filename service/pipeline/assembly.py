@@ -140,9 +140,13 @@ def items_written(body: str) -> int:
 
 def _part_text(skeleton: Skeleton, part: OutlinePart, body: str) -> str:
     lead = _lead(skeleton, part, first_run_length(body) or None)
-    if lead and not body.startswith(lead):
-        return f"{lead}{body}" if lead.endswith("：") else f"{lead}\n{body}"
-    return body
+    if not lead or lead in body:
+        return body
+    section = skeleton.section(part.role)
+    first = ITEM_MARKER.search(body)
+    if section.intro and first is not None and first.start() > 0:  # after the model's intro
+        return f"{body[: first.start()]}{lead}{body[first.start() :]}"
+    return f"{lead}{body}" if lead.endswith("：") else f"{lead}\n{body}"
 
 
 def _join(sections: list[AssembledSection], heading_style: str) -> str:

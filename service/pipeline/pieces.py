@@ -10,7 +10,7 @@ the pieces' text on in speaking order however their calls finish.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from service.drafters.base import LEAD, PartJob, Piece
@@ -36,22 +36,36 @@ _ANY_MARKER = re.compile(
 def plan_pieces(job: PartJob) -> list[Piece]:
     """The pieces a part is written in; none when it is better written whole (prose, one
     item, or no sub-points in the outline). A part whose skeleton fixes its lead sentence
-    gets no lead piece: the program writes that sentence."""
+    gets no lead piece (the program writes that sentence), unless the skeleton wants a
+    paragraph of the model's before it (intro)."""
     part = job.part
     count, style = len(part.subpoints), job.items
     if count < 2 or style == "none":
         return []
-    fixed_lead = bool(job.section.lead) and "……" not in (job.section.lead or "")
+    section = job.section
+    fixed_lead = bool(section.lead) and "……" not in (section.lead or "") and not section.intro
     size = job.size or part.chars
     lead = 0 if fixed_lead else min(max(round(size * LEAD_SHARE), LEAD_CHARS[0]), LEAD_CHARS[1])
     each = (size - lead) // count
     if each < MIN_ITEM_CHARS:  # one-line items (an agenda) are written better in one go
         return []
-    phrases: list[list[str]] = [[] for _ in range(count)]
-    for turn, phrase in enumerate(job.phrases):  # every required phrase in exactly one item
-        phrases[turn % count].append(phrase)
+    phrases = placed_phrases(job.phrases, part.subpoints)
     items = [Piece(k, each, item_marker(style, k, count), tuple(phrases[k])) for k in range(count)]
     return ([Piece(LEAD, lead)] if lead else []) + items
+
+
+def placed_phrases(phrases: Sequence[str], subpoints: Sequence[str]) -> list[list[str]]:
+    """Every required phrase in exactly one item: the item whose outline sub-point names it,
+    else the next in turn (an outline that put 两个确立、两个维护 under its study item keeps
+    them there)."""
+    placed: list[list[str]] = [[] for _ in subpoints]
+    turn = 0
+    for phrase in phrases:
+        named = next((k for k, s in enumerate(subpoints) if phrase in s), None)
+        if named is None:
+            named, turn = turn % len(subpoints), turn + 1
+        placed[named].append(phrase)
+    return placed
 
 
 def bare(text: str) -> str:

@@ -125,6 +125,7 @@ def part_view(planned: PlannedSection) -> dict[str, Any]:
             section.items, None if section.numbering == "points" else planned.count
         ),
         "lead": planned.lead or "",
+        "intro": section.intro or "",
         "heading_hint": section.heading_hint or "",
         "optional": section.optional,
     }
@@ -172,6 +173,8 @@ def piece_view(piece: Piece, subpoints: list[str], owned: list[list[str]]) -> di
         "count": len(subpoints),
         "subpoints": subpoints,
         "item": "" if piece.is_lead else subpoints[number],
+        # how the item's first sentence reads after the marker: 二要扎实抓好问题整改
+        "opening": "" if piece.is_lead else _CLAUSE_END.split(subpoints[number], maxsplit=1)[0],
         "others": [s for k, s in enumerate(subpoints) if k != number],
     }
 
