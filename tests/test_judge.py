@@ -30,7 +30,10 @@ def _draft_with(tmp_path: Path, build_dir: Path, faults: Faults, **settings: Any
 def test_a_well_formed_review_sits_beside_the_checks(tmp_path: Path, build_dir: Path) -> None:
     draft, judged = _draft_with(tmp_path, build_dir, Faults())
     assert len(judged) == 1  # one call per draft
-    assert draft["text"] in judged[0].messages[-1]["content"]
+    asked = judged[0].messages[-1]["content"]
+    assert draft["text"] in asked
+    # the scale is spelled out, and facts not in the brief are a fault to name
+    assert "3 分，要成段修改" in asked and "简报没有的具体事实" in asked
     review = draft["report"]["judge"]
     assert [s["aspect"] for s in review["scores"]] == list(ASPECTS)
     assert all(1 <= s["score"] <= 5 for s in review["scores"])

@@ -58,7 +58,9 @@ def test_an_extra_or_a_missing_item_is_sent_back_and_then_said(tmp_path: Path) -
     assert "列了3条分论点，正文写了4条" in notes and "列了3条分论点，正文写了2条" in notes
 
 
-@pytest.mark.parametrize("name", ["flood_careful", "flood_subpoints", "flood_subpoints_b"])
+@pytest.mark.parametrize(
+    "name", ["flood_careful", "flood_subpoints", "flood_subpoints_b", "supervision_subpoints"]
+)
 def test_the_careful_sessions_pass_every_check(name: str, tmp_path: Path) -> None:
     _, draft, _ = _replayed(name, tmp_path)
     assert draft.report.passed, [(c.name, c.detail) for c in draft.report.failed]
@@ -96,6 +98,24 @@ def test_a_subpoint_session_is_one_speech_with_every_item_where_the_outline_put_
         assert -1 not in at and at == sorted(at), (part.heading, at)
         assert "一二三四五"[len(markers)] + "是" not in body  # no item beyond the outline's
         assert not body.startswith(markers[0])  # the lead comes first
+
+
+def test_a_supervision_speech_evaluates_first_then_the_program_leads_into_the_items(
+    tmp_path: Path,
+) -> None:
+    """The writer's 总体评价 (a lead piece) comes under the heading; the program's 我们感到有
+    四个方面的特点： ends it; each item is its own paragraph, numbered once."""
+    _, draft, missing = _replayed("supervision_subpoints", tmp_path)
+    assert not missing and draft.mode == "subpoints"
+    for role, lead, markers in (
+        ("evaluation", "我们感到有四个方面的特点：", ("一是", "二是", "三是", "四是")),
+        ("suggestions", "我提三点建议，与大家共勉：", ("一要", "二要", "三要")),
+    ):
+        body = next(s.text for s in draft.sections if s.role == role)
+        paragraphs = body.split("\n")
+        assert paragraphs[0].endswith(lead) and len(paragraphs[0]) > len(lead) + 50
+        assert [p[:2] for p in paragraphs[1:]] == list(markers)
+        assert not any(p[2:4] == p[:2] for p in paragraphs[1:])  # not 一是一是
 
 
 def test_answer_keys_do_not_depend_on_the_order_of_calls() -> None:

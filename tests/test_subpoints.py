@@ -154,11 +154,27 @@ def test_a_fixed_lead_after_a_paragraph_of_the_models_own_comes_before_the_first
     )
     body = "局党组高度重视、组织精心、推进扎实、成效明显。\n一是学习深入。二是调研扎实。三是整改有力。四是为民实在。"
     text = assemble(outline, ["刚才的汇报很全面。", body], skeleton).text
-    assert "成效明显。\n我们感到有四个方面的特点：一是学习深入。" in text
+    assert "成效明显。我们感到有四个方面的特点：\n一是学习深入。" in text  # then the items
     without = assemble(outline, ["刚才的汇报很全面。", body.split("\n")[1]], skeleton).text
     assert "我们感到有四个方面的特点：一是学习深入。" in without
     progress = OutlinePart(role="achievements", subpoints=["甲", "乙", "丙"], chars=900)
     assert [p.number for p in plan_pieces(_job(progress, speech_type="progress"))] == [0, 1, 2]
+
+
+def test_sub_points_lose_a_marker_of_their_own() -> None:
+    """The program numbers the items: an outline's 一是理论学习 is shown as 理论学习 (else a
+    prompt says “二是一是…”); words that only look like one stay."""
+    part = OutlinePart(
+        role="points", chars=900,
+        subpoints=["一是理论学习以上率下", "三要健全机制", "（二）抓整改", "是非曲直看清楚", "一是非曲直"],
+    )  # fmt: skip
+    assert part.subpoints == [
+        "理论学习以上率下",
+        "健全机制",
+        "抓整改",
+        "是非曲直看清楚",
+        "一是非曲直",
+    ]
 
 
 def test_a_required_phrase_goes_to_the_item_whose_sub_point_names_it() -> None:

@@ -144,8 +144,12 @@ def _part_text(skeleton: Skeleton, part: OutlinePart, body: str) -> str:
         return body
     section = skeleton.section(part.role)
     first = ITEM_MARKER.search(body)
-    if section.intro and first is not None and first.start() > 0:  # after the model's intro
-        return f"{body[: first.start()]}{lead}{body[first.start() :]}"
+    if section.intro and first is not None and first.start() > 0:
+        # The lead ends the model's intro paragraph; items that are paragraphs start anew.
+        intro, items = body[: first.start()], body[first.start() :]
+        if intro.endswith("\n") or "\n" in items.strip():
+            return f"{intro.rstrip()}{lead}\n{items}"
+        return f"{intro}{lead}{items}"
     return f"{lead}{body}" if lead.endswith("：") else f"{lead}\n{body}"
 
 

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from service.errors import OutlineMismatch
 from service.knowledge.skeletons import PlannedSection, Skeleton, SkeletonSection
@@ -27,6 +27,11 @@ _MEETING_SUFFIX = re.compile(
 _CAMPAIGN = re.compile(r"(活动|行动|工程|攻坚战|专项整治)$")
 _EVENT_SUFFIX = re.compile(r"(开幕式|闭幕式|启动仪式|仪式|典礼|开幕)$")
 _OUTLINE_JSON = re.compile(r"\{.*\}", re.S)
+# An item's own marker at the head of a sub-point: 一是 / 三要 / 第二， / （一） / 1.
+_OWN_MARKER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}[是要](?![否非])[，、：]?|第[一二三四五六七八九十]{1,3}[，、：]"
+    r"|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])"
+)
 _GIST_SHOWN = 80  # characters of another part's gist a part prompt shows
 
 
@@ -40,6 +45,13 @@ class OutlinePart(BaseModel):
     gist: str = Field("", max_length=400, description="这一部分讲什么")
     subpoints: list[str] = Field(default_factory=list, max_length=SUBPOINTS_MAX)
     chars: int = Field(ge=20, le=20000, description="这一部分的目标字数")
+
+    @field_validator("subpoints")
+    @classmethod
+    def _unnumbered(cls, subpoints: list[str]) -> list[str]:
+        """The program numbers the items: a sub-point's own 一是/三要/（一） is dropped (shown
+        to a model as 一是一是…, it invites the number twice)."""
+        return [_OWN_MARKER.sub("", item, count=1).strip() or item for item in subpoints]
 
 
 class Outline(BaseModel):
