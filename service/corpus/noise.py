@@ -38,11 +38,11 @@ _LINE_NOISE: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "toolbar",
         re.compile(
-            r"^(?:(?:您当前的位置|当前位置|您的位置|所在位置)[：:]?.*|首页\s*[>＞›»/].*"
+            r"^(?:(?:您当前的位置|当前位置|您的位置|所在位置)[：:]?.*|[^\s，。：]{0,10}首页\s*[>＞›»/].*"
             r"|(?:下载|打印|全屏|收藏|分享|关闭|字体|字号|返回|阅读|评论|点赞|在看|转发|【|】|\[|\]|\s|"
             r"[大中小]|[：:|｜丨]|▲|▼)+"
             r"|【?(?:字体|字号)[：:]?\s*[大中小]\s*[大中小]?\s*[大中小]?】?.*|分享到[：:]?.*"
-            r"|【(?:打印本页|关闭窗口|返回顶部|打印|关闭|收藏)】.*)$"
+            r"|【(?:打印(?:本页|此页|本文)?|关闭(?:窗口|本页)?|返回顶部|收藏)】.*)$"
         ),
     ),
     (
@@ -109,6 +109,9 @@ _GLUED_HEADER = re.compile(
     r"(?P<title>.{4,80}?(?:讲话|致辞|发言|主持词|报告|讲稿))"
     r"(?P<tail>\s*(?:\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2}日?|发布|来源|作者|时间)[\s\S]*)$"
 )
+# A PDF's running head or foot beside a page number: two short parts set apart by a wide gap
+# ("2025年第3期　　　　青山县人民政府公报"), no sentence in it.
+_RUNNING_HEAD = re.compile(r"^[^。！？，；：]{2,30}?(?:[ \t\u3000]{2,}[^。！？，；：\s]{2,30})+$")
 _FOOTNOTE_MARK = re.compile(r"(?=[\[［〔])(?:\[\d{1,2}\]|［\d{1,2}］|〔注\d{0,2}〕)")
 
 
@@ -151,7 +154,7 @@ def drop_noise_lines(lines: list[str]) -> tuple[list[str], list[Piece]]:
             if line:
                 pieces.append(Piece("tail", line))
             continue
-        category = noise_category(line)
+        category = noise_category(line) or _running_head(lines, index)
         if category is not None:
             pieces.append(Piece(category, line))
             continue
@@ -175,6 +178,17 @@ def noise_category(line: str) -> str | None:
     if not _ANY_NOISE.match(line):
         return None
     return next((name for name, pattern in _LINE_NOISE if pattern.match(line)), None)
+
+
+def _running_head(lines: list[str], index: int) -> str | None:
+    """"page_number" for a running head or foot next to a page number line: a PDF repeats
+    it on every page, and a hard-wrapped copy would glue it into the paragraph it splits."""
+    if not _RUNNING_HEAD.match(lines[index].strip()):
+        return None
+    before = [line.strip() for line in lines[:index] if line.strip()][-1:]
+    after = next((line.strip() for line in lines[index + 1 :] if line.strip()), "")
+    numbered = any(noise_category(line) == "page_number" for line in [*before, after])
+    return "page_number" if numbered else None
 
 
 def split_glued_header(line: str) -> tuple[str, str] | None:
