@@ -106,7 +106,7 @@ _CLOSING_CUE = re.compile(
     r"(?:表示|致以)(?:衷心|诚挚|真诚|崇高)?的?(?:感谢|谢意|敬意)|请.{0,12}放心|交上一份|"
     r"万岁|祝贺|庆贺|预祝|祝愿|^祝|我们坚决相信|^相信.{0,60}(?:一定|必将|必定)|以上意见|不妥之处|"
     r"安息|新的?篇章|新的?步伐|新的?台阶|新的?胜利|以上(?:述职|汇报|发言|报告)|发言完毕"
-    r"|有信心[、，]?有决心|我提议|干杯"
+    r"|有信心[、，]?有决心|我提议|干杯|(?:会议|学习|座谈|讨论|活动)就到这里"
 )
 # A closing's first paragraph may address everyone before the cued lines that end it.
 _ADDRESSED = re.compile(rf"^{ADDRESSEE}[，,！!]")
@@ -117,7 +117,9 @@ _SLOGANS = re.compile(r"^(?:[^。！？；]{2,24}[！!])+$")
 _CLOSING_CALL = re.compile(
     r"希望|确保|务必|奋力|凝心聚力|乘势而上|为.{2,30}(?:作出|提供|贡献)|[！!]$"
 )
-_ADJOURN = re.compile(r"散会|到此结束|就开到这里|(?:会议|大会|典礼|仪式)圆满结束")
+_ADJOURN = re.compile(
+    r"散会|到此结束|就开到这里|(?:会议|大会|典礼|仪式)圆满结束|(?:会议|学习|座谈|讨论|活动)就到这里"
+)
 _WISHES = re.compile(r"^(?:最后，)?(?:祝|预祝|衷心祝愿|祝愿)")
 # A signature under an appeal or a letter: a short line naming a body, or a date.
 _SIGNATURE = re.compile(
@@ -128,6 +130,7 @@ _ACHIEVEMENT_CUE = re.compile(r"成绩|成效|特点|进展|亮点|取得了|态
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板|薄弱")
 _AGENDA_CUE = re.compile(r"议程|首先请|下面请|出席今天会议|现在开会|逐项进行")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+_BRACKETED = re.compile(r"^【([^【】]+)】$")
 # "要做到三点：" just before the first point: a count announced by a colon, no verb needed.
 _COLON_COUNT = re.compile(
     rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|句话|条)(?:意见|要求|希望|建议|看法)?[：:。]$"
@@ -276,8 +279,10 @@ def find_announcements(text: str, line: int) -> list[tuple[int, Announcement]]:
 
 
 def _lines(text: str) -> list[str]:
-    """The paragraphs; a numeral alone on its line is joined to the heading words after it."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    """The paragraphs; a numeral alone on its line is joined to the heading words after it,
+    and a heading a web page sets in 【】 loses its brackets."""
+    lines = [_unbracketed(line.strip()) for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [line for line in lines if line]
     joined: list[str] = []
     for line in lines:
         numeral = BARE_NUMERAL.match(joined[-1]) if joined else None
@@ -286,6 +291,14 @@ def _lines(text: str) -> list[str]:
         else:
             joined.append(line)
     return joined
+
+
+def _unbracketed(line: str) -> str:
+    """【一、统一思想，提高站位】 → 一、统一思想，提高站位: only a numbered heading."""
+    bracketed = _BRACKETED.match(line)
+    if bracketed is None or match_heading(bracketed.group(1)) is None:
+        return line
+    return bracketed.group(1)
 
 
 def _is_title_like(line: str) -> bool:
@@ -341,6 +354,8 @@ def _number_sequences(headings: list[Item]) -> None:
 def _choose_top_style(headings: list[Item]) -> str | None:
     """The highest-ranking style present; 首先… counts only with 其次 (or 再次) after it."""
     styles = {h.style for h in headings}
+    if _parts_lead(headings):
+        return STYLE_DI
     for style in TOP_RANK:
         if style not in styles:
             continue
@@ -348,6 +363,12 @@ def _choose_top_style(headings: list[Item]) -> str | None:
             continue
         return style
     return None
+
+
+def _parts_lead(headings: list[Item]) -> bool:
+    """第一部分…第二部分… before any 一、: a lecture's parts, with 一、二、 beneath them."""
+    parts = [h for h in headings if h.style == STYLE_DI and h.marker.endswith("部分")]
+    return len(parts) >= 2 and headings[0] is parts[0]
 
 
 def _is_sequence(headings: list[Item]) -> bool:
@@ -376,6 +397,25 @@ def _tops(headings: list[Item], top_style: str | None) -> list[Item]:
         if not own_run:
             tops.append(heading)
     return tops
+
+
+def _last_point(
+    lines: list[str], start: int, headings: list[Item], tops: list[Item], top_style: str | None
+) -> list[Item]:
+    """第一，…第二，…最后，…: a 最后 after the numbered points is the last of them when the
+    speaker announced one more point than are numbered, and it is no wish or call."""
+    if not tops or top_style == STYLE_SEQUENCE or top_style not in _CONTINUABLE:
+        return []
+    announced = _top_announcement(lines, start, tops[0].line, [], found_points=True)
+    if announced is None or announced.count != len(tops) + 1:
+        return []
+    last = next(
+        (h for h in headings if h.line > tops[-1].line and h.marker.startswith("最后")), None
+    )
+    if last is None or _CLOSING_CUE.search(last.text):
+        return []
+    last.number = len(tops) + 1
+    return [last]
 
 
 def _not_points(headings: list[Item], kind: str | None, wrapup: int | None) -> list[Item]:
@@ -476,7 +516,7 @@ def _closing_start(lines: list[str], after: int, top_style: str | None, kind: st
         start = _addressed_start(lines, start, after)
     if start == len(lines) and last > after:
         slogans = len(lines[last]) <= 80 and _SLOGANS.match(lines[last]) is not None
-        if slogans or (last - 1 > after and _is_soft_closing(lines[last])):
+        if slogans or (_point_ends_before(lines, last, after) and _is_soft_closing(lines[last])):
             start = last
     if kind == "presiding":
         adjourn = [i for i in range(after + 1, len(lines)) if _ADJOURN.search(lines[i])]
@@ -485,6 +525,15 @@ def _closing_start(lines: list[str], after: int, top_style: str | None, kind: st
         wishes = [i for i in range(start, len(lines)) if _WISHES.search(lines[i])]
         return wishes[0] if wishes else start
     return start
+
+
+def _point_ends_before(lines: list[str], last: int, after: int) -> bool:
+    """Whether the last point is over before line `last`: it keeps a paragraph of its own
+    after its heading, or its heading line already runs on into its body (四是要严格执法，
+    形成强大震慑。市生态环境局要…), so the paragraph after it is no body of it."""
+    if last - 1 > after:
+        return True
+    return last - 1 == after and len(lines[after]) > len(heading_of(lines[after]))
 
 
 def _addressed_start(lines: list[str], start: int, after: int) -> int:
@@ -605,6 +654,7 @@ def parse_speech(text: str, kind: str | None = None) -> ParsedSpeech:
     top_style = _choose_top_style(candidates)
     _number_sequences(headings)
     tops = _tops(candidates, top_style)
+    tops += _last_point(lines, frame.body_start, candidates, tops, top_style)
     enum_top = top_style in (STYLE_ENUM_SHI, STYLE_ENUM_YAO)
     runs = _collect_enumerations(
         lines, frame.body_start, set() if enum_top else {h.line for h in tops}
