@@ -91,9 +91,9 @@ _GREETING = re.compile(r"^大家(?:上午|下午|晚上)?好[！!]$")
 # A salutation on a line of its own that ends in ！ or ，: 同志们！
 _SALUTATION_ALONE = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？：:]{{0,40}}?[！!，,])$")
 _ANNOUNCE = re.compile(
-    r"(?:(?:讲|谈|强调|提|说|提出|交流|明确|部署|反馈|抓好|做好|汇报|围绕)[了一下以下这么些]{0,3}"
-    r"|从[以下这]{0,2})"
-    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|方面|个问题|句话|条|项|件事)"
+    r"(?:(?:讲|谈|强调|提|说|提出|交流|明确|部署|反馈|抓好|做好|汇报|围绕|(?<!代)表)"
+    r"[了一下以下这么些]{0,3}|从[以下这]{0,2})"
+    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|方面|个问题|句话|条|项|件事|个态)"
     r"(?:的)?(?P<tail>意见|建议|看法|要求|想法|体会|认识|工作|问题)?"
 )
 _FEATURE = re.compile(
@@ -130,6 +130,8 @@ _ACHIEVEMENT_CUE = re.compile(r"成绩|成效|特点|进展|亮点|取得了|态
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板|薄弱")
 _AGENDA_CUE = re.compile(r"议程|首先请|下面请|出席今天会议|现在开会|逐项进行")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+# A numbered slogan in quotes: “三个确保” “四个坚持”.
+_SLOGAN = re.compile(rf"“(?P<num>{_COUNT})个(?P<word>[\u4e00-\u9fff]{{2}})”")
 _BRACKETED = re.compile(r"^【([^【】]+)】$")
 # "要做到三点：" just before the first point: a count announced by a colon, no verb needed.
 _COLON_COUNT = re.compile(
@@ -619,6 +621,20 @@ def _top_announcement(
     return unclaimed[-1] if found_points else unclaimed[0]
 
 
+def _slogan_announcement(
+    lines: list[str], start: int, end: int, tops: list[Item]
+) -> Announcement | None:
+    """坚决做到“三个确保”：一、确保…二、确保…: a numbered slogan announces the points when
+    every point's heading begins with its word and their number is its count."""
+    for index in range(end - 1, start - 1, -1):
+        for found in _SLOGAN.finditer(lines[index]):
+            count, word = chinese_ordinal(found.group("num")), found.group("word")
+            words = [top.text[len(top.marker) :].lstrip() for top in tops]
+            if count == len(tops) and all(w.startswith(word) for w in words):
+                return Announcement(count, f"个{word}", found.group(0), index)
+    return None
+
+
 def _counts(announcement: Announcement, line: str) -> bool:
     """A count of one is an announcement only where the speaker says what follows."""
     if announcement.count != 1:
@@ -669,6 +685,8 @@ def parse_speech(text: str, kind: str | None = None) -> ParsedSpeech:
     announcement = _top_announcement(
         lines, frame.body_start, first_point, own_runs, found_points=bool(tops)
     )
+    if announcement is None and tops:
+        announcement = _slogan_announcement(lines, frame.body_start, first_point, tops)
     points = _build_points(lines, tops, closing_at, runs)
     if not points and wrapup is not None:
         points = _run_points(runs, wrapup)
