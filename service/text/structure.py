@@ -74,6 +74,7 @@ BARE_NUMERAL = re.compile(rf"^(?:#+\s*)?({_NUM})[、．.]?$")
 
 # Styles a point's number can go on in when a writer switches style midway (一、二、第三，).
 _CONTINUABLE = frozenset((STYLE_CN_DUN, STYLE_DI, STYLE_PAREN_CN, STYLE_ARABIC, STYLE_QI))
+_REPORTED_STYLES = frozenset((STYLE_ENUM_SHI, STYLE_ENUM_YAO, STYLE_SEQUENCE))
 _AGENDA_ITEM = re.compile(r"请|议程|项|汇报|讲话|发言|宣读|传达|通报")
 
 # 一是/一要 at a clause start: line start or after sentence/clause punctuation.
@@ -87,6 +88,9 @@ ADDRESSEE = (
     r"|[^\s，。：；！？、]{1,10}(?:朋友们|同志们|同胞们|同学们|代表们))"
 )
 _SALUTATION = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？]{{0,60}}?[：:])(?P<rest>.*)$")
+# A notice's or a letter's addressees on a line of their own (主送机关): bodies, then a colon.
+_BODY = r"[^。！？：:，,、\s]{1,30}(?:厅|局|委|办|政府|单位|部门|机关|公司|企业|学校|院|所|中心)"
+_RECIPIENTS = re.compile(rf"^(?P<sal>{_BODY}(?:[，,、]{_BODY})*[：:])$")
 _GREETING = re.compile(r"^大家(?:上午|下午|晚上)?好[！!]$")
 # A salutation on a line of its own that ends in ！ or ，: 同志们！
 _SALUTATION_ALONE = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？：:]{{0,40}}?[！!，,])$")
@@ -106,7 +110,7 @@ _CLOSING_CUE = re.compile(
     r"(?:表示|致以)(?:衷心|诚挚|真诚|崇高)?的?(?:感谢|谢意|敬意)|请.{0,12}放心|交上一份|"
     r"万岁|祝贺|庆贺|预祝|祝愿|^祝|我们坚决相信|^相信.{0,60}(?:一定|必将|必定)|以上意见|不妥之处|"
     r"安息|新的?篇章|新的?步伐|新的?台阶|新的?胜利|以上(?:述职|汇报|发言|报告)|发言完毕"
-    r"|有信心[、，]?有决心|我提议|干杯|(?:会议|学习|座谈|讨论|活动)就到这里"
+    r"|有信心[、，]?有决心|我提议|干杯|^以上(?:事项|请示)|(?:会议|学习|座谈|讨论|活动)就到这里"
 )
 # A closing's first paragraph may address everyone before the cued lines that end it.
 _ADDRESSED = re.compile(rf"^{ADDRESSEE}[，,！!]")
@@ -125,6 +129,8 @@ _WISHES = re.compile(r"^(?:最后，)?(?:祝|预祝|衷心祝愿|祝愿)")
 _SIGNATURE = re.compile(
     r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[^，。！？：；]{2,24}"
     r"(?:局|厅|委|办|办公室|委员会|政府|党委|公司|集团|协会|学会|学校|大学|医院|中心|部))$"
+    # a letter's contact line and its disclosure note (（此件主动公开）)
+    r"|^联系人[：:].{0,60}$|^[（(]此件[^）)]{0,10}[）)]$"
 )
 _ACHIEVEMENT_CUE = re.compile(r"成绩|成效|特点|进展|亮点|取得了|态势良好|基本估价|评价")
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板|薄弱")
@@ -324,14 +330,18 @@ def _read_head(lines: list[str]) -> _Frame:
     if lines and _is_title_like(lines[0]) and match_heading(lines[0]) is None:
         title, index = lines[0], 1
         while index < len(lines) and _is_title_like(lines[index]) and len(lines[index]) <= 40:
-            if match_heading(lines[index]) is not None:
+            if match_heading(lines[index]) is not None or _RECIPIENTS.match(lines[index]):
                 break
             meta.append(lines[index])
             index += 1
     if index + 1 < len(lines) and _GREETING.match(lines[index]):
         index += 1  # 大家晚上好！ said before the salutation
     if index < len(lines):
-        sal = _SALUTATION.match(lines[index]) or _SALUTATION_ALONE.match(lines[index])
+        sal = (
+            _SALUTATION.match(lines[index])
+            or _SALUTATION_ALONE.match(lines[index])
+            or _RECIPIENTS.match(lines[index])
+        )
         if sal:
             rest = sal.groupdict().get("rest") or ""
             return _Frame(title, meta, sal.group("sal"), index + 1, rest.strip())
@@ -422,7 +432,10 @@ def _last_point(
 
 def _not_points(headings: list[Item], kind: str | None, wrapup: int | None) -> list[Item]:
     """A presiding text's hand-overs and agenda (首先，请… 第一项…) are not its points: only
-    what it numbers after its wrap-up announcement (我再强调两点) is."""
+    what it numbers after its wrap-up announcement (我再强调两点) is. A news report's
+    一要…二要… are a leader's words it reports, not points of its own."""
+    if kind == "news":
+        return [h for h in headings if h.style not in _REPORTED_STYLES]
     if kind != "presiding":
         return headings
     kept = [h for h in headings if h.style != STYLE_SEQUENCE]
