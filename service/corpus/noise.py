@@ -47,7 +47,11 @@ _LINE_NOISE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "newspaper",
-        re.compile(r"^[（(]?《[^》]{1,12}(?:日报|报|晚报)》[^）)]{0,30}版[）)]?$"),
+        re.compile(
+            r"^[（(]?《[^》]{1,12}(?:日报|报|晚报)》[^）)]{0,30}版[）)]?$"
+            # a page's masthead: 青山日报　2025年3月6日　星期四　01版：要闻
+            r"|^[\u4e00-\u9fff]{2,12}报\s*\d{4}年\d{1,2}月\d{1,2}日[^。！？]{0,20}版[^。！？]{0,10}$"
+        ),
     ),
     (
         "caption",
@@ -100,6 +104,7 @@ _GLUED_TAIL_CHARS = 100
 _BREADCRUMB = re.compile(
     r"^(?:(?:您当前的位置|当前位置|您的位置|所在位置)[：:]\s*)?首页(?:\s*[>＞›»]\s*[^\s>＞›»]{1,12})+\s*"
 )
+_BANNER = re.compile(r"^[^\s，。！？：；、]{2,20}$")
 _DATELINE = re.compile(
     r"^(?:新华社|中新社|人民网|新华网|央视网|中国新闻网|本报)?[^\s，。]{0,8}?\d{1,2}月\d{1,2}日电"
     r"(?![视话子力网商])(?:[（(][^）)]{1,20}[）)])?\s*"
@@ -154,7 +159,7 @@ def drop_noise_lines(lines: list[str]) -> tuple[list[str], list[Piece]]:
             if line:
                 pieces.append(Piece("tail", line))
             continue
-        category = noise_category(line) or _running_head(lines, index)
+        category = noise_category(line) or _running_head(lines, index) or _site_name(lines, index)
         if category is not None:
             pieces.append(Piece(category, line))
             continue
@@ -189,6 +194,17 @@ def _running_head(lines: list[str], index: int) -> str | None:
     after = next((line.strip() for line in lines[index + 1 :] if line.strip()), "")
     numbered = any(noise_category(line) == "page_number" for line in [*before, after])
     return "page_number" if numbered else None
+
+
+def _site_name(lines: list[str], index: int) -> str | None:
+    """"toolbar" for a site's name on the line above its breadcrumb (青山县人民政府 /
+    首页 > 工作动态): the page's banner, not the start of the title under it."""
+    line = lines[index].strip()
+    if index >= _HEAD_LINES or not _BANNER.match(line):
+        return None
+    after = next((x.strip() for x in lines[index + 1 :] if x.strip()), "")
+    crumb = _BREADCRUMB.match(after) or after.startswith(("当前位置", "您当前的位置", "您的位置"))
+    return "toolbar" if crumb else None
 
 
 def split_glued_header(line: str) -> tuple[str, str] | None:
