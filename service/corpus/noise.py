@@ -186,8 +186,8 @@ def noise_category(line: str) -> str | None:
 
 
 def _running_head(lines: list[str], index: int) -> str | None:
-    """"page_number" for a running head or foot next to a page number line: a PDF repeats
-    it on every page, and a hard-wrapped copy would glue it into the paragraph it splits."""
+    """Category "page_number" for a running head or foot beside a page number line (a PDF repeats
+    it on every page; a hard-wrapped copy would glue it into the paragraph it splits)."""
     if not _RUNNING_HEAD.match(lines[index].strip()):
         return None
     before = [line.strip() for line in lines[:index] if line.strip()][-1:]
@@ -197,7 +197,7 @@ def _running_head(lines: list[str], index: int) -> str | None:
 
 
 def _site_name(lines: list[str], index: int) -> str | None:
-    """"toolbar" for a site's name on the line above its breadcrumb (青山县人民政府 /
+    """Category "toolbar" for a site's name on the line above its breadcrumb (青山县人民政府 /
     首页 > 工作动态): the page's banner, not the start of the title under it."""
     line = lines[index].strip()
     if index >= _HEAD_LINES or not _BANNER.match(line):
