@@ -216,7 +216,7 @@ def test_a_flattened_pledge_closes_at_please_be_assured() -> None:
     [
         ("在茶产业交流会欢迎晚宴上的祝酒词", "address", "address"),
         ("在全市大气污染防治工作约谈会上的讲话", "speech", "supervision"),
-        ("在全县防汛工作调度会上的讲话", "speech", "progress"),
+        ("在全县防汛工作调度会上的讲话", "speech", "work_meeting"),
         ("在全县防汛工作会议上的讲话", "speech", "work_meeting"),
         ("关于商请支持示范县创建工作的函", "other", None),
         ("关于召开全县安全生产工作会议的通知", "other", None),
