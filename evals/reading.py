@@ -29,7 +29,9 @@ from service.text.normalise import fix_punctuation
 READING_DIR = PROJECT_ROOT / "evals" / "reading" / "cases"
 # Written apart from the reader, and first read before any tuning to it (see the README).
 HELDOUT_DIR = PROJECT_ROOT / "evals" / "reading" / "heldout"
-READING_DIRS = (READING_DIR, HELDOUT_DIR)
+# A second such set, by another hand, read once before the reader was tuned to it.
+HELDOUT2_DIR = PROJECT_ROOT / "evals" / "reading" / "heldout2"
+READING_DIRS = (READING_DIR, HELDOUT_DIR, HELDOUT2_DIR)
 FIELDS = (
     "kind",
     "speech_type",

@@ -6,6 +6,7 @@ import pytest
 
 from service.corpus.classify import meeting_name, presiding_split
 from service.corpus.document import build_document
+from service.corpus.reader import Reading, read_document
 from service.corpus.records import CorpusRecord
 from tests.kits import KIT
 
@@ -125,3 +126,131 @@ def test_meeting_name_from_title_or_opening() -> None:
     assert meeting_name("市委书记在全市主题教育推进会上的讲话", []) == "全市主题教育推进会"
     assert meeting_name(None, ["同志们：", "今天在这里召开全区调度会。"]) == "全区调度会"
     assert meeting_name(None, ["同志们：", "今天天气很好。"]) is None
+
+
+def read(text: str) -> Reading:
+    return read_document(text, KIT.types)
+
+
+def test_a_running_head_beside_a_page_number_goes_and_the_wrap_is_joined() -> None:
+    text = (
+        "在全县工作会议上的讲话\n同志们：\n"
+        "　　一、充分肯定成绩\n　　过去的一年，全县上下团结一心，全年共实施500万元以上项目2\n"
+        "16个，新签约亿元以上项目41个，县经济开发区成功晋升为省级高\n— 12 —\n"
+        "2025年第3期　　　　青山县人民政府公报\n新技术产业开发区。今年，县里对考核办法作了调整：第\n"
+        "三，强化考核结果运用，把考核结果与干部选拔任用直接挂钩，真正让干与不干不一样。\n"
+        "　　二、正确看待考核\n　　考核是指挥棒。"
+    )
+    reading = read(text)
+    assert any("项目216个" in x and "省级高新技术产业开发区" in x for x in reading.lines)
+    assert any("调整：第三，强化" in x for x in reading.lines)
+    assert [p.number for p in reading.parsed.points] == [1, 2]
+    kept = read(text.replace("— 12 —\n", ""))  # no page number: a line like it is text
+    assert any("2025年第3期" in x for x in kept.lines)
+
+
+def test_a_heading_line_that_holds_a_sentence_goes_on_after_its_wrap() -> None:
+    text = (
+        "在全县工作会议上的讲话\n同志们：\n"
+        "　　一、严明纪律是我们党的光荣传统。我们党从成立之日起就高\n度重视纪律建设。\n"
+        "　　二、严明纪律是根本保障\n纪律是高压线，也是护身符，党员干部只有守住纪律才能行稳致远。"
+    )
+    lines = read(text).lines
+    assert "一、严明纪律是我们党的光荣传统。我们党从成立之日起就高度重视纪律建设。" in lines
+    assert "二、严明纪律是根本保障" in lines  # a heading with no sentence in it stays apart
+
+
+def test_a_flattened_copy_is_cut_at_its_kept_indents() -> None:
+    body = "　　".join(
+        [
+            "全市表彰大会主持词",
+            "各位领导、同志们：",
+            "现在开会。出席今天大会的有XXX、XXX同志。会议共有两项议程。" * 6,
+            "首先，请XXX同志宣读表彰决定。下面，请XXX同志讲话。" * 6,
+            "同志们，让我们团结奋斗，为高质量发展作出新贡献！现在我宣布，大会结束。散会！",
+        ]
+    )
+    reading = read(body)
+    assert reading.kind == "presiding"
+    assert (reading.parsed.closing or "").startswith("同志们，让我们团结奋斗")
+    unindented = read(body.replace("　　", ""))
+    assert unindented.parsed.closing == "散会！"  # no indents: cut where a paragraph may start
+
+
+def test_a_flattened_appeal_keeps_its_first_item_and_its_salutation() -> None:
+    items = "".join(
+        f"{n}、倡导{w}祭扫，守护青山绿水。" + "积极参与网络祭扫、家庭追思等低碳环保的方式。" * 3
+        for n, w in zip("一二三", ("文明", "绿色", "安全"), strict=True)
+    )
+    text = (
+        "“文明祭扫”倡议书 广大市民朋友们： 清明节是传统节日。为倡导文明新风，"
+        f"市文明办向全市广大市民发出如下倡议： {items} 市民朋友们，让我们从自身做起！"
+        " 市文明办 2025年3月28日"
+    )
+    reading = read(text)
+    assert reading.title == "“文明祭扫”倡议书"
+    assert reading.salutation == "广大市民朋友们："
+    assert len(reading.parsed.points) == 3
+    inline = text.replace(items, "一、倡导文明；二、倡导绿色；三、倡导安全。" + "要从我做起。" * 30)
+    assert read(inline).parsed.points == []  # a list inside one sentence is no set of points
+
+
+def test_a_flattened_pledge_closes_at_please_be_assured() -> None:
+    points = "".join(
+        f"{n}、确保{w}。" + "我们将全力以赴，倒排工期，挂图作战，确保按期完成各项任务。" * 3
+        for n, w in zip("一二三", ("进度按期推进", "质量安全可控", "群众利益维护"), strict=True)
+    )
+    text = (
+        "在全县重点工程推进会上的表态发言 尊敬的各位领导、同志们："
+        f"我代表县交通运输局郑重表态，坚决做到“三个确保”：{points}"
+        "请县委、县政府放心，我们将全力以赴完成年度目标任务。"
+    )
+    reading = read(text)
+    assert reading.parsed.points_announced == 3
+    assert (reading.parsed.closing or "").startswith("请县委、县政府放心")
+    assert read(text.replace("请县委、县政府放心，", "")).parsed.closing is None
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "speech_type"),
+    [
+        ("在茶产业交流会欢迎晚宴上的祝酒词", "address", "address"),
+        ("在全市大气污染防治工作约谈会上的讲话", "speech", "supervision"),
+        ("在全县防汛工作调度会上的讲话", "speech", "work_meeting"),
+        ("在全县防汛工作会议上的讲话", "speech", "work_meeting"),
+        ("关于商请支持示范县创建工作的函", "other", None),
+        ("关于召开全县安全生产工作会议的通知", "other", None),
+        ("在全县安全生产工作会议上的讲话（通知要求摘要）", "speech", "work_meeting"),
+    ],
+)
+def test_toasts_talks_dispatch_meetings_letters_and_notices(
+    title: str, kind: str, speech_type: str | None
+) -> None:
+    reading = read(f"{title}\n同志们：\n今天开会，我讲几点意见。\n{BODY}")
+    assert (reading.kind, reading.speech_type) == (kind, speech_type)
+
+
+def test_page_furniture_of_college_and_government_sites() -> None:
+    text = (
+        "青山县人民政府\n首页 > 工作动态 > 乡镇动态\n在全县森林防火工作会议上的表态发言\n"
+        "尊敬的各位领导：\n我们坚决拥护。\n我的发言完毕，谢谢！\n【打印此页】【关闭窗口】\n"
+        "上一条：我院召开民主生活会\n下一条：学院召开部署会"
+    )
+    reading = read(text)
+    assert reading.title == "在全县森林防火工作会议上的表态发言"
+    assert reading.lines[-1] == "我的发言完毕，谢谢！"
+    assert read("学院首页>新闻动态>领导讲话\n" + text).title == reading.title
+    titled = read(text.replace("首页 > 工作动态 > 乡镇动态\n", ""))
+    assert titled.title is not None and titled.title.startswith("青山县人民政府")
+
+
+def test_what_stands_above_a_title_is_not_of_it() -> None:
+    letter = "青山县人民政府办公室\n青政办函〔2025〕17号\n关于商请支持示范县创建工作的函\n省商务厅：\n恳请支持。"
+    assert read(letter).title == "关于商请支持示范县创建工作的函"
+    paper = (
+        "青山日报　2025年3月6日　星期四　01版：要闻\n聚焦实体经济　厚植发展优势\n"
+        "全市工业经济大会召开\nXXX讲话　XXX主持\n本报讯 3月5日，全市工业经济大会召开。"
+    )
+    assert read(paper).title == "全市工业经济大会召开"
+    wrapped = "在全县2024年度目标绩效考核\n总结表彰大会上的讲话\n同志们：\n今天开会。"
+    assert read(wrapped).title == "在全县2024年度目标绩效考核总结表彰大会上的讲话"

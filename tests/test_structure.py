@@ -12,6 +12,7 @@ from service.text.structure import (
     STYLE_PAREN_CN,
     STYLE_SEQUENCE,
     chinese_ordinal,
+    find_announcements,
     match_heading,
     parse_speech,
     to_chinese_numeral,
@@ -207,3 +208,94 @@ def test_numerals_round_trip() -> None:
     assert [to_chinese_numeral(n) for n in (1, 10, 12, 20)] == ["一", "十", "十二", "二十"]
     with pytest.raises(ValueError):
         to_chinese_numeral(0)
+
+
+def test_parts_are_the_top_level_over_the_numbers_beneath_them() -> None:
+    text = (
+        "同志们：\n今天和大家交流几点体会。\n第一部分　深刻认识纪律的意义\n一、纪律是传统。要坚持。\n"
+        "二、纪律是保障。要坚持。\n第二部分　把握形势\n总体看是好的。\n第三部分　推动落实\n"
+        "一、学纪知纪。要学习。\n二、明纪守纪。要遵守。"
+    )
+    speech = parse_speech(text)
+    assert speech.top_style == STYLE_DI
+    assert [p.number for p in speech.points] == [1, 2, 3]
+    once = text.replace("第二部分　把握形势", "二、把握形势").replace(
+        "第三部分　推动落实", "三、推动落实"
+    )
+    assert parse_speech(once).top_style == STYLE_CN_DUN  # one 第一部分 is no run of parts
+
+
+def test_a_heading_in_square_brackets_is_a_heading() -> None:
+    text = "同志们：\n我讲两点。\n【一、统一思想】\n要统一。\n【二、压实责任】\n要压实。\n【典型案例】\n某县做得好。"
+    speech = parse_speech(text)
+    assert [p.heading for p in speech.points] == ["一、统一思想", "二、压实责任"]
+    assert "【典型案例】" in speech.lines  # a bracketed label with no number stays as it is
+
+
+def test_last_announced_point_may_begin_with_zuihou() -> None:
+    text = (
+        "同志们：\n下面，我讲三点意见。\n第一，要把思想认识再统一。要统一。\n"
+        "第二，要把重点任务再聚焦。要聚焦。\n最后，要把工作责任再压实。要压实。\n"
+        "同志们，让我们共同努力！"
+    )
+    speech = parse_speech(text)
+    assert [p.number for p in speech.points] == [1, 2, 3]
+    assert speech.points[-1].heading.startswith("最后，要把工作责任")
+    two = parse_speech(text.replace("三点意见", "两点意见"))
+    assert len(two.points) == 2  # announced two: the 最后 is no third point
+
+
+def test_a_call_after_a_point_that_runs_into_its_body_is_the_closing() -> None:
+    text = (
+        "下面，我提几点要求。\n一是要端正态度。要正视问题。\n二是要严格执法。要从严处罚。\n"
+        "约谈不是目的，整改才是关键。希望大家知耻后勇。"
+    )
+    assert parse_speech(text).closing == "约谈不是目的，整改才是关键。希望大家知耻后勇。"
+    headed = text.replace("二是要严格执法。要从严处罚。", "二、严格执法")
+    assert parse_speech(headed.replace("一是要", "一、")).closing is None  # the point's body
+
+
+def test_a_study_session_closes_with_jiu_dao_zheli() -> None:
+    text = "同志们：\n现在开会。首先请XXX同志辅导。\n下面请大家交流。\n今天的学习就到这里。"
+    assert parse_speech(text, "presiding").closing == "今天的学习就到这里。"
+    said = "同志们：\n现在开会。首先请XXX同志辅导。\n说到这里，大家要抓好落实。"
+    assert parse_speech(said, "presiding").closing is None
+
+
+def test_a_pledge_of_three_attitudes_and_a_numbered_slogan_announce_the_points() -> None:
+    pledge = "尊敬的各位领导：\n下面，我代表全区表三个态。\n一、提速。\n二、加力。\n三、优化。"
+    assert parse_speech(pledge).points_announced == 3
+    assert find_announcements("这代表三个方面的进步。", 0) == []
+    slogan = (
+        "各位领导：\n我们坚决做到“三个确保”：\n一、确保进度按期推进。\n二、确保质量安全可控。\n"
+        "三、确保群众利益切实维护。"
+    )
+    assert parse_speech(slogan).points_announced == 3
+    other = slogan.replace("一、确保进度", "一、抓好进度")
+    assert parse_speech(other).announcement is None  # a point not under the slogan's word
+
+
+def test_a_notices_addressees_are_its_salutation() -> None:
+    notice = "关于召开全县会议的通知\n各乡镇人民政府，县直有关单位：\n定于2月18日召开会议。"
+    assert parse_speech(notice).salutation == "各乡镇人民政府，县直有关单位："
+    speech = "在全县会议上的讲话\n县政府办公室\n同志们：\n今天开会。"
+    frame = parse_speech(speech)
+    assert (frame.salutation, frame.meta) == ("同志们：", ["县政府办公室"])
+
+
+def test_a_letter_closes_before_its_contact_line_and_disclosure_note() -> None:
+    letter = (
+        "省商务厅：\n一、恳请列入名单。\n二、恳请给予支持。\n以上事项，恳请贵厅予以研究支持。\n"
+        "联系人：XXX　联系电话：1234567\n青山县人民政府办公室\n2025年4月3日\n（此件主动公开）"
+    )
+    closing = parse_speech(letter).closing or ""
+    assert closing.startswith("以上事项，恳请贵厅")
+    assert parse_speech(letter.replace("以上事项，", "另外，")).closing is None
+
+
+def test_a_news_reports_reported_items_are_no_points() -> None:
+    text = "本报讯 全市大会召开。\nXXX指出，要抓好工作。\n一要抓好工业。要坚定不移。\n二要推动转型。要加快。"
+    assert parse_speech(text, "news").points == []
+    assert len(parse_speech(text, "speech").points) == 2
+    headed = "本报讯 全市大会召开。\n一、会议内容\n会议听取汇报。\n二、会议要求\n会议要求落实。"
+    assert len(parse_speech(headed, "news").points) == 2  # its own headings still count

@@ -53,7 +53,7 @@ _CATEGORY_PATTERNS: dict[str, tuple[str, ...]] = {
         r"^相关(文章|阅读|推荐|链接|热词|范文)[：:]?$",
         r"赞助商",
         r"推广链接",
-        r"^(上一篇|下一篇)[：:]?",
+        r"^(上一篇|下一篇|上一条|下一条)[：:]?",
         r"^(返回(首页|顶部|列表)|打印本页|关闭窗口|分享到|收藏本文)",
         r"(?i:icp)(备|证)",
         r"扫一扫",
@@ -83,8 +83,10 @@ _SITE_NAME = re.compile(r"^.{0,12}(范文网|文库|文秘网|公文网|资料�
 # The characters a boilerplate pattern can start with: the look-ahead lets the engine skip
 # every other position at once (nearly every character of a speech), several times faster.
 _FIRST_CHARS = "版不如侵免禁仅请cC©aA来原转本文稿信相赞推上下以返打关分收iI扫更热最全小供欢希"
+# Multiline: a pattern anchored at a line's start (上一篇：) is found in a whole text too.
 _ANY = re.compile(
-    f"(?=[{_FIRST_CHARS}])(?:" + "|".join(f"(?:{p.pattern})" for _, p in _COMPILED) + ")"
+    f"(?=[{_FIRST_CHARS}])(?:" + "|".join(f"(?:{p.pattern})" for _, p in _COMPILED) + ")",
+    re.M,
 )
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _URL_LETTER = re.compile(r"[A-WYZa-wyz]")  # X alone is a placeholder (XX市), never a URL

@@ -58,8 +58,10 @@ _OTHER_SPEECH_TITLE = re.compile(
 )
 _OTHER_SPEECH_HEAD = re.compile(r"悼词|追悼会|讲[^，。]{0,6}党课|述职如下")
 _OTHER_SPEECH_TAIL = re.compile(r"安息吧|万岁[！!]")
-# Texts that are not spoken: an appeal, an open letter.
-_LETTER = re.compile(r"倡议书|^倡议[：:]|一封信|公开信|致[^，。]{2,24}的信")
+# Texts that are not spoken: an appeal, an open letter, a 函 or a notice.
+_LETTER = re.compile(
+    r"倡议书|^倡议[：:]|一封信|公开信|致[^，。]{2,24}的信|关于[^。]{2,80}的(?:复?函|(?:紧急)?通知)$|(?:商请|邀请)函$"
+)
 
 # The presider hands the floor to a speech: "下面请……XXX同志讲话。"
 _HANDOVER = re.compile(r"请[^。；]{0,80}?(同志)?(作)?(重要)?讲话[。！]?$")

@@ -177,7 +177,11 @@ def _drop_sentences(loose: str, index: list[int], source: str | None) -> tuple[s
 
 _OPEN_END = ("，", "、", "；", ",")
 _BROKEN_MIN_CHARS = 25
-_ENDS_IN_CHINESE = re.compile(rf"[{_CJK}]$")
+# A wrapped line stops on a character, a figure or a decimal point (91. / 5%), never a mark.
+_ENDS_MID_WORD = re.compile(rf"(?:[{_CJK}A-Za-z\d]|\d[.．])$")
+# "…第" or "…其" at a wrap: the ordinal's numeral opens the next line (三，强化…).
+_CUT_ORDINAL = re.compile(r"[第其]$")
+_SENTENCE_INSIDE = re.compile(r"[。！？]")
 
 
 def join_broken_lines(lines: list[str], is_heading: Callable[[str], bool]) -> tuple[list[str], int]:
@@ -185,12 +189,13 @@ def join_broken_lines(lines: list[str], is_heading: Callable[[str], bool]) -> tu
 
     A line continues into the next when it ends in a clause mark, or in a character
     without punctuation while too long for a heading, and the next line starts no
-    heading of its own.
+    heading of its own (its numeral may be the end of a 第 the wrap cut off). A heading
+    line whose own words already hold a sentence (一、…。我们党从成) goes on as well.
     """
     joined: list[str] = []
     count = 0
     for line in lines:
-        if joined and _continues(joined[-1], is_heading) and not is_heading(line):
+        if joined and _continues(joined[-1], is_heading) and _goes_on(joined[-1], line, is_heading):
             joined[-1] += line
             count += 1
         else:
@@ -198,11 +203,13 @@ def join_broken_lines(lines: list[str], is_heading: Callable[[str], bool]) -> tu
     return joined, count
 
 
+def _goes_on(previous: str, line: str, is_heading: Callable[[str], bool]) -> bool:
+    return not is_heading(line) or bool(_CUT_ORDINAL.search(previous))
+
+
 def _continues(line: str, is_heading: Callable[[str], bool]) -> bool:
     if line.endswith(_OPEN_END):
         return True
-    return (
-        len(line) >= _BROKEN_MIN_CHARS
-        and bool(_ENDS_IN_CHINESE.search(line))
-        and not is_heading(line)
-    )
+    if len(line) < _BROKEN_MIN_CHARS or not _ENDS_MID_WORD.search(line):
+        return False
+    return not is_heading(line) or bool(_SENTENCE_INSIDE.search(line))

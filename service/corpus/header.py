@@ -42,6 +42,11 @@ _REPRINT_LINES = 3  # a reprint's own headline stands above "原标题：…"
 _BRACKET_TITLE = re.compile(r"^【(?P<title>[^】]+)】(?P<tail>.*)$")
 _SUBTITLE = re.compile(r"^[—–-]{1,2}")
 _SPACES = re.compile(r"\s+")
+_BANNER_LINES = 3
+# An official document's number: 青政办函〔2025〕17号.
+_DOC_NUMBER = re.compile(r"^[^\s，。]{1,10}[〔［\[]\d{4}[〕］\]]\s*\d{1,4}\s*号$")
+# A kicker or a deck in two spaced phrases: 聚焦实体经济　厚植发展优势, XXX讲话　XXX主持.
+_SPACED_PAIR = re.compile(r"^[^\s，。！？：；]{2,14}[ \u3000]+[^\s，。！？：；]{2,14}$")
 
 
 @dataclass
@@ -75,6 +80,7 @@ def read_header(lines: list[Line]) -> Header:
     """Read title and meta lines from the top of a cleaned document."""
     header = Header()
     lines = _after_reprint_headline(lines, header)
+    lines = _after_banner(lines, header)
     index = _read_title(lines, header)
     while index < len(lines) and len(header.meta_lines) < _MAX_META_LINES:
         if not _read_meta_line(lines[index], header):
@@ -94,6 +100,28 @@ def _after_reprint_headline(lines: list[Line], header: Header) -> list[Line]:
             first = Line(raw=line.raw, text=_REPRINT.sub("", line.text))
             return [first, *lines[index + 1 :]]
     return lines
+
+
+def _after_banner(lines: list[Line], header: Header) -> list[Line]:
+    """What stands above the title and is not of it: an official document's issuer and
+    number (青山县人民政府办公室 / 青政办函〔2025〕17号), a newspaper's kicker in two
+    spaced phrases (凝心聚力开新局　砥砺奋进谱新篇)."""
+    numbered = next(
+        (i for i, line in enumerate(lines[:_BANNER_LINES]) if _DOC_NUMBER.match(line.text)), None
+    )
+    skip = 0 if numbered is None else numbered + 1
+    if skip < len(lines) - 1 and _is_kicker(lines[skip]) and _is_title_part(lines[skip + 1].text):
+        skip += 1
+    if skip:
+        header.removals += [Removal("title_junk", x.text) for x in lines[:skip]]
+        header.flags.append("删去标题上方的发文机关、文号或引题")
+        header.consumed += skip
+    return lines[skip:]
+
+
+def _is_kicker(line: Line) -> bool:
+    """Two short phrases set apart by a space, with no title word: a headline's kicker."""
+    return bool(_SPACED_PAIR.match(line.raw.strip())) and not _TITLE_END.search(line.text)
 
 
 def _read_title(lines: list[Line], header: Header) -> int:
@@ -118,6 +146,7 @@ def _read_title(lines: list[Line], header: Header) -> int:
         if (
             not _is_title_part(part)
             or _is_meta(part)
+            or _SPACED_PAIR.match(lines[index].raw.strip())
             or _SUBTITLE.match(part)
             or len(title + part) > _MAX_TITLE
         ):

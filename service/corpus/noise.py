@@ -38,16 +38,20 @@ _LINE_NOISE: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "toolbar",
         re.compile(
-            r"^(?:(?:您当前的位置|当前位置|您的位置|所在位置)[：:]?.*|首页\s*[>＞›»/].*"
+            r"^(?:(?:您当前的位置|当前位置|您的位置|所在位置)[：:]?.*|[^\s，。：]{0,10}首页\s*[>＞›»/].*"
             r"|(?:下载|打印|全屏|收藏|分享|关闭|字体|字号|返回|阅读|评论|点赞|在看|转发|【|】|\[|\]|\s|"
             r"[大中小]|[：:|｜丨]|▲|▼)+"
             r"|【?(?:字体|字号)[：:]?\s*[大中小]\s*[大中小]?\s*[大中小]?】?.*|分享到[：:]?.*"
-            r"|【(?:打印本页|关闭窗口|返回顶部|打印|关闭|收藏)】.*)$"
+            r"|【(?:打印(?:本页|此页|本文)?|关闭(?:窗口|本页)?|返回顶部|收藏)】.*)$"
         ),
     ),
     (
         "newspaper",
-        re.compile(r"^[（(]?《[^》]{1,12}(?:日报|报|晚报)》[^）)]{0,30}版[）)]?$"),
+        re.compile(
+            r"^[（(]?《[^》]{1,12}(?:日报|报|晚报)》[^）)]{0,30}版[）)]?$"
+            # a page's masthead: 青山日报　2025年3月6日　星期四　01版：要闻
+            r"|^[\u4e00-\u9fff]{2,12}报\s*\d{4}年\d{1,2}月\d{1,2}日[^。！？]{0,20}版[^。！？]{0,10}$"
+        ),
     ),
     (
         "caption",
@@ -100,6 +104,7 @@ _GLUED_TAIL_CHARS = 100
 _BREADCRUMB = re.compile(
     r"^(?:(?:您当前的位置|当前位置|您的位置|所在位置)[：:]\s*)?首页(?:\s*[>＞›»]\s*[^\s>＞›»]{1,12})+\s*"
 )
+_BANNER = re.compile(r"^[^\s，。！？：；、]{2,20}$")
 _DATELINE = re.compile(
     r"^(?:新华社|中新社|人民网|新华网|央视网|中国新闻网|本报)?[^\s，。]{0,8}?\d{1,2}月\d{1,2}日电"
     r"(?![视话子力网商])(?:[（(][^）)]{1,20}[）)])?\s*"
@@ -109,6 +114,9 @@ _GLUED_HEADER = re.compile(
     r"(?P<title>.{4,80}?(?:讲话|致辞|发言|主持词|报告|讲稿))"
     r"(?P<tail>\s*(?:\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2}日?|发布|来源|作者|时间)[\s\S]*)$"
 )
+# A PDF's running head or foot beside a page number: two short parts set apart by a wide gap
+# ("2025年第3期　　　　青山县人民政府公报"), no sentence in it.
+_RUNNING_HEAD = re.compile(r"^[^。！？，；：]{2,30}?(?:[ \t\u3000]{2,}[^。！？，；：\s]{2,30})+$")
 _FOOTNOTE_MARK = re.compile(r"(?=[\[［〔])(?:\[\d{1,2}\]|［\d{1,2}］|〔注\d{0,2}〕)")
 
 
@@ -151,7 +159,7 @@ def drop_noise_lines(lines: list[str]) -> tuple[list[str], list[Piece]]:
             if line:
                 pieces.append(Piece("tail", line))
             continue
-        category = noise_category(line)
+        category = noise_category(line) or _running_head(lines, index) or _site_name(lines, index)
         if category is not None:
             pieces.append(Piece(category, line))
             continue
@@ -175,6 +183,28 @@ def noise_category(line: str) -> str | None:
     if not _ANY_NOISE.match(line):
         return None
     return next((name for name, pattern in _LINE_NOISE if pattern.match(line)), None)
+
+
+def _running_head(lines: list[str], index: int) -> str | None:
+    """Category "page_number" for a running head or foot beside a page number line (a PDF repeats
+    it on every page; a hard-wrapped copy would glue it into the paragraph it splits)."""
+    if not _RUNNING_HEAD.match(lines[index].strip()):
+        return None
+    before = [line.strip() for line in lines[:index] if line.strip()][-1:]
+    after = next((line.strip() for line in lines[index + 1 :] if line.strip()), "")
+    numbered = any(noise_category(line) == "page_number" for line in [*before, after])
+    return "page_number" if numbered else None
+
+
+def _site_name(lines: list[str], index: int) -> str | None:
+    """Category "toolbar" for a site's name on the line above its breadcrumb (青山县人民政府 /
+    首页 > 工作动态): the page's banner, not the start of the title under it."""
+    line = lines[index].strip()
+    if index >= _HEAD_LINES or not _BANNER.match(line):
+        return None
+    after = next((x.strip() for x in lines[index + 1 :] if x.strip()), "")
+    crumb = _BREADCRUMB.match(after) or after.startswith(("当前位置", "您当前的位置", "您的位置"))
+    return "toolbar" if crumb else None
 
 
 def split_glued_header(line: str) -> tuple[str, str] | None:

@@ -20,7 +20,7 @@ from service.corpus.classify import Verdict, classify, meeting_name
 from service.corpus.cleaning import Line, Removal, clean_lines, join_broken_lines
 from service.corpus.header import Header, read_header
 from service.corpus.noise import drop_noise_lines
-from service.corpus.resegment import resegment
+from service.corpus.resegment import resegment, split_indented
 from service.knowledge.speech_types import SpeechTypes
 from service.text.structure import ParsedSpeech, has_salutation, match_heading, parse_speech
 
@@ -242,7 +242,7 @@ class Reading:
 def prepare(raw_lines: Sequence[str]) -> Prepared:
     """Clean the lines, rebuild paragraphs a flattened copy lost, read the head, join lines
     broken inside a paragraph; notes say what was done."""
-    cleaned = clean_lines(list(raw_lines))
+    cleaned = clean_lines(split_indented(list(raw_lines)))
     before = [line.text for line in cleaned.lines]
     texts, cut = resegment(before)
     if texts != before:

@@ -24,7 +24,8 @@ _META_CHARS = 100  # speaker and date between a title and the salutation fit in 
 _SUBTITLE = re.compile(r"^——[^。！？：]{4,60}?(?:上|会议|大会)(?=\S)")
 _DATE = re.compile(r"^[（(]\s*\d{4}\s*年\s*\d{0,2}\s*月?\s*\d{0,2}\s*日?\s*[）)]")
 _SALUTATION = re.compile(
-    r"(?:尊敬的|亲爱的|各位|诸位|全体|同志们|老师们|同学们|朋友们|女士们|先生们|代表们|同胞们|青年朋友们)"
+    r"(?:尊敬的|亲爱的|各位|诸位|全体|广大[^\s，。！？：；、]{0,6}?(?:朋友们|同志们|同胞们)|同志们|老师们"
+    r"|同学们|朋友们|女士们|先生们|代表们|同胞们|青年朋友们)"
     r"[^。！？：；]{0,80}?[：:]"
 )
 _HELLO = re.compile(r"^(?:大家(?:上午|下午|晚上)?好[！!])")
@@ -42,12 +43,27 @@ _PARAGRAPH_START = re.compile(
     r"|现在[，：]?(?:进行|请)"
     # a closing that follows the last point in the same run of text
     r"|我们有信心|以上(?:述职|汇报|发言|意见)|我的(?:表态)?发言完毕|现在[，,]?我提议"
+    r"|请[^。！？，]{1,12}放心"
     r"|[^。！？，：]{2,30}到此结束"
     # page furniture glued after the last sentence, taken off once it is a line of its own
     r"|(?:扫码|扫描二维码|长按识别二维码|长按二维码)关注|\[(?:打印|关闭)\]|【(?:打印|关闭)】"
     r"|责任编辑[：:]|[（(]?(?:来源|编辑)[：:])"
 )
+# A colon just before a list's first heading (一、 第一， （一）), where a paragraph was lost.
+_LIST_AFTER_COLON = re.compile(r"[：:]\s*(?=一、|第一[，、]|[（(]一[）)])")
+_INLINE_SECOND = re.compile(r"[；;，]\s*(?:二、|第二[，、]|[（(]二[）)])")
+# Two full-width spaces: a paragraph's indent, kept where the line break before it was lost.
+_INDENT = re.compile(r"\u3000{2,}")
+_INDENTS = 3
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])(?=[^。！？!?”’」』）)])|(?<=[。！？!?][”’」』）)])")
+
+
+def split_indented(lines: list[str]) -> list[str]:
+    """A flattened copy that kept each paragraph's full-width indent (……奋斗！　　同志们，)
+    cut at those indents: they are where its paragraphs were, better than any guess."""
+    if not is_flattened(lines) or sum(len(_INDENT.findall(line)) for line in lines) < _INDENTS:
+        return lines
+    return [piece for line in lines for piece in _INDENT.split(line) if piece.strip()]
 
 
 def split_glued_head(lines: list[str]) -> list[str]:
@@ -162,4 +178,13 @@ def _meta_lines(text: str) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if s]
+    """Sentences, and a list's first heading cut from the colon that announces it
+    (…发出如下倡议：一、倡导…), unless the list runs on inside the sentence (：一、…；二、…)."""
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        found = _LIST_AFTER_COLON.search(sentence)
+        if found and not _INLINE_SECOND.search(sentence, found.end()):
+            pieces += [sentence[: found.end()], sentence[found.end() :]]
+        elif sentence:
+            pieces.append(sentence)
+    return [piece for piece in pieces if piece]

@@ -74,6 +74,7 @@ BARE_NUMERAL = re.compile(rf"^(?:#+\s*)?({_NUM})[、．.]?$")
 
 # Styles a point's number can go on in when a writer switches style midway (一、二、第三，).
 _CONTINUABLE = frozenset((STYLE_CN_DUN, STYLE_DI, STYLE_PAREN_CN, STYLE_ARABIC, STYLE_QI))
+_REPORTED_STYLES = frozenset((STYLE_ENUM_SHI, STYLE_ENUM_YAO, STYLE_SEQUENCE))
 _AGENDA_ITEM = re.compile(r"请|议程|项|汇报|讲话|发言|宣读|传达|通报")
 
 # 一是/一要 at a clause start: line start or after sentence/clause punctuation.
@@ -87,13 +88,16 @@ ADDRESSEE = (
     r"|[^\s，。：；！？、]{1,10}(?:朋友们|同志们|同胞们|同学们|代表们))"
 )
 _SALUTATION = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？]{{0,60}}?[：:])(?P<rest>.*)$")
+# A notice's or a letter's addressees on a line of their own (主送机关): bodies, then a colon.
+_BODY = r"[^。！？：:，,、\s]{1,30}(?:厅|局|委|办|政府|单位|部门|机关|公司|企业|学校|院|所|中心)"
+_RECIPIENTS = re.compile(rf"^(?P<sal>{_BODY}(?:[，,、]{_BODY})*[：:])$")
 _GREETING = re.compile(r"^大家(?:上午|下午|晚上)?好[！!]$")
 # A salutation on a line of its own that ends in ！ or ，: 同志们！
 _SALUTATION_ALONE = re.compile(rf"^(?P<sal>{ADDRESSEE}[^。！？：:]{{0,40}}?[！!，,])$")
 _ANNOUNCE = re.compile(
-    r"(?:(?:讲|谈|强调|提|说|提出|交流|明确|部署|反馈|抓好|做好|汇报|围绕)[了一下以下这么些]{0,3}"
-    r"|从[以下这]{0,2})"
-    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|方面|个问题|句话|条|项|件事)"
+    r"(?:(?:讲|谈|强调|提|说|提出|交流|明确|部署|反馈|抓好|做好|汇报|围绕|(?<!代)表)"
+    r"[了一下以下这么些]{0,3}|从[以下这]{0,2})"
+    rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|方面|个问题|句话|条|项|件事|个态)"
     r"(?:的)?(?P<tail>意见|建议|看法|要求|想法|体会|认识|工作|问题)?"
 )
 _FEATURE = re.compile(
@@ -106,7 +110,7 @@ _CLOSING_CUE = re.compile(
     r"(?:表示|致以)(?:衷心|诚挚|真诚|崇高)?的?(?:感谢|谢意|敬意)|请.{0,12}放心|交上一份|"
     r"万岁|祝贺|庆贺|预祝|祝愿|^祝|我们坚决相信|^相信.{0,60}(?:一定|必将|必定)|以上意见|不妥之处|"
     r"安息|新的?篇章|新的?步伐|新的?台阶|新的?胜利|以上(?:述职|汇报|发言|报告)|发言完毕"
-    r"|有信心[、，]?有决心|我提议|干杯"
+    r"|有信心[、，]?有决心|我提议|干杯|^以上(?:事项|请示)|(?:会议|学习|座谈|讨论|活动)就到这里"
 )
 # A closing's first paragraph may address everyone before the cued lines that end it.
 _ADDRESSED = re.compile(rf"^{ADDRESSEE}[，,！!]")
@@ -117,17 +121,24 @@ _SLOGANS = re.compile(r"^(?:[^。！？；]{2,24}[！!])+$")
 _CLOSING_CALL = re.compile(
     r"希望|确保|务必|奋力|凝心聚力|乘势而上|为.{2,30}(?:作出|提供|贡献)|[！!]$"
 )
-_ADJOURN = re.compile(r"散会|到此结束|就开到这里|(?:会议|大会|典礼|仪式)圆满结束")
+_ADJOURN = re.compile(
+    r"散会|到此结束|就开到这里|(?:会议|大会|典礼|仪式)圆满结束|(?:会议|学习|座谈|讨论|活动)就到这里"
+)
 _WISHES = re.compile(r"^(?:最后，)?(?:祝|预祝|衷心祝愿|祝愿)")
 # A signature under an appeal or a letter: a short line naming a body, or a date.
 _SIGNATURE = re.compile(
     r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[^，。！？：；]{2,24}"
     r"(?:局|厅|委|办|办公室|委员会|政府|党委|公司|集团|协会|学会|学校|大学|医院|中心|部))$"
+    # a letter's contact line and its disclosure note (（此件主动公开）)
+    r"|^联系人[：:].{0,60}$|^[（(]此件[^）)]{0,10}[）)]$"
 )
 _ACHIEVEMENT_CUE = re.compile(r"成绩|成效|特点|进展|亮点|取得了|态势良好|基本估价|评价")
 _PROBLEM_CUE = re.compile(r"问题|不足|差距|短板|薄弱")
 _AGENDA_CUE = re.compile(r"议程|首先请|下面请|出席今天会议|现在开会|逐项进行")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+# A numbered slogan in quotes: “三个确保” “四个坚持”.
+_SLOGAN = re.compile(rf"“(?P<num>{_COUNT})个(?P<word>[\u4e00-\u9fff]{{2}})”")
+_BRACKETED = re.compile(r"^【([^【】]+)】$")
 # "要做到三点：" just before the first point: a count announced by a colon, no verb needed.
 _COLON_COUNT = re.compile(
     rf"(?P<num>{_COUNT}|几|\d{{1,2}})(?P<unit>点|个方面|句话|条)(?:意见|要求|希望|建议|看法)?[：:。]$"
@@ -276,8 +287,10 @@ def find_announcements(text: str, line: int) -> list[tuple[int, Announcement]]:
 
 
 def _lines(text: str) -> list[str]:
-    """The paragraphs; a numeral alone on its line is joined to the heading words after it."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    """The paragraphs; a numeral alone on its line is joined to the heading words after it,
+    and a heading a web page sets in 【】 loses its brackets."""
+    lines = [_unbracketed(line.strip()) for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [line for line in lines if line]
     joined: list[str] = []
     for line in lines:
         numeral = BARE_NUMERAL.match(joined[-1]) if joined else None
@@ -286,6 +299,14 @@ def _lines(text: str) -> list[str]:
         else:
             joined.append(line)
     return joined
+
+
+def _unbracketed(line: str) -> str:
+    """【一、统一思想，提高站位】 → 一、统一思想，提高站位: only a numbered heading."""
+    bracketed = _BRACKETED.match(line)
+    if bracketed is None or match_heading(bracketed.group(1)) is None:
+        return line
+    return bracketed.group(1)
 
 
 def _is_title_like(line: str) -> bool:
@@ -309,14 +330,18 @@ def _read_head(lines: list[str]) -> _Frame:
     if lines and _is_title_like(lines[0]) and match_heading(lines[0]) is None:
         title, index = lines[0], 1
         while index < len(lines) and _is_title_like(lines[index]) and len(lines[index]) <= 40:
-            if match_heading(lines[index]) is not None:
+            if match_heading(lines[index]) is not None or _RECIPIENTS.match(lines[index]):
                 break
             meta.append(lines[index])
             index += 1
     if index + 1 < len(lines) and _GREETING.match(lines[index]):
         index += 1  # 大家晚上好！ said before the salutation
     if index < len(lines):
-        sal = _SALUTATION.match(lines[index]) or _SALUTATION_ALONE.match(lines[index])
+        sal = (
+            _SALUTATION.match(lines[index])
+            or _SALUTATION_ALONE.match(lines[index])
+            or _RECIPIENTS.match(lines[index])
+        )
         if sal:
             rest = sal.groupdict().get("rest") or ""
             return _Frame(title, meta, sal.group("sal"), index + 1, rest.strip())
@@ -341,6 +366,8 @@ def _number_sequences(headings: list[Item]) -> None:
 def _choose_top_style(headings: list[Item]) -> str | None:
     """The highest-ranking style present; 首先… counts only with 其次 (or 再次) after it."""
     styles = {h.style for h in headings}
+    if _parts_lead(headings):
+        return STYLE_DI
     for style in TOP_RANK:
         if style not in styles:
             continue
@@ -348,6 +375,12 @@ def _choose_top_style(headings: list[Item]) -> str | None:
             continue
         return style
     return None
+
+
+def _parts_lead(headings: list[Item]) -> bool:
+    """第一部分…第二部分… before any 一、: a lecture's parts, with 一、二、 beneath them."""
+    parts = [h for h in headings if h.style == STYLE_DI and h.marker.endswith("部分")]
+    return len(parts) >= 2 and headings[0] is parts[0]
 
 
 def _is_sequence(headings: list[Item]) -> bool:
@@ -378,9 +411,31 @@ def _tops(headings: list[Item], top_style: str | None) -> list[Item]:
     return tops
 
 
+def _last_point(
+    lines: list[str], start: int, headings: list[Item], tops: list[Item], top_style: str | None
+) -> list[Item]:
+    """第一，…第二，…最后，…: a 最后 after the numbered points is the last of them when the
+    speaker announced one more point than are numbered, and it is no wish or call."""
+    if not tops or top_style == STYLE_SEQUENCE or top_style not in _CONTINUABLE:
+        return []
+    announced = _top_announcement(lines, start, tops[0].line, [], found_points=True)
+    if announced is None or announced.count != len(tops) + 1:
+        return []
+    last = next(
+        (h for h in headings if h.line > tops[-1].line and h.marker.startswith("最后")), None
+    )
+    if last is None or _CLOSING_CUE.search(last.text):
+        return []
+    last.number = len(tops) + 1
+    return [last]
+
+
 def _not_points(headings: list[Item], kind: str | None, wrapup: int | None) -> list[Item]:
     """A presiding text's hand-overs and agenda (首先，请… 第一项…) are not its points: only
-    what it numbers after its wrap-up announcement (我再强调两点) is."""
+    what it numbers after its wrap-up announcement (我再强调两点) is. A news report's
+    一要…二要… are a leader's words it reports, not points of its own."""
+    if kind == "news":
+        return [h for h in headings if h.style not in _REPORTED_STYLES]
     if kind != "presiding":
         return headings
     kept = [h for h in headings if h.style != STYLE_SEQUENCE]
@@ -476,7 +531,7 @@ def _closing_start(lines: list[str], after: int, top_style: str | None, kind: st
         start = _addressed_start(lines, start, after)
     if start == len(lines) and last > after:
         slogans = len(lines[last]) <= 80 and _SLOGANS.match(lines[last]) is not None
-        if slogans or (last - 1 > after and _is_soft_closing(lines[last])):
+        if slogans or (_point_ends_before(lines, last, after) and _is_soft_closing(lines[last])):
             start = last
     if kind == "presiding":
         adjourn = [i for i in range(after + 1, len(lines)) if _ADJOURN.search(lines[i])]
@@ -485,6 +540,15 @@ def _closing_start(lines: list[str], after: int, top_style: str | None, kind: st
         wishes = [i for i in range(start, len(lines)) if _WISHES.search(lines[i])]
         return wishes[0] if wishes else start
     return start
+
+
+def _point_ends_before(lines: list[str], last: int, after: int) -> bool:
+    """Whether the last point is over before line `last`: it keeps a paragraph of its own
+    after its heading, or its heading line already runs on into its body (四是要严格执法，
+    形成强大震慑。市生态环境局要…), so the paragraph after it is no body of it."""
+    if last - 1 > after:
+        return True
+    return last - 1 == after and len(lines[after]) > len(heading_of(lines[after]))
 
 
 def _addressed_start(lines: list[str], start: int, after: int) -> int:
@@ -570,6 +634,20 @@ def _top_announcement(
     return unclaimed[-1] if found_points else unclaimed[0]
 
 
+def _slogan_announcement(
+    lines: list[str], start: int, end: int, tops: list[Item]
+) -> Announcement | None:
+    """坚决做到“三个确保”：一、确保…二、确保…: a numbered slogan announces the points when
+    every point's heading begins with its word and their number is its count."""
+    for index in range(end - 1, start - 1, -1):
+        for found in _SLOGAN.finditer(lines[index]):
+            count, word = chinese_ordinal(found.group("num")), found.group("word")
+            words = [top.text[len(top.marker) :].lstrip() for top in tops]
+            if count == len(tops) and all(w.startswith(word) for w in words):
+                return Announcement(count, f"个{word}", found.group(0), index)
+    return None
+
+
 def _counts(announcement: Announcement, line: str) -> bool:
     """A count of one is an announcement only where the speaker says what follows."""
     if announcement.count != 1:
@@ -605,6 +683,7 @@ def parse_speech(text: str, kind: str | None = None) -> ParsedSpeech:
     top_style = _choose_top_style(candidates)
     _number_sequences(headings)
     tops = _tops(candidates, top_style)
+    tops += _last_point(lines, frame.body_start, candidates, tops, top_style)
     enum_top = top_style in (STYLE_ENUM_SHI, STYLE_ENUM_YAO)
     runs = _collect_enumerations(
         lines, frame.body_start, set() if enum_top else {h.line for h in tops}
@@ -619,6 +698,8 @@ def parse_speech(text: str, kind: str | None = None) -> ParsedSpeech:
     announcement = _top_announcement(
         lines, frame.body_start, first_point, own_runs, found_points=bool(tops)
     )
+    if announcement is None and tops:
+        announcement = _slogan_announcement(lines, frame.body_start, first_point, tops)
     points = _build_points(lines, tops, closing_at, runs)
     if not points and wrapup is not None:
         points = _run_points(runs, wrapup)
