@@ -19,6 +19,7 @@ from service.knowledge.skeletons import PlannedSection, Skeleton, SkeletonSectio
 from service.limits import HEADING_MAX_CHARS, SUBPOINTS_MAX, TITLE_MAX_CHARS
 from service.schemas import Brief
 from service.text.clip import clipped
+from service.text.structure import unmarked
 
 _MEETING_SUFFIX = re.compile(
     r"(工作)?(推进|动员|部署|调度|座谈|总结|表彰|专题)*(大会|会议|会)$"
@@ -27,11 +28,6 @@ _MEETING_SUFFIX = re.compile(
 _CAMPAIGN = re.compile(r"(活动|行动|工程|攻坚战|专项整治)$")
 _EVENT_SUFFIX = re.compile(r"(开幕式|闭幕式|启动仪式|仪式|典礼|开幕)$")
 _OUTLINE_JSON = re.compile(r"\{.*\}", re.S)
-# An item's own marker at the head of a sub-point: 一是 / 三要 / 第二， / （一） / 1.
-_OWN_MARKER = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}[是要](?![否非])[，、：]?|第[一二三四五六七八九十]{1,3}[，、：]"
-    r"|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])"
-)
 _GIST_SHOWN = 80  # characters of another part's gist a part prompt shows
 
 
@@ -51,7 +47,7 @@ class OutlinePart(BaseModel):
     def _unnumbered(cls, subpoints: list[str]) -> list[str]:
         """The program numbers the items: a sub-point's own 一是/三要/（一） is dropped (shown
         to a model as 一是一是…, it invites the number twice)."""
-        return [_OWN_MARKER.sub("", item, count=1).strip() or item for item in subpoints]
+        return [unmarked(item).strip() or item for item in subpoints]
 
 
 class Outline(BaseModel):

@@ -15,17 +15,12 @@ from itertools import pairwise
 
 from service.drafters.base import LEAD, PartJob, Piece
 from service.pipeline.assembly import item_marker
+from service.text.structure import unmarked
 
 MIN_ITEM_CHARS = 80  # an item shorter than this is not worth a call of its own
 LEAD_SHARE = 0.15
 LEAD_CHARS = (60, 240)  # bounds of a lead paragraph, in characters
 _NUM = "[一二三四五六七八九十]{1,3}"
-# A marker a model wrote anyway at the head of an item it was asked to write bare.
-_OWN_MARKER = re.compile(
-    rf"^\s*(?:{_NUM}[是要](?![否非])[，、：:]?|第{_NUM}[，、,：:]|其{_NUM}[，、,：:]"
-    r"|(?:首先|其次|再次|最后)[，、,：:]|[（(](?:" + _NUM + r"|\d{1,2})[）)]|\d{1,2}[.．、])"
-)
-
 _ANY_MARKER = re.compile(
     rf"(?:^|(?<=[。；：！？\n]))(?:{_NUM}[是要](?![否非])|第{_NUM}[，、]|其{_NUM}[，、]"
     r"|(?:首先|其次|再次|最后)[，、])",
@@ -72,7 +67,7 @@ def bare(text: str) -> str:
     """An item's text without a marker of its own and with its paragraphs kept."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if lines:
-        lines[0] = _OWN_MARKER.sub("", lines[0], count=1).lstrip("，、：: ")
+        lines[0] = unmarked(lines[0])  # a marker the model wrote anyway
     return "\n".join(lines)
 
 

@@ -80,6 +80,18 @@ _AGENDA_ITEM = re.compile(r"请|议程|项|汇报|讲话|发言|宣读|传达|�
 # 一是/一要 at a clause start: line start or after sentence/clause punctuation.
 # An item marker a speech numbers 一是…二是… or 一要…二要… with (at a sentence's start).
 ITEM_MARKER = re.compile(rf"(?:^|(?<=[。；：！？\n]))({_NUM})(是|要)(?![否非])", re.M)
+# An item's own marker at the head of a text: 一是 / 三要 / 第二， / 其一， / 首先， / （一） / 1.
+_OWN_MARKER = re.compile(
+    rf"^\s*(?:{_NUM}[是要](?![否非])[，、：:]?|第{_NUM}[，、,：:]|其{_NUM}[，、,：:]"
+    r"|(?:首先|其次|再次|最后)[，、,：:]|[（(](?:" + _NUM + r"|\d{1,2})[）)]|\d{1,2}[.．、])"
+)
+
+
+def unmarked(text: str) -> str:
+    """`text` without a marker of its own at its head: the program numbers items."""
+    return _OWN_MARKER.sub("", text, count=1).lstrip("，、：: ")
+
+
 _INLINE_ENUM = re.compile(rf"(?:^|(?<=[。；：！？，:;,]))\s*({_NUM})(是|要)(?![否非])")
 
 # Who a speech is addressed to: 同志们, 各位代表, 尊敬的X主席, 青年朋友们, 同胞们 …

@@ -256,13 +256,18 @@ function saveForm() {
   localStorage.setItem(FORM_STORAGE, JSON.stringify(saved));
 }
 
-function restoreForm() {
-  let saved = null;
+/** What the page kept under `key` (JSON), or null when nothing or something unreadable is
+ * kept there. */
+function stored(key) {
   try {
-    saved = JSON.parse(localStorage.getItem(FORM_STORAGE) || "null");
+    return JSON.parse(localStorage.getItem(key) || "null");
   } catch {
-    saved = null;
+    return null;
   }
+}
+
+function restoreForm() {
+  const saved = stored(FORM_STORAGE);
   if (!saved || !saved.values) {
     state.filledBy = JSON.stringify(formValues());
     return;
@@ -513,12 +518,7 @@ function rememberPending(meeting) {
  * as soon as it is saved (a newer draft of the same meeting in the recent drafts); a failure
  * is said. Watched for PENDING_WATCH_MS at most. */
 function watchPending() {
-  let pending = null;
-  try {
-    pending = JSON.parse(localStorage.getItem(PENDING_STORAGE) || "null");
-  } catch {
-    pending = null;
-  }
+  const pending = stored(PENDING_STORAGE);
   if (!pending || Date.now() - pending.since > PENDING_WATCH_MS) {
     localStorage.removeItem(PENDING_STORAGE);
     return;
@@ -728,12 +728,7 @@ async function openDraft(id, version = null) {
 }
 
 async function restoreDraft() {
-  let saved = null;
-  try {
-    saved = JSON.parse(localStorage.getItem(DRAFT_STORAGE) || "null");
-  } catch {
-    saved = null;
-  }
+  const saved = stored(DRAFT_STORAGE);
   if (!saved || !saved.id) return;
   try {
     await openDraft(saved.id, saved.version);
